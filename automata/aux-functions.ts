@@ -1,0 +1,188 @@
+// Auxiliary functions of the replica automata: Fig 2-9 (A_gc) and "Auxiliary functions" of A.1.
+// Functions of a message set M take a MessageSet; "(…, i)" forms take replica i's log in_i.
+//
+// Two places of the text are read in a way the reader should know about (see ERRATA.md):
+// - N in correct-new-view and SEND-NEW-VIEW writes "∄ v', m', n : last-prepared(m', v', n, …)",
+//   which rebinds n and makes N always empty. The corrected reading (default) leaves n free;
+//   `literalNullSet` selects the written one.
+// - max of an empty set is not defined by the text; max-n(∅) is 0 here (see maxN).
+import { MessageSet } from './message-set.ts';
+import type { Message, NewView, PrePrepare, Prepare, Request, ViewChange } from './messages.ts';
+import type { Variant } from './config.ts';
+import type { Universe } from './universe.ts';
+
+
+/** prepared(m, v, n, M) (Fig 2-9, A.1): the pre-prepare from primary(v) and 2f prepares from others. */
+export function prepared(u: Universe, m: Request | null, v: number, n: number, M: MessageSet): boolean {
+  const p = u.primary(v);
+  if (!M.hasPrePrepare(v, n, m, p)) return false;
+  const signers = M.prepareSignersOf(v, n, u.interner.digest(m));
+  const count = signers.size - (signers.has(p) ? 1 : 0);
+  return count >= 2 * u.f;
+}
+
+/** Every (m, v) with prepared(m, v, n, M) for one sequence number n. */
+export function preparedAt(u: Universe, n: number, M: MessageSet): { m: Request | null; v: number }[] {
+  const out: { m: Request | null; v: number }[] = [];
+  for (const pp of M.prePreparesAt(n)) {
+    if (pp.signer !== u.primary(pp.v)) continue;
+    if (prepared(u, pp.m, pp.v, n, M)) out.push({ m: pp.m, v: pp.v });
+  }
+  return out;
+}
+
+/**
+ * last-prepared(m, v, n, M) ≡ prepared(m, v, n, M) ∧
+ *   ∄ m', v' : ((prepared(m', v', n, M) ∧ v' > v) ∨ (prepared(m', v, n, M) ∧ m ≠ m'))
+ */
+export function lastPrepared(u: Universe, m: Request | null, v: number, n: number, M: MessageSet): boolean {
+  if (!prepared(u, m, v, n, M)) return false;
+  for (const q of preparedAt(u, n, M)) if (q.v > v || (q.v === v && q.m !== m)) return false;
+  return true;
+}
+
+/** All ⟨m, v, n⟩ with last-prepared(m, v, n, M), ordered by n. */
+export function lastPreparedAll(u: Universe, M: MessageSet): { m: Request | null; v: number; n: number }[] {
+  const out: { m: Request | null; v: number; n: number }[] = [];
+  const ns = [...M.ppByN.keys()].sort((a, b) => a - b);
+  for (const n of ns) {
+    const ps = preparedAt(u, n, M);
+    if (ps.length === 0) continue;
+    const top = Math.max(...ps.map((p) => p.v));
+    const atTop = ps.filter((p) => p.v === top);
+    if (atTop.length === 1) out.push({ m: atTop[0]!.m, v: top, n });
+  }
+  return out;
+}
+
+/**
+ * committed(m, v, n, i) ≡ (∃ v' : ⟨PRE-PREPARE, v', n, m⟩σprimary(v') ∈ in_i ∨ m ∈ in_i) ∧
+ *   ∃ R : (|R| ≥ 2f + 1 ∧ ∀ k ∈ R : ⟨COMMIT, v, n, D(m), k⟩σk ∈ in_i)
+ */
+export function committed(u: Universe, m: Request | null, v: number, n: number, inI: MessageSet): boolean {
+  if (inI.commitSignersOf(v, n, u.interner.digest(m)).size < 2 * u.f + 1) return false;
+  if (m !== null && inI.has(m)) return true;
+  for (const pp of inI.prePreparesAt(n)) if (pp.m === m && pp.signer === u.primary(pp.v)) return true;
+  return false;
+}
+
+/** merge-P(V) ≡ { m | ∃ ⟨VIEW-CHANGE, v, …, P, k⟩σk ∈ V : m ∈ P } */
+export function mergeP(u: Universe, V: readonly ViewChange[]): MessageSet {
+  const s = new MessageSet(u.interner);
+  for (const vc of V) for (const p of vc.P) s.add(p);
+  return s;
+}
+
+/**
+ * max-n(M): the largest n of a pre-prepare in M, and in A_gc also of a view-change's checkpoint
+ * (Fig 2-9). The text leaves max(∅) undefined; we take 0, the least sequence number, so that
+ * "n < max-n(∅)" holds for no n and seqno_i := max-n(∅) restarts at 0 (see ERRATA.md).
+ */
+export function maxN(variant: Variant, M: Iterable<Message>): number {
+  let best = 0;
+  for (const m of M) {
+    if (m.tag === 'PRE-PREPARE') best = Math.max(best, m.n);
+    else if (variant === 'Agc' && m.tag === 'VIEW-CHANGE' && m.gc !== null) best = Math.max(best, m.gc.n);
+  }
+  return best;
+}
+
+/**
+ * correct-view-change(m, v, j): A.1 form ∃ P : (m = ⟨VIEW-CHANGE, v, P, j⟩σj ∧
+ *   ∀ ⟨PRE-PREPARE, v', n, m'⟩σprimary(v') ∈ P : (last-prepared(m', v', n, P) ∧ v' < v));
+ * A_gc form (Fig 2-9) adds the stable certificate C for ⟨n, s⟩ and 0 < n' − n ≤ L.
+ * Depends on the message only (its v and j are the message's own), so it is memoized.
+ */
+export function correctViewChange(u: Universe, m: Message, v: number, j: number): boolean {
+  if (m.tag !== 'VIEW-CHANGE' || m.v !== v || m.j !== j) return false;
+  let r = u.correctViewChangeMemo.get(m.id);
+  if (r === undefined) {
+    r = computeCorrectViewChange(u, m);
+    u.correctViewChangeMemo.set(m.id, r);
+  }
+  return r;
+}
+
+function computeCorrectViewChange(u: Universe, m: ViewChange): boolean {
+  const variant = u.config.variant;
+  if ((variant === 'A') !== (m.gc === null)) return false; // the other automaton's form
+  const P = MessageSet.of(u.interner, m.P);
+  let h = 0;
+  if (m.gc !== null) {
+    // ∃ R : (|R| > f ∧ ∀ k ∈ R : (∃ v'' < v : ⟨CHECKPOINT, v'', n, D(s), k⟩σk ∈ C))
+    const d = u.interner.valueDigest(m.gc.s);
+    const R = new Set<number>();
+    for (const c of m.gc.C) if (c.v < m.v && c.n === m.gc.n && c.d === d) R.add(c.j);
+    if (R.size <= u.f) return false;
+    h = m.gc.n;
+  }
+  for (const pp of m.P) {
+    if (pp.tag !== 'PRE-PREPARE' || pp.signer !== u.primary(pp.v)) continue;
+    if (!lastPrepared(u, pp.m, pp.v, pp.n, P) || !(pp.v < m.v)) return false;
+    if (m.gc !== null && !(0 < pp.n - h && pp.n - h <= u.config.L)) return false;
+  }
+  return true;
+}
+
+/** The sets O and N a primary computes from V for view v (Fig 2-13, A.1 SEND-NEW-VIEW). */
+export function computeON(u: Universe, v: number, V: readonly ViewChange[], signer: number): { O: PrePrepare[]; N: PrePrepare[] } {
+  const variant = u.config.variant;
+  const merged = mergeP(u, V);
+  const lp = lastPreparedAll(u, merged);
+  const low = variant === 'Agc' ? maxN('Agc', V) : -1; // A_gc: n > max-n(V); A: any n ∈ ℕ
+  // O = {⟨PRE-PREPARE, v, n, m⟩ | (n > max-n(V) ∧) ∃ v' : last-prepared(m, v', n, merge-P(V))}
+  const O = lp.filter((x) => x.n > low).map((x) => u.interner.prePrepare(v, x.n, x.m, signer));
+  const top = maxN(variant, O);
+  const N: PrePrepare[] = [];
+  if (!u.config.readings.literalNullSet) {
+    // N = {⟨PRE-PREPARE, v, n, null⟩ | (max-n(V) <) n < max-n(O) ∧ ∄ v', m : last-prepared(m, v', n, merge-P(V))}
+    const taken = new Set(lp.map((x) => x.n));
+    for (let n = low + 1; n < top; n++) if (!taken.has(n)) N.push(u.interner.prePrepare(v, n, null, signer));
+  }
+  // Literal: "∄ v', m, n : last-prepared(…)" holds only when nothing is last-prepared; then O = {}
+  // and max-n(O) = 0, so no n satisfies n < max-n(O): N is always empty.
+  return { O, N };
+}
+
+/**
+ * correct-new-view(m, v) ≡ ∃ V, O, N, R : (m = ⟨NEW-VIEW, v, V, O, N⟩σprimary(v) ∧
+ *   |V| = |R| = 2f + 1 ∧ ∀ k ∈ R : (∃ m' ∈ V : correct-view-change(m', v, k)) ∧ O = … ∧ N = …)
+ * (Fig 2-9 for A_gc; A.1, whose first line is restored as in READING-NOTES 8). Memoized.
+ */
+export function correctNewView(u: Universe, m: Message, v: number): boolean {
+  if (m.tag !== 'NEW-VIEW' || m.v !== v) return false;
+  let r = u.correctNewViewMemo.get(m.id);
+  if (r === undefined) {
+    r = computeCorrectNewView(u, m);
+    u.correctNewViewMemo.set(m.id, r);
+  }
+  return r;
+}
+
+function computeCorrectNewView(u: Universe, m: NewView): boolean {
+  const p = u.primary(m.v);
+  if (m.signer !== p || m.V.length !== 2 * u.f + 1) return false;
+  const R = new Set<number>();
+  for (const vc of m.V) if (correctViewChange(u, vc, m.v, vc.j)) R.add(vc.j);
+  if (R.size !== 2 * u.f + 1) return false;
+  const { O, N } = computeON(u, m.v, m.V, p);
+  return sameSet(O, m.O) && sameSet(N, m.N);
+}
+
+function sameSet(a: readonly Message[], b: readonly Message[]): boolean {
+  if (a.length !== b.length) return false;
+  const s = new Set<Message>(a);
+  return b.every((x) => s.has(x));
+}
+
+/** has-new-view(v, i) ≡ v = 0 ∨ ∃ m : (m ∈ in_i ∧ correct-new-view(m, v)) */
+export function hasNewView(u: Universe, v: number, inI: MessageSet): boolean {
+  if (v === 0) return true;
+  for (const m of inI.newViewsByV.get(v) ?? []) if (correctNewView(u, m, v)) return true;
+  return false;
+}
+
+/** The prepare a replica sends for a pre-prepare: ⟨PREPARE, v, n, D(m), i⟩σi */
+export function prepareFor(u: Universe, pp: PrePrepare, i: number): Prepare {
+  return u.interner.prepare(pp.v, pp.n, u.interner.digest(pp.m), i);
+}

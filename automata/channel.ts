@@ -1,0 +1,120 @@
+// MC, the multicast channel automaton (Fig 2-5, read as in READING-NOTES 1).
+//
+//   Signature: Input SEND(m, X)_x; Internal MISBEHAVE(m, X, X'); Output RECEIVE(m)_x
+//   State: wire ⊆ M × 2^𝒳, initially {}
+//   SEND(m, X)_x         Eff: wire := wire ∪ {(m, X)}
+//   MISBEHAVE(m, X, X')  Pre: (m, X) ∈ wire;  Eff: wire := wire − {(m, X)} ∪ {(m, X')}
+//   RECEIVE(m)_x         Pre: ∃ (m, X) ∈ wire : x ∈ X;  Eff: wire := wire − {(m, X)} ∪ {(m, X − {x})}
+//
+// Every message ever sent stays in wire (with an empty destination set once delivered), which is
+// what lets MISBEHAVE replay it. Destination sets are bit masks over node numbers (actions.ts).
+import type { Message } from './messages.ts';
+
+/** One element (m, X) of wire. */
+export interface WireEntry {
+  readonly m: Message;
+  readonly X: number;
+}
+
+interface Slot extends WireEntry {
+  /** Position in `entries`, and in `pending` or -1 when X = {}. */
+  at: number;
+  pendingAt: number;
+}
+
+export class Wire {
+  private readonly byMessage = new Map<Message, Map<number, Slot>>();
+  /** All elements of wire, and those with a non-empty destination set (in flight). */
+  private readonly entries: Slot[] = [];
+  private readonly pendingList: Slot[] = [];
+
+  get size(): number {
+    return this.entries.length;
+  }
+  get pendingCount(): number {
+    return this.pendingList.length;
+  }
+  has(m: Message, X: number): boolean {
+    return this.byMessage.get(m)?.has(X) ?? false;
+  }
+  /** Every (m, X) ∈ wire, in a stable order (by message id, then X). */
+  all(): WireEntry[] {
+    return this.entries.map(({ m, X }) => ({ m, X })).sort((a, b) => a.m.id - b.m.id || a.X - b.X);
+  }
+  /** The elements whose destination set is not empty, in a stable order. */
+  pending(): WireEntry[] {
+    return this.pendingList.map(({ m, X }) => ({ m, X })).sort((a, b) => a.m.id - b.m.id || a.X - b.X);
+  }
+  /** The k-th element of wire (0 ≤ k < size), for random draws. */
+  entryAt(k: number): WireEntry {
+    return this.entries[k]!;
+  }
+  /** The k-th element in flight (0 ≤ k < pendingCount), for random draws. */
+  pendingAt(k: number): WireEntry {
+    return this.pendingList[k]!;
+  }
+
+  /** wire := wire ∪ {(m, X)} */
+  add(m: Message, X: number): void {
+    let byX = this.byMessage.get(m);
+    if (byX === undefined) this.byMessage.set(m, (byX = new Map()));
+    if (byX.has(X)) return;
+    const slot: Slot = { m, X, at: this.entries.length, pendingAt: -1 };
+    byX.set(X, slot);
+    this.entries.push(slot);
+    if (X !== 0) {
+      slot.pendingAt = this.pendingList.length;
+      this.pendingList.push(slot);
+    }
+  }
+
+  /** wire := wire − {(m, X)} */
+  remove(m: Message, X: number): void {
+    const byX = this.byMessage.get(m);
+    const slot = byX?.get(X);
+    if (slot === undefined || byX === undefined) return;
+    byX.delete(X);
+    if (byX.size === 0) this.byMessage.delete(m);
+    swapRemove(this.entries, slot.at, (s, k) => (s.at = k));
+    if (slot.pendingAt >= 0) swapRemove(this.pendingList, slot.pendingAt, (s, k) => (s.pendingAt = k));
+  }
+
+  clone(): Wire {
+    const w = new Wire();
+    for (const s of this.entries) w.add(s.m, s.X);
+    return w;
+  }
+}
+
+function swapRemove(list: Slot[], k: number, setIndex: (s: Slot, k: number) => void): void {
+  const last = list.pop()!;
+  if (k < list.length) {
+    list[k] = last;
+    setIndex(last, k);
+  }
+}
+
+/** SEND(m, X)_x   Eff: wire := wire ∪ {(m, X)} */
+export function send(wire: Wire, m: Message, X: number): void {
+  wire.add(m, X);
+}
+
+/** MISBEHAVE(m, X, X')   Pre: (m, X) ∈ wire */
+export function misbehavePre(wire: Wire, m: Message, X: number): boolean {
+  return wire.has(m, X);
+}
+/** Eff: wire := wire − {(m, X)} ∪ {(m, X')} */
+export function misbehave(wire: Wire, m: Message, X: number, X2: number): void {
+  wire.remove(m, X);
+  wire.add(m, X2);
+}
+
+/** RECEIVE(m)_x taking (m, X)   Pre: (m, X) ∈ wire ∧ x ∈ X */
+export function receivePre(wire: Wire, m: Message, X: number, xBit: number): boolean {
+  return (X & xBit) !== 0 && wire.has(m, X);
+}
+/** Eff: wire := wire − {(m, X)} ∪ {(m, X − {x})} */
+export function receive(wire: Wire, m: Message, X: number, xBit: number): void {
+  wire.remove(m, X);
+  wire.add(m, X & ~xBit);
+}

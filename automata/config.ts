@@ -1,0 +1,107 @@
+// Configuration of a composed system A or A_gc (Fig 2-3) and the bounds under which the
+// scheduler explores it. Bounds restrict which actions the scheduler offers; they never change
+// what an automaton does once an action is taken.
+
+export type Variant = 'A' | 'Agc';
+export type ServiceName = 'log' | 'counter';
+
+/** Which misbehaviours MC's MISBEHAVE(m, X, X') may be drawn as (Fig 2-5). */
+export interface NetworkMisbehaviour {
+  /** X' = X - {x}: the copy for x is lost. */
+  loss: boolean;
+  /** X' = X ∪ {y} for a message still in flight: a duplicate (or redirected copy) goes to y. */
+  duplicate: boolean;
+  /** X = {} and X' = {y}: an old, fully delivered message is replayed to y. */
+  replay: boolean;
+}
+
+export interface Config {
+  variant: Variant;
+  /** Maximum number of faulty replicas; |R| = 3f + 1 (Section 2.3). */
+  f: number;
+  clients: number;
+  service: ServiceName;
+  /** Operation alphabet O the scheduler draws REQUEST(o)_c from; default: the service's own. */
+  ops?: readonly string[];
+  /** chkpt-int of Fig 2-9 (take-chkpt), A_gc only. Must be < L. */
+  chkptInt: number;
+  /** L of Fig 2-9 (in-w), the log size, A_gc only. */
+  L: number;
+  /** The scheduler offers SEND-VIEW-CHANGE(v) and SEND-NEW-VIEW(v, V) only for v <= maxView. */
+  maxView: number;
+  /** The scheduler offers REQUEST(o)_c only while last-req_c < maxRequestsPerClient. */
+  maxRequestsPerClient: number;
+  /** The scheduler offers SEND-PRE-PREPARE(m, v, n) only for n <= maxSeqno. */
+  maxSeqno: number;
+  /** A well-formed client waits for the reply before its next request (Section 2.3.2). */
+  clientsWaitForReply: boolean;
+  network: NetworkMisbehaviour;
+  /** How many distinct new-view certificates V the scheduler offers per view (SEND-NEW-VIEW). */
+  maxNewViewChoices: number;
+  /** Replicas that suffer REPLICA-FAILURE at the start of every run (the trace begins with it). */
+  faultyReplicas: readonly number[];
+  /** Clients that suffer CLIENT-FAILURE at the start of every run. */
+  faultyClients: readonly number[];
+  /** Where the thesis text is inconsistent, which form to run (ERRATA.md). Default: corrected. */
+  readings: Readings;
+}
+
+/** Selectable literal readings of the thesis text, each documented in ERRATA.md. */
+export interface Readings {
+  /** N of correct-new-view / SEND-NEW-VIEW with n rebound by "∄ v', m', n" (always empty). */
+  literalNullSet: boolean;
+}
+
+export const DEFAULT_CONFIG: Config = {
+  variant: 'Agc',
+  f: 1,
+  clients: 2,
+  service: 'log',
+  chkptInt: 4,
+  L: 8,
+  maxView: 4,
+  maxRequestsPerClient: 1_000_000,
+  maxSeqno: 1_000_000,
+  clientsWaitForReply: true,
+  network: { loss: true, duplicate: true, replay: true },
+  maxNewViewChoices: 2,
+  faultyReplicas: [],
+  faultyClients: [],
+  readings: { literalNullSet: false },
+};
+
+/** Node identifiers 𝒳 = 𝒞 ∪ ℛ are packed into one bit mask for destination sets. */
+export const MAX_NODES = 30;
+
+export class ConfigError extends Error {}
+
+/** Complete a partial configuration and reject impossible ones with a clear message. */
+export function makeConfig(partial: Partial<Config> = {}): Config {
+  const c: Config = { ...DEFAULT_CONFIG, ...partial, network: { ...DEFAULT_CONFIG.network, ...partial.network }, readings: { ...DEFAULT_CONFIG.readings, ...partial.readings } };
+  const int = (name: keyof Config, min: number) => {
+    const x = c[name];
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < min)
+      throw new ConfigError(`${name} must be an integer >= ${min}, got ${String(x)}`);
+  };
+  int('f', 1);
+  int('clients', 1);
+  int('chkptInt', 1);
+  int('L', 1);
+  int('maxView', 0);
+  int('maxRequestsPerClient', 0);
+  int('maxSeqno', 0);
+  int('maxNewViewChoices', 1);
+  if (c.variant !== 'A' && c.variant !== 'Agc') throw new ConfigError(`variant must be 'A' or 'Agc', got ${String(c.variant)}`);
+  if (c.service !== 'log' && c.service !== 'counter')
+    throw new ConfigError(`service must be 'log' or 'counter', got ${String(c.service)}`);
+  // Fig 2-9: take-chkpt(n) ≡ (n mod chkpt-int) = 0, where chkpt-int < L.
+  if (!(c.chkptInt < c.L)) throw new ConfigError(`chkptInt (${c.chkptInt}) must be < L (${c.L}) (Fig 2-9)`);
+  const n = 3 * c.f + 1;
+  if (n + c.clients > MAX_NODES) throw new ConfigError(`3f+1 + clients must be <= ${MAX_NODES}, got ${n + c.clients}`);
+  for (const i of c.faultyReplicas)
+    if (!Number.isInteger(i) || i < 0 || i >= n) throw new ConfigError(`faulty replica ${i} is not in 0..${n - 1}`);
+  for (const k of c.faultyClients)
+    if (!Number.isInteger(k) || k < 0 || k >= c.clients) throw new ConfigError(`faulty client ${k} is not in 0..${c.clients - 1}`);
+  if (c.ops !== undefined && c.ops.length === 0) throw new ConfigError('ops must name at least one operation');
+  return c;
+}

@@ -1,0 +1,141 @@
+// Transitions that the replica of A (A.1) and the replica of A_gc (Figs 2-12, 2-13) share word
+// for word, and the pieces of SEND-VIEW-CHANGE that both build the same way.
+import { lastPreparedAll, prepared } from './aux-functions.ts';
+import type { Prepare, PrePrepare, Request } from './messages.ts';
+import type { ReplicaState } from './replica-state.ts';
+import { primaryOf } from './replica-state.ts';
+import type { Universe } from './universe.ts';
+
+/**
+ * RECEIVE(⟨REQUEST, o, t, c⟩σc)_i (Fig 2-12; A.1 read as in READING-NOTES 7)
+ *   Eff: let m = ⟨REQUEST, o, t, c⟩σc
+ *        if t = last-rep-t_i(c) then out_i := out_i ∪ {⟨REPLY, view_i, t, c, i, last-rep_i(c)⟩σi}
+ *        else if t > last-rep-t_i(c) then
+ *          in_i := in_i ∪ {m}
+ *          if primary(i) ≠ i then out_i := out_i ∪ {m}
+ */
+export function receiveRequest(u: Universe, st: ReplicaState, m: Request): void {
+  const { t, c } = m;
+  if (c < 0 || c >= u.clients) return; // not a client of this system: no such input action
+  if (t === st.lastRepT[c]) {
+    st.out.add(u.interner.reply(st.view, t, c, st.i, st.lastRep[c]!));
+  } else if (t > st.lastRepT[c]!) {
+    st.in.add(m);
+    if (primaryOf(u, st) !== st.i) st.out.add(m);
+  }
+}
+
+/**
+ * SEND-COMMIT(m, v, n)_i (Fig 2-12, A.1)
+ *   Pre: prepared(m, v, n, i) ∧ ⟨COMMIT, v, n, D(m), i⟩σi ∉ in_i
+ */
+export function sendCommitPre(u: Universe, st: ReplicaState, m: Request | null, v: number, n: number): boolean {
+  return prepared(u, m, v, n, st.in) && !st.in.hasCommitFrom(v, n, u.interner.digest(m), st.i);
+}
+/**   Eff: let c = ⟨COMMIT, v, n, D(m), i⟩σi; out_i := out_i ∪ {c}; in_i := in_i ∪ {c} */
+export function sendCommitEff(u: Universe, st: ReplicaState, m: Request | null, v: number, n: number): void {
+  const c = u.interner.commit(v, n, u.interner.digest(m), st.i);
+  st.out.add(c);
+  st.in.add(c);
+}
+/** Candidates for SEND-COMMIT: pre-prepares in in_i without i's commit (MessageSet.uncommitted). */
+export function sendCommitCandidates(u: Universe, st: ReplicaState): { m: Request | null; v: number; n: number }[] {
+  const out: { m: Request | null; v: number; n: number }[] = [];
+  for (const pp of st.in.uncommitted) if (sendCommitPre(u, st, pp.m, pp.v, pp.n)) out.push({ m: pp.m, v: pp.v, n: pp.n });
+  return out;
+}
+
+/**
+ * The set P of SEND-VIEW-CHANGE (Fig 2-13, A.1):
+ *   P' = {⟨m, v, n⟩ | last-prepared(m, v, n, i)},
+ *   P = ⋃_{⟨m,v,n⟩ ∈ P'} ({p = ⟨PREPARE, v, n, D(m), k⟩σk | p ∈ in_i} ∪ {⟨PRE-PREPARE, v, n, m⟩σprimary(v)})
+ */
+export function viewChangeP(u: Universe, st: ReplicaState): (PrePrepare | Prepare)[] {
+  const P: (PrePrepare | Prepare)[] = [];
+  for (const { m, v, n } of lastPreparedAll(u, st.in)) {
+    const d = u.interner.digest(m);
+    for (const k of [...st.in.prepareSignersOf(v, n, d)].sort((a, b) => a - b)) P.push(u.interner.prepare(v, n, d, k));
+    P.push(u.interner.prePrepare(v, n, m, u.primary(v)));
+  }
+  return P;
+}
+
+/** ∄ d : (d ≠ D(m) ∧ ⟨PREPARE, v, n, d, i⟩σi ∈ in_i) — the backup has not prepared another request. */
+export function noConflictingPrepare(u: Universe, st: ReplicaState, v: number, n: number, m: Request | null): boolean {
+  const dm = u.interner.digest(m);
+  for (const p of st.in.preparesByN.get(n) ?? []) if (p.v === v && p.j === st.i && p.d !== dm) return false;
+  return true;
+}
+
+/** Bounded, deterministic choices of a new-view certificate V: `quorum` view-changes from distinct signers. */
+export function chooseCertificates<T extends { j: number; id: number }>(byView: Iterable<T>, quorum: number, limit: number): T[][] {
+  const bySigner = new Map<number, T[]>();
+  for (const vc of byView) {
+    const list = bySigner.get(vc.j) ?? [];
+    list.push(vc);
+    bySigner.set(vc.j, list);
+  }
+  const signers = [...bySigner.keys()].sort((a, b) => a - b);
+  for (const l of bySigner.values()) l.sort((a, b) => a.id - b.id);
+  const out: T[][] = [];
+  // Combinations of `quorum` signers in lexicographic order, then one message per signer.
+  const pick = (start: number, chosen: T[]): void => {
+    if (out.length >= limit) return;
+    if (chosen.length === quorum) {
+      out.push([...chosen]);
+      return;
+    }
+    for (let s = start; s < signers.length && out.length < limit; s++)
+      for (const vc of bySigner.get(signers[s]!)!) {
+        chosen.push(vc);
+        pick(s + 1, chosen);
+        chosen.pop();
+        if (out.length >= limit) return;
+      }
+  };
+  pick(0, []);
+  return out;
+}
+
+/** Every (m, v) with committed(m, v, n, i), for one n; m ranges over what in_i can name. */
+export function committedCandidates(u: Universe, st: ReplicaState, n: number): { m: Request | null; v: number }[] {
+  const out: { m: Request | null; v: number }[] = [];
+  const seen = new Set<Request | null>();
+  const candidates: (Request | null)[] = [];
+  for (const pp of st.in.prePreparesAt(n)) if (pp.signer === u.primary(pp.v) && !seen.has(pp.m)) seen.add(pp.m), candidates.push(pp.m);
+  for (const r of st.in.requests) if (!seen.has(r)) seen.add(r), candidates.push(r);
+  for (const m of candidates) {
+    const d = u.interner.digest(m);
+    const views = new Set<number>();
+    for (const c of st.in.commitsByN.get(n) ?? []) if (c.d === d) views.add(c.v);
+    for (const v of [...views].sort((a, b) => a - b)) if (st.in.commitSignersOf(v, n, d).size >= 2 * u.f + 1) out.push({ m, v });
+  }
+  return out;
+}
+
+/**
+ * EXECUTE(m, v, n)_i (A.1; the first part of Fig 2-12's, which adds the checkpoint)
+ *   Eff: last-exec_i := n
+ *        if (m ≠ null) then
+ *          let ⟨REQUEST, o, t, c⟩σc = m      (A_gc: if ∃ o, t, c : m = ⟨REQUEST, o, t, c⟩σc then)
+ *            if t ≥ last-rep-t_i(c) then
+ *              if t > last-rep-t_i(c) then last-rep-t_i(c) := t; (last-rep_i(c), val_i) := g(c, o, val_i)
+ *              out_i := out_i ∪ {⟨REPLY, view_i, t, c, i, last-rep_i(c)⟩σi}
+ *        in_i := in_i − {m}
+ */
+export function executeEff(u: Universe, st: ReplicaState, m: Request | null, n: number): void {
+  st.lastExec = n;
+  if (m !== null) {
+    const { o, t, c } = m;
+    if (t >= st.lastRepT[c]!) {
+      if (t > st.lastRepT[c]!) {
+        st.lastRepT[c] = t;
+        const [r, val] = u.service.g(c, o, st.val);
+        st.lastRep[c] = r;
+        st.val = val;
+      }
+      st.out.add(u.interner.reply(st.view, t, c, st.i, st.lastRep[c]!));
+    }
+    st.in.delete(m);
+  }
+}

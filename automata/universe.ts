@@ -1,0 +1,50 @@
+// Everything fixed for one configuration: sizes, the service, the message interner, and caches
+// of predicates that depend only on a message (correct-view-change, correct-new-view).
+import { makeConfig, type Config } from './config.ts';
+import { Interner } from './messages.ts';
+import { serviceByName, type StateMachine } from './services.ts';
+
+export class Universe {
+  readonly config: Config;
+  /** |R| = 3f + 1 */
+  readonly n: number;
+  readonly f: number;
+  readonly clients: number;
+  readonly service: StateMachine;
+  readonly ops: readonly string[];
+  readonly interner: Interner;
+  /** Memo of message-only predicates, keyed by message id. */
+  readonly correctViewChangeMemo = new Map<number, boolean>();
+  readonly correctNewViewMemo = new Map<number, boolean>();
+
+  constructor(config: Partial<Config> = {}) {
+    this.config = makeConfig(config);
+    this.f = this.config.f;
+    this.n = 3 * this.f + 1;
+    this.clients = this.config.clients;
+    this.service = serviceByName(this.config.service);
+    this.ops = this.config.ops ?? this.service.ops;
+    this.interner = new Interner(this.service);
+  }
+
+  /** primary(v) ≡ v mod |R| (Fig 2-9) */
+  primary(v: number): number {
+    return v % this.n;
+  }
+  /** Bit of replica i in a destination set X ⊆ 𝒳. */
+  replicaBit(i: number): number {
+    return 1 << i;
+  }
+  /** Bit of client c in a destination set X ⊆ 𝒳 (clients follow the replicas). */
+  clientBit(c: number): number {
+    return 1 << (this.n + c);
+  }
+  /** ℛ as a destination set. */
+  get allReplicas(): number {
+    return (1 << this.n) - 1;
+  }
+  /** All of 𝒳 = 𝒞 ∪ ℛ. */
+  get allNodes(): number {
+    return (1 << (this.n + this.clients)) - 1;
+  }
+}
