@@ -34,6 +34,10 @@ export class Wire {
   get pendingCount(): number {
     return this.pendingList.length;
   }
+  /** ∃ X : (m, X) ∈ wire — m was sent at some time. */
+  hasMessage(m: Message): boolean {
+    return this.byMessage.has(m);
+  }
   has(m: Message, X: number): boolean {
     return this.byMessage.get(m)?.has(X) ?? false;
   }

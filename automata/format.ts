@@ -1,4 +1,5 @@
 // Readable renderings of messages and destination sets, in the thesis's notation.
+import type { Action } from './actions.ts';
 import { shortDigest } from './digests.ts';
 import type { CheckpointValue, Message } from './messages.ts';
 import type { Universe } from './universe.ts';
@@ -37,4 +38,37 @@ export function formatDestinations(u: Universe, X: number): string {
   for (let i = 0; i < u.n; i++) if (X & u.replicaBit(i)) names.push(`r${i}`);
   for (let c = 0; c < u.clients; c++) if (X & u.clientBit(c)) names.push(`c${c}`);
   return `{${names.join(',')}}`;
+}
+
+/** One line per action, in the thesis's notation: SEND(m, X)_x, RECEIVE(m)_x, … */
+export function formatAction(u: Universe, a: Action): string {
+  const node = (x: number) => (x < u.n ? `r${x}` : `c${x - u.n}`);
+  const msg = (m: Message | null) => formatMessage(u, m);
+  const X = (mask: number) => formatDestinations(u, mask);
+  switch (a.kind) {
+    case 'REQUEST':
+      return `REQUEST(${a.o})_c${a.c}`;
+    case 'CLIENT-FAILURE':
+      return `CLIENT-FAILURE_c${a.c}`;
+    case 'REPLICA-FAILURE':
+      return `REPLICA-FAILURE_r${a.i}`;
+    case 'REPLY':
+      return `REPLY(${a.r})_c${a.c}`;
+    case 'SEND':
+      return `SEND(${msg(a.m)}, ${X(a.X)})_${node(a.x)}`;
+    case 'RECEIVE':
+      return `RECEIVE(${msg(a.m)})_${node(a.x)} from (m, ${X(a.X)})`;
+    case 'MISBEHAVE':
+      return `MISBEHAVE(${msg(a.m)}, ${X(a.X)}, ${X(a.X2)})`;
+    case 'SEND-PRE-PREPARE':
+    case 'SEND-COMMIT':
+    case 'EXECUTE':
+      return `${a.kind}(${msg(a.m)}, ${a.v}, ${a.n})_r${a.i}`;
+    case 'SEND-VIEW-CHANGE':
+      return `SEND-VIEW-CHANGE(${a.v})_r${a.i}`;
+    case 'SEND-NEW-VIEW':
+      return `SEND-NEW-VIEW(${a.v}, {${a.V.map((m) => `#${shortDigest(u.interner.digest(m))}`).join(',')}})_r${a.i}`;
+    case 'COLLECT-GARBAGE':
+      return `COLLECT-GARBAGE_r${a.i} (n=${a.n}, d=${shortDigest(a.d)})`;
+  }
 }

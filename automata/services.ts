@@ -20,6 +20,9 @@ export interface StateMachine {
   encode(s: ServiceState): string;
   /** A readable rendering for reports. */
   show(s: ServiceState): string;
+  /** A JSON-compatible form from which `deserialize` rebuilds an equal state (for trace files). */
+  serialize(s: ServiceState): unknown;
+  deserialize(j: unknown): ServiceState;
 }
 
 /** null-rep of Fig 2-8: the last reply a replica holds for a client before any execution. */
@@ -54,6 +57,21 @@ export const logService: StateMachine = {
   },
   encode: (s) => `log:${(s as LogState).len}@${(s as LogState).chain}`,
   show: (s) => `[${logEntries(s as LogState).join(' ')}]`,
+  serialize(s) {
+    const out: [number, string][] = [];
+    for (let e: LogState | null = s as LogState; e !== null && e.len > 0; e = e.prev) out.push([e.c, e.o]);
+    return out.reverse();
+  },
+  deserialize(j) {
+    if (!Array.isArray(j)) throw new Error('log state must be an array of [client, operation] pairs');
+    let st: ServiceState = EMPTY_LOG;
+    for (const e of j) {
+      if (!Array.isArray(e) || typeof e[0] !== 'number' || typeof e[1] !== 'string')
+        throw new Error('log state entries must be [client, operation] pairs');
+      st = logService.g(e[0], e[1], st)[1];
+    }
+    return st;
+  },
 };
 
 // An ordinary service: a counter. inc and dec return the new value, read returns the value;
@@ -71,6 +89,11 @@ export const counterService: StateMachine = {
   },
   encode: (s) => `counter:${s as number}`,
   show: (s) => String(s as number),
+  serialize: (s) => s as number,
+  deserialize(j) {
+    if (typeof j !== 'number' || !Number.isInteger(j)) throw new Error('counter state must be an integer');
+    return j;
+  },
 };
 
 export function serviceByName(name: ServiceName): StateMachine {
