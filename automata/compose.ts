@@ -94,6 +94,7 @@ export function whyDisabled(u: Universe, s: SystemState, a: Action): string | nu
     })
     .with({ kind: 'SEND' }, (a) => {
       if (!isReplicaNode(u, a.x) && !isClientNode(u, a.x)) return `no node ${a.x}`;
+      if ((a.X & ~u.allNodes) !== 0) return 'X names nodes that do not exist';
       if (s.standIns[a.x] !== null)
         return standInMaySend(u, s, a.x, a.m) ? null : `faulty ${nodeName(u, a.x)} cannot forge this message`;
       if (isReplicaNode(u, a.x)) return sendEnabled(u, s.replicas[a.x]!, a.m, a.X) ? null : `SEND precondition false at r${a.x}`;

@@ -59,7 +59,7 @@ export const DEFAULT_CONFIG: Config = {
   service: 'log',
   chkptInt: 4,
   L: 8,
-  maxView: 4,
+  maxView: 8,
   maxRequestsPerClient: 1_000_000,
   maxSeqno: 1_000_000,
   clientsWaitForReply: true,

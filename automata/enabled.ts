@@ -3,8 +3,10 @@
 // that only lists one family of actions (or none, for deliveries), for fast random walks.
 import type { Action } from './actions.ts';
 import { clientNode, nodeBit, replicaModule, type SystemState } from './compose.ts';
+import { hasNewView } from './aux-functions.ts';
+import type { Message } from './messages.ts';
 import * as Proxy from './proxy.ts';
-import { sendDestination } from './replica-state.ts';
+import { h, sendDestination, type ReplicaState } from './replica-state.ts';
 import type { Universe } from './universe.ts';
 
 /** Families of actions, the unit of the scheduler's weights. */
@@ -115,6 +117,24 @@ export function enabled(u: Universe, s: SystemState): Action[] {
 
 export type Weights = Readonly<Record<Family, number>>;
 
+/** How the random draw leans, without leaving the model (every drawn action is enabled). */
+export interface DrawBias {
+  /** Family weights. */
+  weights: Weights;
+  /**
+   * Probability of holding back a delivery that the receiver would drop only because it is early
+   * (a later view, or beyond its high water mark h + L): asynchrony allows any delivery order, and
+   * delivering such a message later keeps a run live in a model without retransmissions.
+   */
+  patience: number;
+  /**
+   * Weight of the view-change family while some non-faulty replica is in a lower view than
+   * another; the draw then picks a lagging replica. This mimics the liveness rule of Section
+   * 2.3.5 (join a view change that f+1 others have started), which the safety model omits.
+   */
+  catchUp: number;
+}
+
 /** Default weights: deliveries and sends dominate so that requests complete; view changes are rare. */
 export const DEFAULT_WEIGHTS: Weights = {
   failure: 1000,
@@ -123,23 +143,28 @@ export const DEFAULT_WEIGHTS: Weights = {
   send: 30,
   receive: 50,
   protocol: 25,
-  'view-change': 0.4,
-  garbage: 2,
+  'view-change': 0.05,
+  garbage: 10,
   misbehave: 1,
   byzantine: 5,
 };
 
+export const DEFAULT_BIAS: DrawBias = { weights: DEFAULT_WEIGHTS, patience: 0.9, catchUp: 5 };
+
 /**
  * One enabled action chosen at random: a family by weight among those with enabled actions, then
  * an action of that family. Deliveries and misbehaviours are drawn straight from the wire without
- * listing them. Returns null when nothing is enabled (quiescence under the bounds).
+ * listing them; garbage collection is drawn among the COLLECT-GARBAGE steps that change the state.
+ * Returns null when nothing is enabled (quiescence under the bounds).
  */
-export function drawAction(u: Universe, s: SystemState, rng: Rng, weights: Weights = DEFAULT_WEIGHTS): Action | null {
-  const w = new Map<Family, number>(FAMILIES.map((f) => [f, Math.max(0, weights[f])]));
+export function drawAction(u: Universe, s: SystemState, rng: Rng, bias: DrawBias = DEFAULT_BIAS): Action | null {
+  const w = new Map<Family, number>(FAMILIES.map((f) => [f, Math.max(0, bias.weights[f])]));
+  const laggards = lagging(u, s);
+  if (laggards.length > 0) w.set('view-change', Math.max(w.get('view-change')!, bias.catchUp));
   for (;;) {
     let total = 0;
     for (const f of FAMILIES) total += w.get(f)!;
-    if (total <= 0) return null;
+    if (total <= 0) break;
     let pick = rng.float() * total;
     let family: Family = FAMILIES[FAMILIES.length - 1]!;
     for (const f of FAMILIES) {
@@ -150,23 +175,71 @@ export function drawAction(u: Universe, s: SystemState, rng: Rng, weights: Weigh
       }
       pick -= x;
     }
-    const a = drawIn(u, s, family, rng);
+    const a = family === 'view-change' && laggards.length > 0 ? drawCatchUp(u, laggards, rng) : drawIn(u, s, family, rng, bias.patience);
     if (a !== null) return a;
     w.set(family, 0);
   }
+  // Only deliveries that were held back remain: deliver one rather than stop.
+  return drawReceive(u, s, rng, 0);
 }
 
-function drawIn(u: Universe, s: SystemState, family: Family, rng: Rng): Action | null {
+function drawIn(u: Universe, s: SystemState, family: Family, rng: Rng, patience: number): Action | null {
+  if (family === 'receive') return drawReceive(u, s, rng, patience);
+  if (family === 'misbehave') return drawMisbehave(u, s, rng);
+  let list = enabledIn(u, s, family);
+  if (family === 'garbage') list = list.filter((a) => a.kind === 'COLLECT-GARBAGE' && collectGarbageChanges(s.replicas[a.i]!, a.n));
+  return list.length === 0 ? null : list[rng.int(list.length)]!;
+}
+
+/** Non-faulty replicas in a lower view than some other non-faulty replica, that may still move. */
+function lagging(u: Universe, s: SystemState): ReplicaState[] {
+  let top = 0;
+  for (const r of s.replicas) if (!r.faulty && r.view > top) top = r.view;
+  return s.replicas.filter((r) => !r.faulty && r.view < top && r.view + 1 <= u.config.maxView);
+}
+
+function drawCatchUp(u: Universe, laggards: ReplicaState[], rng: Rng): Action | null {
+  const r = laggards[rng.int(laggards.length)]!;
+  const a: Action = { kind: 'SEND-VIEW-CHANGE', v: r.view + 1, i: r.i };
+  return replicaModule(u).pre(u, r, a) ? a : null;
+}
+
+function drawReceive(u: Universe, s: SystemState, rng: Rng, patience: number): Action | null {
+  if (s.wire.pendingCount === 0) return null;
   const width = u.n + u.clients;
-  if (family === 'receive') {
-    if (s.wire.pendingCount === 0) return null;
+  for (let tries = 0; tries < 4; tries++) {
     const { m, X } = s.wire.pendingAt(rng.int(s.wire.pendingCount));
     const xs = bitsOf(X, width);
-    return { kind: 'RECEIVE', x: xs[rng.int(xs.length)]!, m, X };
+    const x = xs[rng.int(xs.length)]!;
+    if (!(x < u.n && isEarly(u, s.replicas[x]!, m) && rng.float() < patience)) return { kind: 'RECEIVE', x, m, X };
   }
-  if (family === 'misbehave') return drawMisbehave(u, s, rng);
-  const list = enabledIn(u, s, family);
-  return list.length === 0 ? null : list[rng.int(list.length)]!;
+  return null;
+}
+
+/**
+ * Would replica r drop m now only because m is early: it belongs to a later view, it is a
+ * pre-prepare for a view whose new-view r has not yet, or it lies beyond h + L?
+ */
+function isEarly(u: Universe, r: ReplicaState, m: Message): boolean {
+  if (r.faulty) return false;
+  if (m.tag === 'PRE-PREPARE' && m.v === r.view && !hasNewView(u, m.v, r.in)) return true;
+  switch (m.tag) {
+    case 'PRE-PREPARE':
+    case 'PREPARE':
+    case 'COMMIT':
+    case 'CHECKPOINT':
+      return m.v > r.view || (u.config.variant === 'Agc' && m.n - h(r) > u.config.L);
+    default:
+      return false;
+  }
+}
+
+/** Whether COLLECT-GARBAGE with this n removes any message or checkpoint of r (Fig 2-11). */
+export function collectGarbageChanges(r: ReplicaState, n: number): boolean {
+  if (r.chkpts.some((p) => p.n < n)) return true;
+  for (const idx of [r.in.ppByN, r.in.preparesByN, r.in.commitsByN]) for (const k of idx.keys()) if (k <= n) return true;
+  for (const k of r.in.checkpointsByN.keys()) if (k < n) return true;
+  return false;
 }
 
 function drawMisbehave(u: Universe, s: SystemState, rng: Rng): Action | null {

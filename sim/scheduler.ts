@@ -5,7 +5,7 @@ import type { StandInFactory } from '../automata/byzantine.ts';
 import { silentStandIns } from '../automata/byzantine.ts';
 import { initialSystem, step, type SystemState } from '../automata/compose.ts';
 import type { Config } from '../automata/config.ts';
-import { drawAction, DEFAULT_WEIGHTS, type Weights } from '../automata/enabled.ts';
+import { drawAction, DEFAULT_BIAS, type DrawBias, type Weights } from '../automata/enabled.ts';
 import { Universe } from '../automata/universe.ts';
 import { SeededRng } from './rng.ts';
 import { RunStats } from './stats.ts';
@@ -16,7 +16,17 @@ export interface RunOptions {
   /** Number of steps to take (failure inputs at the start count as steps). */
   steps: number;
   weights?: Partial<Weights>;
+  /** See DrawBias. */
+  patience?: number;
+  catchUp?: number;
+  /**
+   * A view-change timer in steps (Section 2.3.5, liveness): after this many steps without an
+   * execution, a reply or a new view, view changes are drawn with the catch-up weight.
+   */
+  timeout?: number;
   standIns?: StandInFactory;
+  /** Called once before the first step. */
+  onStart?: (u: Universe, s: SystemState) => void;
   /** Called after every step, with the step's index; return false to stop the run. */
   onStep?: (index: number, a: Action, s: SystemState) => boolean | void;
 }
@@ -31,6 +41,7 @@ export interface RunResult {
 }
 
 export const DEFAULT_SEED = 'pbft-check';
+export const DEFAULT_TIMEOUT = 600;
 
 /** The actions every run begins with: the configured failures. */
 export function initialFailures(u: Universe): Action[] {
@@ -44,7 +55,7 @@ export function runRandom(opts: RunOptions): RunResult {
   const u = new Universe(opts.config);
   const s = initialSystem(u);
   const rng = new SeededRng(opts.seed ?? DEFAULT_SEED);
-  const weights: Weights = { ...DEFAULT_WEIGHTS, ...opts.weights };
+  const bias: DrawBias = { weights: { ...DEFAULT_BIAS.weights, ...opts.weights }, patience: opts.patience ?? DEFAULT_BIAS.patience, catchUp: opts.catchUp ?? DEFAULT_BIAS.catchUp };
   const standIns = opts.standIns ?? silentStandIns;
   const stats = new RunStats(u);
   const trace: Action[] = [];
@@ -55,14 +66,20 @@ export function runRandom(opts: RunOptions): RunResult {
     trace.push(a);
     return opts.onStep?.(trace.length - 1, a, s) !== false;
   };
+  opts.onStart?.(u, s);
   let quiescent = false;
+  const timeout = opts.timeout ?? DEFAULT_TIMEOUT;
+  const impatient: DrawBias = { ...bias, weights: { ...bias.weights, 'view-change': Math.max(bias.weights['view-change'], bias.catchUp) } };
+  let lastProgress = 0;
   for (const a of initialFailures(u)) if (trace.length < opts.steps && !take(a)) return { universe: u, state: s, trace, stats, quiescent };
   while (trace.length < opts.steps) {
-    const a = drawAction(u, s, rng, weights);
+    const a = drawAction(u, s, rng, trace.length - lastProgress > timeout ? impatient : bias);
     if (a === null) {
       quiescent = true;
       break;
     }
+    // The timer restarts on progress and on the replica's own view change (Section 2.3.5).
+    if (a.kind === 'EXECUTE' || a.kind === 'REPLY' || a.kind === 'SEND-NEW-VIEW' || a.kind === 'SEND-VIEW-CHANGE') lastProgress = trace.length;
     if (!take(a)) break;
   }
   return { universe: u, state: s, trace, stats, quiescent };

@@ -1,0 +1,164 @@
+// The command-line tool. `pbft-check run` takes a seeded random walk of A or A_gc and prints a
+// summary. Exit codes: 0 success, 2 usage or input error.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError, makeConfig, type Config } from '../automata/config.ts';
+import { DEFAULT_SEED } from './scheduler.ts';
+import { runSummary, formatSummary } from './summary.ts';
+
+export class UsageError extends Error {}
+
+const MAIN_HELP = `pbft-check: an executable model of BFT-PK (Castro, Practical Byzantine Fault Tolerance, 2000)
+
+Usage: pbft-check <command> [options]
+
+Commands:
+  run      take a seeded random walk of A or A_gc and print a summary (the default command)
+
+Run 'pbft-check <command> --help' for a command's options.
+`;
+
+const RUN_HELP = `Usage: pbft-check run [options]
+
+Takes a seeded random walk of the composed system (proxies, multicast channel, replicas) and
+prints what happened: requests issued and completed, views, checkpoints, garbage collections.
+
+Options:
+  --variant a|agc        replica automaton: A (Appendix A.1) or A_gc (Figs 2-8..2-13) [agc]
+  --steps N              number of steps [10000]
+  --seed S               seed of the scheduler's random generator [${DEFAULT_SEED}]
+  --f N                  fault bound; there are 3f+1 replicas [1]
+  --clients N            number of clients [2]
+  --service log|counter  replicated service: order-revealing log or counter [log]
+  --faulty LIST          replicas that fail (and stop) at the start, e.g. 3 or 1,2 [none]
+  --faulty-clients LIST  clients that fail at the start [none]
+  --max-view N           highest view the scheduler may start [8]
+  --chkpt-int N          checkpoint interval chkpt-int (A_gc) [4]
+  --log-size N           log size L (A_gc), greater than chkpt-int [8]
+  --no-loss, --no-duplicate, --no-replay
+                         forbid that network misbehaviour
+  --trace FILE           write the executed actions as JSON to FILE
+  --json                 print the summary as JSON
+  -h, --help             show this help
+`;
+
+function intOption(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?\d+$/.test(value)) throw new UsageError(`--${name} must be an integer, got '${value}'`);
+  const x = Number(value);
+  if (x < min) throw new UsageError(`--${name} must be >= ${min}, got ${x}`);
+  return x;
+}
+
+function listOption(name: string, value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') return [];
+  return value.split(',').map((x) => {
+    if (!/^\d+$/.test(x.trim())) throw new UsageError(`--${name} must be a comma-separated list of numbers, got '${value}'`);
+    return Number(x.trim());
+  });
+}
+
+/** Parses `run`'s options into a configuration and run parameters. */
+export function parseRunArgs(args: string[]): { help: boolean; config: Config; steps: number; seed: string; json: boolean; trace?: string } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        variant: { type: 'string' },
+        steps: { type: 'string' },
+        seed: { type: 'string' },
+        f: { type: 'string' },
+        clients: { type: 'string' },
+        service: { type: 'string' },
+        faulty: { type: 'string' },
+        'faulty-clients': { type: 'string' },
+        'max-view': { type: 'string' },
+        'chkpt-int': { type: 'string' },
+        'log-size': { type: 'string' },
+        'no-loss': { type: 'boolean' },
+        'no-duplicate': { type: 'boolean' },
+        'no-replay': { type: 'boolean' },
+        trace: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const o = parsed.values;
+  const variant = o.variant === undefined ? undefined : o.variant.toLowerCase();
+  if (variant !== undefined && variant !== 'a' && variant !== 'agc') throw new UsageError(`--variant must be 'a' or 'agc', got '${o.variant}'`);
+  if (o.service !== undefined && o.service !== 'log' && o.service !== 'counter')
+    throw new UsageError(`--service must be 'log' or 'counter', got '${o.service}'`);
+  const partial: Partial<Config> = {};
+  if (variant !== undefined) partial.variant = variant === 'a' ? 'A' : 'Agc';
+  const set = <K extends keyof Config>(k: K, v: Config[K] | undefined) => {
+    if (v !== undefined) partial[k] = v;
+  };
+  set('f', intOption('f', o.f, 1));
+  set('clients', intOption('clients', o.clients, 1));
+  set('service', o.service as Config['service'] | undefined);
+  set('faultyReplicas', listOption('faulty', o.faulty));
+  set('faultyClients', listOption('faulty-clients', o['faulty-clients']));
+  set('maxView', intOption('max-view', o['max-view'], 0));
+  set('chkptInt', intOption('chkpt-int', o['chkpt-int'], 1));
+  set('L', intOption('log-size', o['log-size'], 1));
+  partial.network = { loss: !o['no-loss'], duplicate: !o['no-duplicate'], replay: !o['no-replay'] };
+  let config: Config;
+  try {
+    config = makeConfig(partial);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+  const out = {
+    help: o.help === true,
+    config,
+    steps: intOption('steps', o.steps, 0) ?? 10_000,
+    seed: o.seed ?? DEFAULT_SEED,
+    json: o.json === true,
+  };
+  return o.trace === undefined ? out : { ...out, trace: o.trace };
+}
+
+/** Runs the CLI; returns the exit code. Output goes through the given writers (testable). */
+export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === 'run' || command.startsWith('-')) {
+      const args = command === 'run' ? rest : argv;
+      if (command === '--help' || command === '-h') {
+        out(MAIN_HELP);
+        return 0;
+      }
+      const p = parseRunArgs(args);
+      if (p.help) {
+        out(RUN_HELP);
+        return 0;
+      }
+      const summary = runSummary(p.config, p.seed, p.steps);
+      if (p.trace !== undefined) writeFileSync(p.trace, JSON.stringify(summary.traceJson, null, 1) + '\n');
+      out(p.json ? JSON.stringify(summary.data, null, 2) + '\n' : formatSummary(summary.data));
+      return 0;
+    }
+    if (command === 'help') {
+      out(MAIN_HELP);
+      return 0;
+    }
+    throw new UsageError(`unknown command '${command}'\n\n${MAIN_HELP}`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`pbft-check: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && /cli\.ts$/.test(process.argv[1]);
+if (invokedDirectly) process.exitCode = main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
