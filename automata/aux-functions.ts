@@ -76,7 +76,8 @@ export function mergeP(u: Universe, V: readonly ViewChange[]): MessageSet {
 /**
  * max-n(M): the largest n of a pre-prepare in M, and in A_gc also of a view-change's checkpoint
  * (Fig 2-9). The text leaves max(∅) undefined; we take 0, the least sequence number, so that
- * "n < max-n(∅)" holds for no n and seqno_i := max-n(∅) restarts at 0 (see ERRATA.md).
+ * "n < max-n(∅)" holds for no n. (A_gc's SEND-NEW-VIEW does not use max-n(∅) for seqno_i; see
+ * replica-gc.ts and ERRATA.md.)
  */
 export function maxN(variant: Variant, M: Iterable<Message>): number {
   let best = 0;
@@ -95,10 +96,14 @@ export function maxN(variant: Variant, M: Iterable<Message>): number {
  */
 export function correctViewChange(u: Universe, m: Message, v: number, j: number): boolean {
   if (m.tag !== 'VIEW-CHANGE' || m.v !== v || m.j !== j) return false;
-  let r = u.correctViewChangeMemo.get(m.id);
+  return memo(u.correctViewChangeMemo, m.id, () => computeCorrectViewChange(u, m));
+}
+
+function memo(table: Map<number, boolean>, id: number, compute: () => boolean): boolean {
+  let r = table.get(id);
   if (r === undefined) {
-    r = computeCorrectViewChange(u, m);
-    u.correctViewChangeMemo.set(m.id, r);
+    r = compute();
+    table.set(id, r);
   }
   return r;
 }
@@ -151,12 +156,7 @@ export function computeON(u: Universe, v: number, V: readonly ViewChange[], sign
  */
 export function correctNewView(u: Universe, m: Message, v: number): boolean {
   if (m.tag !== 'NEW-VIEW' || m.v !== v) return false;
-  let r = u.correctNewViewMemo.get(m.id);
-  if (r === undefined) {
-    r = computeCorrectNewView(u, m);
-    u.correctNewViewMemo.set(m.id, r);
-  }
-  return r;
+  return memo(u.correctNewViewMemo, m.id, () => computeCorrectNewView(u, m));
 }
 
 function computeCorrectNewView(u: Universe, m: NewView): boolean {

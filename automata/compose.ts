@@ -5,7 +5,7 @@
 // an output of MC and an input of node x. A message outside x's input signature is still
 // delivered by MC, and x does not change. After a failure input, the node's stand-in (byzantine.ts)
 // takes its inputs and proposes its outputs.
-import { match } from 'ts-pattern';
+import { match, P } from 'ts-pattern';
 import type { Action, ReplicaInternal } from './actions.ts';
 import { silentStandIns, type StandIn, type StandInFactory } from './byzantine.ts';
 import * as MC from './channel.ts';
@@ -37,6 +37,9 @@ export function replicaModule(u: Universe): ReplicaModule {
 }
 
 export class ActionNotEnabled extends Error {}
+
+/** The internal actions of a replica, as one pattern. */
+const REPLICA_INTERNAL = P.union('SEND-PRE-PREPARE', 'SEND-COMMIT', 'EXECUTE', 'SEND-VIEW-CHANGE', 'SEND-NEW-VIEW', 'COLLECT-GARBAGE');
 
 export function initialSystem(u: Universe): SystemState {
   return {
@@ -109,15 +112,7 @@ export function whyDisabled(u: Universe, s: SystemState, a: Action): string | nu
       if ((a.X2 & ~u.allNodes) !== 0) return "X' names nodes that do not exist";
       return MC.misbehavePre(s.wire, a.m, a.X) ? null : '(m, X) is not in wire';
     })
-    .with(
-      { kind: 'SEND-PRE-PREPARE' },
-      { kind: 'SEND-COMMIT' },
-      { kind: 'EXECUTE' },
-      { kind: 'SEND-VIEW-CHANGE' },
-      { kind: 'SEND-NEW-VIEW' },
-      { kind: 'COLLECT-GARBAGE' },
-      (a) => replicaOk(a.i) ?? (R.pre(u, s.replicas[a.i]!, a) ? null : `precondition of ${a.kind} false at r${a.i}`),
-    )
+    .with({ kind: REPLICA_INTERNAL }, (a) => replicaOk(a.i) ?? (R.pre(u, s.replicas[a.i]!, a) ? null : `precondition of ${a.kind} false at r${a.i}`))
     .exhaustive();
 }
 
@@ -161,14 +156,6 @@ export function step(u: Universe, s: SystemState, a: Action, standIns: StandInFa
       else if (a.m.tag === 'REPLY') Proxy.receive(s.proxies[a.x - u.n]!, a.m);
     })
     .with({ kind: 'MISBEHAVE' }, (a) => MC.misbehave(s.wire, a.m, a.X, a.X2))
-    .with(
-      { kind: 'SEND-PRE-PREPARE' },
-      { kind: 'SEND-COMMIT' },
-      { kind: 'EXECUTE' },
-      { kind: 'SEND-VIEW-CHANGE' },
-      { kind: 'SEND-NEW-VIEW' },
-      { kind: 'COLLECT-GARBAGE' },
-      (a) => R.eff(u, s.replicas[a.i]!, a),
-    )
+    .with({ kind: REPLICA_INTERNAL }, (a) => R.eff(u, s.replicas[a.i]!, a))
     .exhaustive();
 }

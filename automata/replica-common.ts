@@ -1,7 +1,8 @@
 // Transitions that the replica of A (A.1) and the replica of A_gc (Figs 2-12, 2-13) share word
 // for word, and the pieces of SEND-VIEW-CHANGE that both build the same way.
-import { lastPreparedAll, prepared } from './aux-functions.ts';
-import type { Prepare, PrePrepare, Request } from './messages.ts';
+import type { ReplicaInternal } from './actions.ts';
+import { hasNewView, lastPreparedAll, prepared } from './aux-functions.ts';
+import type { Prepare, PrePrepare, Request, ViewChange } from './messages.ts';
 import type { ReplicaState } from './replica-state.ts';
 import { primaryOf } from './replica-state.ts';
 import type { Universe } from './universe.ts';
@@ -138,4 +139,73 @@ export function executeEff(u: Universe, st: ReplicaState, m: Request | null, n: 
     }
     st.in.delete(m);
   }
+}
+
+/**
+ * SEND-PRE-PREPARE(m, v, n)_i (Fig 2-12, A.1)
+ *   Pre: primary(i) = i ∧ seqno_i = n − 1 ∧ in-wv(v, n, i) [A.1: in-v(v, i)] ∧ has-new-view(v, i) ∧
+ *        ∃ o, t, c : (m = ⟨REQUEST, o, t, c⟩σc ∧ m ∈ in_i) ∧ ∄ ⟨PRE-PREPARE, v, n', m⟩σi ∈ in_i
+ * `inWindow` is the in-wv or in-v conjunct, evaluated by the caller.
+ */
+export function sendPrePreparePre(u: Universe, st: ReplicaState, m: Request, v: number, n: number, inWindow: boolean): boolean {
+  return (
+    primaryOf(u, st) === st.i &&
+    st.seqno === n - 1 &&
+    inWindow &&
+    hasNewView(u, v, st.in) &&
+    m.tag === 'REQUEST' &&
+    st.in.has(m) &&
+    !st.in.hasPrePrepareOf(v, m, st.i)
+  );
+}
+/**   Eff: seqno_i := seqno_i + 1; let p = ⟨PRE-PREPARE, v, n, m⟩σi; out_i := out_i ∪ {p}; in_i := in_i ∪ {p} */
+export function sendPrePrepareEff(u: Universe, st: ReplicaState, m: Request, v: number, n: number): void {
+  st.seqno = st.seqno + 1;
+  const p = u.interner.prePrepare(v, n, m, st.i);
+  st.out.add(p);
+  st.in.add(p);
+}
+
+/**
+ * SEND-NEW-VIEW(v, V)_i (Fig 2-13 read as in READING-NOTES 6; A.1)
+ *   Pre: primary(v) = i ∧ v ≥ view_i ∧ v > 0 ∧ V ⊆ in_i ∧ |V| = 2f + 1 ∧ ¬has-new-view(v, i) ∧
+ *        ∃ R : (|R| = 2f + 1 ∧ ∀ k ∈ R : (∃ n, s, C, P : (⟨VIEW-CHANGE, v, n, s, C, P, k⟩σk ∈ V)))
+ * (in A: ∃ P : ⟨VIEW-CHANGE, v, P, k⟩σk ∈ V; the message form is the variant's own).
+ */
+export function sendNewViewPre(u: Universe, st: ReplicaState, v: number, V: readonly ViewChange[]): boolean {
+  if (!(u.primary(v) === st.i && v >= st.view && v > 0 && V.length === 2 * u.f + 1)) return false;
+  if (!V.every((vc) => st.in.has(vc)) || new Set(V).size !== V.length) return false;
+  if (hasNewView(u, v, st.in)) return false;
+  const ownForm = (vc: ViewChange) => (vc.gc === null) === (u.config.variant === 'A');
+  const R = new Set(V.filter((vc) => vc.v === v && ownForm(vc)).map((vc) => vc.j));
+  return R.size === 2 * u.f + 1;
+}
+
+/** SEND-NEW-VIEW(v, V)_i for each view this replica is primary of, with a bounded choice of V. */
+export function sendNewViewChoices(u: Universe, st: ReplicaState): ReplicaInternal[] {
+  const out: ReplicaInternal[] = [];
+  for (const [v, vcs] of [...st.in.viewChangesByV].sort((a, b) => a[0] - b[0])) {
+    if (v > u.config.maxView || u.primary(v) !== st.i || v < st.view || v === 0 || hasNewView(u, v, st.in)) continue;
+    for (const V of chooseCertificates([...vcs], 2 * u.f + 1, u.config.maxNewViewChoices))
+      if (sendNewViewPre(u, st, v, V)) out.push({ kind: 'SEND-NEW-VIEW', v, V, i: st.i });
+  }
+  return out;
+}
+
+/**
+ * The enabled internal actions both replica kinds have, under the configured bounds, in a stable
+ * order; `inWindow(v, n)` is the variant's in-v or in-wv.
+ */
+export function enabledNormalAndViewChange(u: Universe, st: ReplicaState, inWindow: (v: number, n: number) => boolean): ReplicaInternal[] {
+  const out: ReplicaInternal[] = [];
+  const { i, view: v } = st;
+  const n = st.seqno + 1;
+  if (primaryOf(u, st) === i && n <= u.config.maxSeqno && inWindow(v, n) && hasNewView(u, v, st.in))
+    for (const m of [...st.in.requests].sort((a, b) => a.id - b.id))
+      if (!st.in.hasPrePrepareOf(v, m, i)) out.push({ kind: 'SEND-PRE-PREPARE', m, v, n, i });
+  for (const c of sendCommitCandidates(u, st)) out.push({ kind: 'SEND-COMMIT', ...c, i });
+  for (const c of committedCandidates(u, st, st.lastExec + 1)) out.push({ kind: 'EXECUTE', ...c, n: st.lastExec + 1, i });
+  if (v + 1 <= u.config.maxView) out.push({ kind: 'SEND-VIEW-CHANGE', v: v + 1, i });
+  out.push(...sendNewViewChoices(u, st));
+  return out;
 }

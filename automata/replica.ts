@@ -2,16 +2,18 @@
 // Output transitions (SEND) are shared with A_gc in replica-state.ts (Fig 2-10 = A.1 output).
 import type { ReplicaInternal } from './actions.ts';
 import { computeON, correctNewView, correctViewChange, hasNewView, maxN, prepareFor } from './aux-functions.ts';
-import type { Message, NewView, PrePrepare, ViewChange } from './messages.ts';
+import type { Message, NewView, PrePrepare } from './messages.ts';
 import {
-  chooseCertificates,
   committedCandidates,
+  enabledNormalAndViewChange,
   executeEff,
   noConflictingPrepare,
   receiveRequest,
-  sendCommitCandidates,
   sendCommitEff,
   sendCommitPre,
+  sendNewViewPre,
+  sendPrePrepareEff,
+  sendPrePreparePre,
   viewChangeP,
 } from './replica-common.ts';
 import type { ReplicaState } from './replica-state.ts';
@@ -95,17 +97,7 @@ function receiveNewView(u: Universe, st: ReplicaState, m: NewView): void {
 export function pre(u: Universe, st: ReplicaState, a: ReplicaInternal): boolean {
   switch (a.kind) {
     case 'SEND-PRE-PREPARE':
-      // Pre: primary(i) = i ∧ seqno_i = n − 1 ∧ in-v(v, i) ∧ has-new-view(v, i) ∧
-      //      ∃ o, t, c : (m = ⟨REQUEST, o, t, c⟩σc ∧ m ∈ in_i) ∧ ∄ ⟨PRE-PREPARE, v, n', m⟩σi ∈ in_i
-      return (
-        primaryOf(u, st) === st.i &&
-        st.seqno === a.n - 1 &&
-        inV(st, a.v) &&
-        hasNewView(u, a.v, st.in) &&
-        a.m.tag === 'REQUEST' &&
-        st.in.has(a.m) &&
-        !st.in.hasPrePrepareOf(a.v, a.m, st.i)
-      );
+      return sendPrePreparePre(u, st, a.m, a.v, a.n, inV(st, a.v));
     case 'SEND-COMMIT':
       return sendCommitPre(u, st, a.m, a.v, a.n);
     case 'EXECUTE':
@@ -123,14 +115,8 @@ export function pre(u: Universe, st: ReplicaState, a: ReplicaInternal): boolean 
 
 export function eff(u: Universe, st: ReplicaState, a: ReplicaInternal): void {
   switch (a.kind) {
-    case 'SEND-PRE-PREPARE': {
-      // Eff: seqno_i := seqno_i + 1; let p = ⟨PRE-PREPARE, v, n, m⟩σi; out_i := out_i ∪ {p}; in_i := in_i ∪ {p}
-      st.seqno = st.seqno + 1;
-      const p = u.interner.prePrepare(a.v, a.n, a.m, st.i);
-      st.out.add(p);
-      st.in.add(p);
-      return;
-    }
+    case 'SEND-PRE-PREPARE':
+      return sendPrePrepareEff(u, st, a.m, a.v, a.n);
     case 'SEND-COMMIT':
       return sendCommitEff(u, st, a.m, a.v, a.n);
     case 'EXECUTE':
@@ -159,43 +145,9 @@ export function eff(u: Universe, st: ReplicaState, a: ReplicaInternal): void {
   }
 }
 
-/**
- * SEND-NEW-VIEW(v, V)_i
- *   Pre: primary(v) = i ∧ v ≥ view_i ∧ v > 0 ∧ V ⊆ in_i ∧ |V| = 2f + 1 ∧ ¬has-new-view(v, i) ∧
- *        ∃ R : (|R| = 2f + 1 ∧ ∀ k ∈ R : (∃ P : (⟨VIEW-CHANGE, v, P, k⟩σk ∈ V)))
- */
-function sendNewViewPre(u: Universe, st: ReplicaState, v: number, V: readonly ViewChange[]): boolean {
-  if (!(u.primary(v) === st.i && v >= st.view && v > 0 && V.length === 2 * u.f + 1)) return false;
-  if (!V.every((vc) => st.in.has(vc)) || new Set(V).size !== V.length) return false;
-  if (hasNewView(u, v, st.in)) return false;
-  const R = new Set(V.filter((vc) => vc.v === v && vc.gc === null).map((vc) => vc.j));
-  return R.size === 2 * u.f + 1;
-}
-
 // ---------------------------------------------------------------- Enabled internal actions
 
 /** R_i's enabled internal actions under the configured bounds, in a stable order. */
 export function enabledInternal(u: Universe, st: ReplicaState): ReplicaInternal[] {
-  const out: ReplicaInternal[] = [];
-  const i = st.i;
-  const n = st.seqno + 1;
-  if (primaryOf(u, st) === i && n <= u.config.maxSeqno && hasNewView(u, st.view, st.in))
-    for (const m of [...st.in.requests].sort((a, b) => a.id - b.id))
-      if (!st.in.hasPrePrepareOf(st.view, m, i)) out.push({ kind: 'SEND-PRE-PREPARE', m, v: st.view, n, i });
-  for (const c of sendCommitCandidates(u, st)) out.push({ kind: 'SEND-COMMIT', ...c, i });
-  for (const c of committedCandidates(u, st, st.lastExec + 1)) out.push({ kind: 'EXECUTE', ...c, n: st.lastExec + 1, i });
-  if (st.view + 1 <= u.config.maxView) out.push({ kind: 'SEND-VIEW-CHANGE', v: st.view + 1, i });
-  for (const a of sendNewViewChoices(u, st)) out.push(a);
-  return out;
-}
-
-/** SEND-NEW-VIEW(v, V)_i for each view this replica is primary of, with a bounded choice of V. */
-export function sendNewViewChoices(u: Universe, st: ReplicaState): ReplicaInternal[] {
-  const out: ReplicaInternal[] = [];
-  for (const [v, vcs] of [...st.in.viewChangesByV].sort((a, b) => a[0] - b[0])) {
-    if (v > u.config.maxView || u.primary(v) !== st.i || v < st.view || v === 0 || hasNewView(u, v, st.in)) continue;
-    for (const V of chooseCertificates([...vcs], 2 * u.f + 1, u.config.maxNewViewChoices))
-      if (sendNewViewPre(u, st, v, V)) out.push({ kind: 'SEND-NEW-VIEW', v, V, i: st.i });
-  }
-  return out;
+  return enabledNormalAndViewChange(u, st, (v) => inV(st, v));
 }

@@ -160,5 +160,5 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && /cli\.ts$/.test(process.argv[1]);
+const invokedDirectly = process.argv[1] !== undefined && /cli\.[jt]s$/.test(process.argv[1]);
 if (invokedDirectly) process.exitCode = main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s));

@@ -1,0 +1,64 @@
+// The command-line tool end to end, through main() with captured output.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../sim/cli.ts';
+
+function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = main(argv, (s) => (out += s), (s) => (err += s));
+  return { code, out, err };
+}
+
+describe('pbft-check', () => {
+  it('--help lists the commands; run --help lists the options', () => {
+    expect(cli('--help').out).toMatch(/Commands:\n\s+run/);
+    const help = cli('run', '--help');
+    expect(help.code).toBe(0);
+    for (const opt of ['--variant', '--steps', '--seed', '--f', '--clients', '--service', '--faulty', '--json']) expect(help.out).toContain(opt);
+  });
+
+  it('run prints a summary of the default configuration', () => {
+    const r = cli('run', '--steps', '3000');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/A_gc .* f = 1 \(4 replicas\), 2 clients, log service/);
+    expect(r.out).toMatch(/steps\s+3000/);
+    expect(r.out).toMatch(/requests completed\s+\d+/);
+    expect(r.out).toMatch(/checkpoints made stable\s+\d+/);
+  });
+
+  it('run --json is parseable and deterministic', () => {
+    const a = JSON.parse(cli('run', '--variant', 'a', '--steps', '1500', '--seed', '9', '--json').out);
+    const b = JSON.parse(cli('run', '--variant', 'a', '--steps', '1500', '--seed', '9', '--json').out);
+    expect(a.variant).toBe('A');
+    expect(a.steps).toBe(1500);
+    const strip = (x: Record<string, unknown>) => ({ ...x, seconds: 0, stepsPerSecond: 0 });
+    expect(strip(b)).toEqual(strip(a));
+  });
+
+  it('run --trace writes the executed actions', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pbft-')), 'trace.json');
+    expect(cli('run', '--steps', '200', '--faulty', '3', '--trace', file).code).toBe(0);
+    const t = JSON.parse(readFileSync(file, 'utf8'));
+    expect(t.format).toBe('pbft-check-trace');
+    expect(t.actions).toHaveLength(200);
+    expect(t.actions[0]).toEqual({ kind: 'REPLICA-FAILURE', i: 3 });
+  });
+
+  it.each([
+    [['run', '--variant', 'b'], /--variant must be 'a' or 'agc'/],
+    [['run', '--steps', 'ten'], /--steps must be an integer/],
+    [['run', '--f', '0'], /--f must be >= 1/],
+    [['run', '--faulty', '9'], /faulty replica 9 is not in 0..3/],
+    [['run', '--chkpt-int', '8'], /chkptInt \(8\) must be < L \(8\)/],
+    [['run', '--bogus'], /Unknown option '--bogus'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('%j is a usage error (exit 2)', (argv, message) => {
+    const r = cli(...argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.out).toBe('');
+  });
+});
