@@ -2,7 +2,7 @@
 // configured bounds, as a finite, stably ordered list; and a random draw of one enabled action
 // that only lists one family of actions (or none, for deliveries), for fast random walks.
 import type { Action } from './actions.ts';
-import { clientNode, nodeBit, replicaModule, type SystemState } from './compose.ts';
+import { clientNode, nodeBit, replicaModule, whyDisabled, type SystemState } from './compose.ts';
 import { hasNewView } from './aux-functions.ts';
 import type { Message } from './messages.ts';
 import * as Proxy from './proxy.ts';
@@ -104,7 +104,9 @@ export function enabledIn(u: Universe, s: SystemState, family: Family): Action[]
       break;
     }
     case 'byzantine':
-      for (const standIn of s.standIns) if (standIn !== null) out.push(...standIn.proposals(u));
+      // A stand-in proposes; the composition disposes (unforgeability is checked in one place).
+      for (const standIn of s.standIns)
+        if (standIn !== null) for (const a of standIn.proposals(u)) if (whyDisabled(u, s, a) === null) out.push(a);
       break;
   }
   return out;

@@ -37,6 +37,7 @@ Options:
   --log-size N           log size L (A_gc), greater than chkpt-int [8]
   --no-loss, --no-duplicate, --no-replay
                          forbid that network misbehaviour
+  --literal              run the thesis text as written where ERRATA.md corrects it
   --trace FILE           write the executed actions as JSON to FILE
   --json                 print the summary as JSON
   -h, --help             show this help
@@ -82,6 +83,7 @@ export function parseRunArgs(args: string[]): { help: boolean; config: Config; s
         'no-loss': { type: 'boolean' },
         'no-duplicate': { type: 'boolean' },
         'no-replay': { type: 'boolean' },
+        literal: { type: 'boolean' },
         trace: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -109,6 +111,7 @@ export function parseRunArgs(args: string[]): { help: boolean; config: Config; s
   set('chkptInt', intOption('chkpt-int', o['chkpt-int'], 1));
   set('L', intOption('log-size', o['log-size'], 1));
   partial.network = { loss: !o['no-loss'], duplicate: !o['no-duplicate'], replay: !o['no-replay'] };
+  if (o.literal) partial.readings = { literalNullSet: true };
   let config: Config;
   try {
     config = makeConfig(partial);

@@ -3,7 +3,7 @@ import type { Config } from '../automata/config.ts';
 import { h } from '../automata/replica-state.ts';
 import { runRandom } from './scheduler.ts';
 import { RunStats } from './stats.ts';
-import { actionToJson, type Json } from './trace-json.ts';
+import { traceJson as makeTraceFile, type TraceFile } from './trace-file.ts';
 
 export interface SummaryData {
   variant: Config['variant'];
@@ -30,7 +30,7 @@ export interface SummaryData {
   stepsPerSecond: number;
 }
 
-export function runSummary(config: Config, seed: string, steps: number): { data: SummaryData; traceJson: Json } {
+export function runSummary(config: Config, seed: string, steps: number): { data: SummaryData; traceJson: TraceFile } {
   const t0 = performance.now();
   const r = runRandom({ config, seed, steps });
   const seconds = (performance.now() - t0) / 1000;
@@ -59,13 +59,7 @@ export function runSummary(config: Config, seed: string, steps: number): { data:
     seconds: Number(seconds.toFixed(3)),
     stepsPerSecond: Math.round(st.steps / Math.max(seconds, 1e-9)),
   };
-  const traceJson: Json = {
-    format: 'pbft-check-trace',
-    version: 0,
-    seed,
-    config: config as unknown as Json,
-    actions: r.trace.map((a) => actionToJson(r.universe, a)),
-  };
+  const traceJson = makeTraceFile(r.universe, r.trace, { seed });
   return { data, traceJson };
 }
 
