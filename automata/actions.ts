@@ -55,3 +55,11 @@ export type ReplicaInternal = ActionOf<'SEND-PRE-PREPARE' | 'SEND-COMMIT' | 'EXE
 export function isExternal(a: Action): boolean {
   return a.kind === 'REQUEST' || a.kind === 'CLIENT-FAILURE' || a.kind === 'REPLICA-FAILURE' || a.kind === 'REPLY';
 }
+
+/**
+ * Hiding (Lynch's hide, as A' is A with the outputs outside S's signature hidden): the trace of an
+ * execution fragment is its subsequence of external actions.
+ */
+export function externalTrace(actions: readonly Action[]): Action[] {
+  return actions.filter(isExternal);
+}

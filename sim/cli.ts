@@ -30,6 +30,7 @@ Options:
   --f N                  fault bound; there are 3f+1 replicas [1]
   --clients N            number of clients [2]
   --service log|counter  replicated service: order-revealing log or counter [log]
+  --ops LIST             operations clients request, e.g. inc,read [the service's own]
   --faulty LIST          replicas that fail (and stop) at the start, e.g. 3 or 1,2 [none]
   --faulty-clients LIST  clients that fail at the start [none]
   --max-view N           highest view the scheduler may start [8]
@@ -75,6 +76,7 @@ export function parseRunArgs(args: string[]): { help: boolean; config: Config; s
         f: { type: 'string' },
         clients: { type: 'string' },
         service: { type: 'string' },
+        ops: { type: 'string' },
         faulty: { type: 'string' },
         'faulty-clients': { type: 'string' },
         'max-view': { type: 'string' },
@@ -105,6 +107,11 @@ export function parseRunArgs(args: string[]): { help: boolean; config: Config; s
   set('f', intOption('f', o.f, 1));
   set('clients', intOption('clients', o.clients, 1));
   set('service', o.service as Config['service'] | undefined);
+  if (o.ops !== undefined) {
+    const ops = o.ops.split(',').map((x) => x.trim());
+    if (ops.some((x) => x === '')) throw new UsageError(`--ops must be a comma-separated list of operation names, got '${o.ops}'`);
+    partial.ops = ops;
+  }
   set('faultyReplicas', listOption('faulty', o.faulty));
   set('faultyClients', listOption('faulty-clients', o['faulty-clients']));
   set('maxView', intOption('max-view', o['max-view'], 0));

@@ -54,6 +54,7 @@ describe('pbft-check', () => {
     [['run', '--faulty', '9'], /faulty replica 9 is not in 0..3/],
     [['run', '--chkpt-int', '8'], /chkptInt \(8\) must be < L \(8\)/],
     [['run', '--bogus'], /Unknown option '--bogus'/],
+    [['run', '--ops', 'inc,,read'], /--ops must be a comma-separated list/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('%j is a usage error (exit 2)', (argv, message) => {
     const r = cli(...argv);
