@@ -48,9 +48,14 @@ export interface Config {
 
 /** Selectable literal readings of the thesis text, each documented in ERRATA.md. */
 export interface Readings {
-  /** N of correct-new-view / SEND-NEW-VIEW with n rebound by "∄ v', m', n" (always empty). */
+  /** E1: N of correct-new-view / SEND-NEW-VIEW with n rebound by "∄ v', m', n" (always empty). */
   literalNullSet: boolean;
+  /** E2: Invariant A.1.2(3) for pre-prepares of every view, not only view_i (false in A). */
+  literalSeqnoInvariant: boolean;
 }
+
+/** Every literal reading at once (`--literal`). */
+export const LITERAL_READINGS: Readings = { literalNullSet: true, literalSeqnoInvariant: true };
 
 export const DEFAULT_CONFIG: Config = {
   variant: 'Agc',
@@ -67,7 +72,7 @@ export const DEFAULT_CONFIG: Config = {
   maxNewViewChoices: 2,
   faultyReplicas: [],
   faultyClients: [],
-  readings: { literalNullSet: false },
+  readings: { literalNullSet: false, literalSeqnoInvariant: false },
 };
 
 /** Node identifiers 𝒳 = 𝒞 ∪ ℛ are packed into one bit mask for destination sets. */
@@ -75,8 +80,14 @@ export const MAX_NODES = 30;
 
 export class ConfigError extends Error {}
 
+/** A configuration as given by a user: any field may be left out, and so may parts of the nested ones. */
+export type ConfigInput = Partial<Omit<Config, 'network' | 'readings'>> & {
+  network?: Partial<NetworkMisbehaviour>;
+  readings?: Partial<Readings>;
+};
+
 /** Complete a partial configuration and reject impossible ones with a clear message. */
-export function makeConfig(partial: Partial<Config> = {}): Config {
+export function makeConfig(partial: ConfigInput = {}): Config {
   const c: Config = { ...DEFAULT_CONFIG, ...partial, network: { ...DEFAULT_CONFIG.network, ...partial.network }, readings: { ...DEFAULT_CONFIG.readings, ...partial.readings } };
   const int = (name: keyof Config, min: number) => {
     const x = c[name];

@@ -1,6 +1,6 @@
 // Everything fixed for one configuration: sizes, the service, the message interner, and caches
 // of predicates that depend only on a message (correct-view-change, correct-new-view).
-import { makeConfig, type Config } from './config.ts';
+import { makeConfig, type Config, type ConfigInput } from './config.ts';
 import { Interner } from './messages.ts';
 import { serviceByName, type StateMachine } from './services.ts';
 
@@ -17,7 +17,7 @@ export class Universe {
   readonly correctViewChangeMemo = new Map<number, boolean>();
   readonly correctNewViewMemo = new Map<number, boolean>();
 
-  constructor(config: Partial<Config> = {}) {
+  constructor(config: ConfigInput = {}) {
     this.config = makeConfig(config);
     this.f = this.config.f;
     this.n = 3 * this.f + 1;

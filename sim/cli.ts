@@ -2,7 +2,7 @@
 // summary. Exit codes: 0 success, 2 usage or input error.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, makeConfig, type Config } from '../automata/config.ts';
+import { ConfigError, LITERAL_READINGS, makeConfig, type Config } from '../automata/config.ts';
 import { DEFAULT_SEED } from './scheduler.ts';
 import { runSummary, formatSummary } from './summary.ts';
 
@@ -118,7 +118,7 @@ export function parseRunArgs(args: string[]): { help: boolean; config: Config; s
   set('chkptInt', intOption('chkpt-int', o['chkpt-int'], 1));
   set('L', intOption('log-size', o['log-size'], 1));
   partial.network = { loss: !o['no-loss'], duplicate: !o['no-duplicate'], replay: !o['no-replay'] };
-  if (o.literal) partial.readings = { literalNullSet: true };
+  if (o.literal) partial.readings = LITERAL_READINGS;
   let config: Config;
   try {
     config = makeConfig(partial);

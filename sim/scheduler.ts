@@ -4,14 +4,14 @@ import type { Action } from '../automata/actions.ts';
 import type { StandInFactory } from '../automata/byzantine.ts';
 import { silentStandIns } from '../automata/byzantine.ts';
 import { initialSystem, step, type SystemState } from '../automata/compose.ts';
-import type { Config } from '../automata/config.ts';
+import type { ConfigInput } from '../automata/config.ts';
 import { drawAction, DEFAULT_BIAS, type DrawBias, type Weights } from '../automata/enabled.ts';
 import { Universe } from '../automata/universe.ts';
 import { SeededRng } from './rng.ts';
 import { RunStats } from './stats.ts';
 
 export interface RunOptions {
-  config?: Partial<Config>;
+  config?: ConfigInput;
   seed?: string | number;
   /** Number of steps to take (failure inputs at the start count as steps). */
   steps: number;

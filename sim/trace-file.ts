@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Action } from '../automata/actions.ts';
 import { initialSystem, step, type SystemState } from '../automata/compose.ts';
-import { makeConfig, type Config } from '../automata/config.ts';
+import { makeConfig, type Config, type ConfigInput } from '../automata/config.ts';
 import { Universe } from '../automata/universe.ts';
 import { ActionDecoder, actionToJson, type Json } from './trace-json.ts';
 
@@ -43,7 +43,7 @@ export function loadTrace(path: string): TraceFile {
 }
 
 /** Replays a trace from the initial state; `config` overrides parts of the recorded configuration. */
-export function replayTrace(t: TraceFile, config: Partial<Config> = {}): { u: Universe; s: SystemState; actions: Action[] } {
+export function replayTrace(t: TraceFile, config: ConfigInput = {}): { u: Universe; s: SystemState; actions: Action[] } {
   const u = new Universe(makeConfig({ ...t.config, ...config }));
   const s = initialSystem(u);
   const dec = new ActionDecoder(u);

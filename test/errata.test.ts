@@ -2,6 +2,7 @@
 // (the default) and under --literal.
 import { describe, expect, it } from 'vitest';
 import { driveToQuiescence } from '../sim/drive.ts';
+import { systemInvariants } from '../invariants/registry.ts';
 import { loadTrace, replayTrace } from '../sim/trace-file.ts';
 
 describe('E1: the null set N of a new view', () => {
@@ -31,5 +32,23 @@ describe('E1: the null set N of a new view', () => {
     expect(rest.some((a) => a.kind === 'REPLY' || a.kind === 'EXECUTE')).toBe(false);
     // Request b was prepared and committed at n = 2 in view 1, but n = 1 is never assigned.
     expect(s.replicas.every((r) => r.in.commitSignersOf(1, 2, u.interner.digest(u.interner.request('b', 1, 1))).size === 4)).toBe(true);
+  });
+});
+
+describe('E2: Invariant A.1.2(3) and seqno_i after SEND-NEW-VIEW', () => {
+  const trace = loadTrace('traces/errata/E2-seqno.json');
+
+  it('literal: A.1.2(3) is reported at replica 0 for its view-0 pre-prepare with n = 2 > seqno_0 = 1', () => {
+    const { u, s, actions } = replayTrace(trace, { readings: { literalSeqnoInvariant: true } });
+    expect(actions[actions.length - 1]!.kind).toBe('SEND-NEW-VIEW');
+    const found = systemInvariants(u.config.readings).flatMap((x) => x.check(u, s));
+    expect(found.map((v) => v.id)).toEqual(['A.1.2(3)']);
+    expect(found[0]!.witness).toMatchObject({ replicas: [0], view: 0, n: 2 });
+    expect(s.replicas[0]!.seqno).toBe(1);
+  });
+
+  it('corrected: condition 3 restricted to v = view_i holds, and so does every other invariant', () => {
+    const { u, s } = replayTrace(trace);
+    expect(systemInvariants(u.config.readings).flatMap((x) => x.check(u, s))).toEqual([]);
   });
 });

@@ -1,12 +1,12 @@
 // Shared builders for the tests of the replica automaton of A (Appendix A.1).
 // f = 1 throughout: |R| = 4, primary(v) = v mod 4, 2f = 2 prepares, 2f + 1 = 3 commits.
 import { computeON } from '../../automata/aux-functions.ts';
-import type { Config } from '../../automata/config.ts';
+import type { ConfigInput } from '../../automata/config.ts';
 import type { Message, NewView, PrePrepare, Prepare, Request, ViewChange } from '../../automata/messages.ts';
 import { initialReplica, type ReplicaState } from '../../automata/replica-state.ts';
 import { Universe } from '../../automata/universe.ts';
 
-export function mkU(extra: Partial<Config> = {}): Universe {
+export function mkU(extra: ConfigInput = {}): Universe {
   return new Universe({ variant: 'A', f: 1, clients: 2, service: 'log', ...extra });
 }
 

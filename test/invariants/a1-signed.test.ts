@@ -1,0 +1,350 @@
+// Invariant A.1.1 (Appendix A.1): a message signed by a non-faulty replica i that is in the log of
+// a non-faulty j (itself, in the P of a view-change, in the V or merge-P(V) of a new-view), on the
+// wire, or in out_j, is in in_i.
+// (a) along random runs of A; (b) on a state built by steps of A, then corrupted (a message
+//     deleted from its signer's log, or a message "forged" into another place), which must be
+//     reported under exactly the entry for that place, with its witnesses.
+import { describe, expect, it } from 'vitest';
+import { initialSystem, nodeBit, step, type SystemState } from '../../automata/compose.ts';
+import type { Message, Request } from '../../automata/messages.ts';
+import { signerOf } from '../../automata/messages.ts';
+import { sendDestination } from '../../automata/replica-state.ts';
+import { Universe } from '../../automata/universe.ts';
+import { A_1_1 } from '../../invariants/a1-signed.ts';
+import type { Violation } from '../../invariants/types.ts';
+import { runRandom } from '../../sim/scheduler.ts';
+
+const IN = 'A.1.1(in)';
+const WIRE = 'A.1.1(wire)';
+const OUT = 'A.1.1(out)';
+
+const checkAll = (u: Universe, s: SystemState): Violation[] => A_1_1.flatMap((x) => x.check(u, s));
+
+// ------------------------------------------------------------------ building states by steps of A
+
+function flush(u: Universe, s: SystemState, x: number): void {
+  if (x < u.n) {
+    const st = s.replicas[x]!;
+    for (const m of [...st.out]) step(u, s, { kind: 'SEND', x, m, X: sendDestination(u, st, m)! });
+  } else {
+    const p = s.proxies[x - u.n]!;
+    if (p.out !== null) step(u, s, { kind: 'SEND', x, m: p.out, X: p.retrans ? u.allReplicas : u.replicaBit(u.primary(p.view)) });
+  }
+}
+/** Sends everything every replica has to send, then delivers pending copies to replicas, until quiet. */
+function settle(u: Universe, s: SystemState): void {
+  for (;;) {
+    for (let i = 0; i < u.n; i++) flush(u, s, i);
+    const e = s.wire.pending().find(({ X }) => (X & u.allReplicas) !== 0);
+    if (e === undefined) return;
+    let x = 0;
+    while ((e.X & nodeBit(x)) === 0) x++;
+    step(u, s, { kind: 'RECEIVE', x, m: e.m, X: e.X });
+  }
+}
+
+/**
+ * f = 1. Client 0's request r is pre-prepared (n = 1), prepared, committed and executed in view 0
+ * (replies go on the wire); replicas 1, 2, 3 move to view 1, replica 1 sends NEW-VIEW(1) with
+ * V = their view-changes (each P holds the prepared certificate for n = 1), and everyone takes it.
+ */
+function baseState() {
+  const u = new Universe({ variant: 'A', f: 1, clients: 2 });
+  const s = initialSystem(u);
+  step(u, s, { kind: 'REQUEST', o: 'a', c: 0 });
+  flush(u, s, u.n);
+  settle(u, s);
+  const r = s.proxies[0]!.out!;
+  step(u, s, { kind: 'SEND-PRE-PREPARE', m: r, v: 0, n: 1, i: 0 });
+  settle(u, s);
+  for (let i = 0; i < 4; i++) step(u, s, { kind: 'SEND-COMMIT', m: r, v: 0, n: 1, i });
+  settle(u, s);
+  for (let i = 0; i < 4; i++) step(u, s, { kind: 'EXECUTE', m: r, v: 0, n: 1, i });
+  settle(u, s);
+  for (const i of [1, 2, 3]) step(u, s, { kind: 'SEND-VIEW-CHANGE', v: 1, i });
+  settle(u, s);
+  step(u, s, { kind: 'SEND-NEW-VIEW', v: 1, V: [...s.replicas[1]!.in.viewChangesByV.get(1)!], i: 1 });
+  settle(u, s);
+  const I = u.interner;
+  const nv = [...s.replicas[1]!.in.newViewsByV.get(1)!][0]!;
+  const prep = (v: number, n: number, m: Request | null, j: number) => I.prepare(v, n, I.digest(m), j);
+  return { u, s, r, nv, prep, other: I.request('b', 1, 1) };
+}
+
+/** Makes replica i faulty by its failure input (a silent stand-in). */
+const fail = (u: Universe, s: SystemState, i: number) => step(u, s, { kind: 'REPLICA-FAILURE', i });
+
+describe('the built state', () => {
+  it('nests signed messages in view-changes and new-views, and satisfies A.1.1 in all three forms', () => {
+    const { u, s, nv, prep, r } = baseState();
+    expect(s.replicas.map((x) => x.view)).toEqual([1, 1, 1, 1]);
+    // in_0 holds the new-view, whose V holds view-changes of 1, 2, 3, whose P hold 2's prepare
+    expect(s.replicas[0]!.in.has(nv)).toBe(true);
+    expect(nv.V.map((vc) => vc.j).sort()).toEqual([1, 2, 3]);
+    expect(nv.V.every((vc) => vc.P.includes(prep(0, 1, r, 2)))).toBe(true);
+    // replies (signed by replicas, never in any in_i) and requests (signed by clients) are on the wire
+    const onWire = new Set(s.wire.all().map((e) => e.m));
+    expect([...onWire].some((m) => m.tag === 'REPLY' && !s.replicas[m.i]!.in.has(m))).toBe(true);
+    expect([...onWire].some((m) => m.tag === 'REQUEST')).toBe(true);
+    expect(checkAll(u, s)).toEqual([]);
+  });
+});
+
+// ------------------------------------------------------------------ (a) random runs
+
+/** Not in the text: O ∪ N of every new-view in in_j, on the wire or in out_j, signed by a correct i, is in in_i. */
+function onViolations(s: SystemState): string[] {
+  const bad: string[] = [];
+  const look = (ms: Iterable<Message>, where: string) => {
+    for (const m of ms)
+      if (m.tag === 'NEW-VIEW')
+        for (const pp of [...m.O, ...m.N]) {
+          const i = signerOf(pp).id;
+          if (!s.replicas[i]!.faulty && !s.replicas[i]!.in.has(pp)) bad.push(`${where}: pre-prepare ${pp.id} of r${i}`);
+        }
+  };
+  for (const st of s.replicas)
+    if (!st.faulty) {
+      look(st.in.all, `in_${st.i}`);
+      look(st.out, `out_${st.i}`);
+    }
+  look(
+    s.wire.all().map((e) => e.m),
+    'wire',
+  );
+  return bad;
+}
+
+describe('A.1.1 along random runs of A', () => {
+  const runs = [
+    { name: 'no failure', faultyReplicas: [] as number[], seeds: [1, 2], steps: 1500, weights: {} },
+    { name: 'replica 3 stopped', faultyReplicas: [3], seeds: [1, 2], steps: 1500, weights: {} },
+    // view-change weight 1 (default 0.05): views up to maxView = 8, view-changes with prepared
+    // certificates in P and new-views with O ≠ {}, so that the nested premises are exercised
+    { name: 'frequent view changes', faultyReplicas: [], seeds: [5], steps: 1500, weights: { 'view-change': 1 } },
+    { name: 'frequent view changes, replica 3 stopped', faultyReplicas: [3], seeds: [3], steps: 1500, weights: { 'view-change': 1 } },
+  ];
+  for (const { name, faultyReplicas, seeds, steps, weights } of runs)
+    it(`(in), (wire) and (out) hold every 10 steps (${name})`, () => {
+      let nested = 0;
+      for (const seed of seeds) {
+        let u!: Universe;
+        runRandom({
+          config: { variant: 'A', faultyReplicas },
+          seed,
+          steps,
+          weights,
+          onStart: (uu) => (u = uu),
+          onStep: (k, _a, s) => {
+            if (k % 10 !== 9) return;
+            for (const x of A_1_1) expect(x.check(u, s), `${x.id}, seed ${seed}, step ${k}`).toEqual([]);
+            expect(onViolations(s), `O ∪ N, seed ${seed}, step ${k}`).toEqual([]);
+            // the nested premises are not vacuous: count view-changes with a non-empty P in logs
+            for (const st of s.replicas) for (const vcs of st.in.viewChangesByV.values()) for (const vc of vcs) if (vc.P.length > 0) nested++;
+          },
+        });
+      }
+      if (name.startsWith('frequent')) expect(nested).toBeGreaterThan(0);
+    });
+});
+
+// ------------------------------------------------------------------ (b) corrupted states
+
+/** The violations of all three entries; all must be of `id`. */
+function only(u: Universe, s: SystemState, id: string): Violation[] {
+  const vs = checkAll(u, s);
+  expect(vs.map((v) => v.id).filter((x) => x !== id)).toEqual([]);
+  expect(vs.length).toBeGreaterThan(0);
+  return vs;
+}
+
+describe('A.1.1(in)', () => {
+  it('a message of replica 2 that 2 never logged, in in_1', () => {
+    const { u, s, prep, other } = baseState();
+    const forged = prep(1, 7, other, 2);
+    s.replicas[1]!.in.add(forged);
+    const vs = only(u, s, IN);
+    expect(vs.map((v) => v.witness)).toMatchObject([{ replicas: [2, 1], messages: [forged], view: 1, n: 7 }]);
+    expect(vs[0]!.message).toMatch(/is in in_1 but not in in_2/);
+  });
+
+  it('in the P of a view-change in in_1 (the view-change from faulty replica 3)', () => {
+    const { u, s, prep, other } = baseState();
+    fail(u, s, 3);
+    const forged = prep(1, 7, other, 2);
+    const vc = u.interner.viewChange(2, null, [forged], 3);
+    s.replicas[1]!.in.add(vc);
+    const vs = only(u, s, IN);
+    expect(vs.map((v) => v.witness)).toMatchObject([{ replicas: [2, 1], messages: [forged, vc], view: 1, n: 7 }]);
+    expect(vs[0]!.message).toMatch(/is in P of ⟨VIEW-CHANGE/);
+  });
+
+  it('in the V of a new-view in in_0 (a view-change of replica 2 that 2 never sent)', () => {
+    const { u, s } = baseState();
+    fail(u, s, 3);
+    const vc2 = u.interner.viewChange(3, null, [], 2);
+    const nv = u.interner.newView(3, [vc2], [], [], 3);
+    s.replicas[0]!.in.add(nv);
+    const vs = only(u, s, IN);
+    expect(vs.map((v) => v.witness)).toMatchObject([{ replicas: [2, 0], messages: [vc2, nv], view: 3 }]);
+    expect(vs[0]!.message).toMatch(/is in V of ⟨NEW-VIEW/);
+  });
+
+  it('in merge-P(V) of a new-view in in_0', () => {
+    const { u, s, prep, other } = baseState();
+    fail(u, s, 3);
+    const forged = prep(2, 4, other, 2);
+    const vc3 = u.interner.viewChange(3, null, [forged], 3);
+    const nv = u.interner.newView(3, [vc3], [], [], 3);
+    s.replicas[0]!.in.add(nv);
+    const vs = only(u, s, IN);
+    expect(vs.map((v) => v.witness)).toMatchObject([{ replicas: [2, 0], messages: [forged, nv], view: 2, n: 4 }]);
+    expect(vs[0]!.message).toMatch(/is in merge-P\(V\) of ⟨NEW-VIEW/);
+  });
+
+  it('O and N of a new-view are not named by the text, and not checked', () => {
+    const { u, s, other } = baseState();
+    fail(u, s, 3);
+    const nv = u.interner.newView(3, [], [u.interner.prePrepare(3, 5, other, 2)], [u.interner.prePrepare(3, 4, null, 2)], 3);
+    s.replicas[0]!.in.add(nv);
+    expect(checkAll(u, s)).toEqual([]);
+  });
+
+  it("a prepare deleted from its signer's log is reported wherever it is: in_j, P, merge-P(V), wire", () => {
+    const { u, s, prep, r } = baseState();
+    const p = prep(0, 1, r, 2);
+    s.replicas[2]!.in.delete(p);
+    const vs = checkAll(u, s);
+    expect(new Set(vs.map((v) => v.id))).toEqual(new Set([IN, WIRE]));
+    for (const v of vs) {
+      expect(v.witness.replicas![0]).toBe(2);
+      expect(v.witness.messages![0]).toBe(p);
+      expect(v.witness).toMatchObject({ view: 0, n: 1 });
+    }
+    const inJ = vs.filter((v) => v.id === IN);
+    // top level in in_0, in_1, in_3; in the P of the view-changes in logs; in merge-P(V) of the new-view
+    expect(new Set(inJ.filter((v) => v.witness.messages!.length === 1).map((v) => v.witness.replicas![1]))).toEqual(new Set([0, 1, 3]));
+    expect(inJ.some((v) => /in P of/.test(v.message) && v.witness.replicas![1] === 1)).toBe(true);
+    expect(inJ.some((v) => /in P of/.test(v.message) && v.witness.replicas!.length === 1)).toBe(true); // in a view-change in in_2 itself
+    expect(new Set(inJ.filter((v) => /merge-P/.test(v.message)).map((v) => v.witness.replicas![1] ?? 2))).toEqual(new Set([0, 1, 2, 3]));
+    // each (place, container, log) once: merge-P(V) is a set
+    const keys = inJ.map((v) => `${v.witness.replicas!.join()}|${v.witness.messages!.map((m) => m.id).join()}|${v.message.includes('merge-P')}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('a view-change deleted from its signer\'s log is reported in the V of the new-view', () => {
+    const { u, s, nv } = baseState();
+    const vc3 = nv.V.find((vc) => vc.j === 3)!;
+    s.replicas[3]!.in.delete(vc3);
+    const vs = checkAll(u, s).filter((v) => v.id === IN);
+    expect(vs.some((v) => /is in V of/.test(v.message) && v.witness.messages![0] === vc3 && v.witness.messages![1] === nv)).toBe(true);
+    for (const v of vs) expect(v.witness).toMatchObject({ replicas: expect.arrayContaining([3]), view: 1 });
+  });
+});
+
+describe('A.1.1(wire)', () => {
+  it('a message of replica 2 on the wire that 2 never logged', () => {
+    const { u, s, prep, other } = baseState();
+    const forged = prep(1, 7, other, 2);
+    s.wire.add(forged, u.allReplicas & ~nodeBit(2));
+    const vs = only(u, s, WIRE);
+    expect(vs.map((v) => v.witness)).toMatchObject([{ replicas: [2], messages: [forged], view: 1, n: 7 }]);
+    expect(vs[0]!.message).toMatch(/is in wire but not in in_2/);
+  });
+
+  it('nested in a view-change on the wire, once however many destination sets carry it', () => {
+    const { u, s, prep, other } = baseState();
+    fail(u, s, 3);
+    const forged = prep(1, 7, other, 0);
+    const vc = u.interner.viewChange(2, null, [forged], 3);
+    s.wire.add(vc, 0);
+    s.wire.add(vc, nodeBit(1));
+    const vs = only(u, s, WIRE);
+    expect(vs.map((v) => v.witness)).toMatchObject([{ replicas: [0], messages: [forged, vc], view: 1, n: 7 }]);
+  });
+
+  it('replies and requests on the wire are outside the invariant', () => {
+    const { u, s } = baseState();
+    s.wire.add(u.interner.reply(3, 9, 1, 2, 'x'), u.clientBit(1)); // never in in_2
+    s.wire.add(u.interner.request('zz', 9, 1), u.allReplicas);
+    expect(checkAll(u, s)).toEqual([]);
+  });
+});
+
+describe('A.1.1(out)', () => {
+  it('a message of replica 2 in out_1 that 2 never logged', () => {
+    const { u, s, prep, other } = baseState();
+    const forged = prep(1, 7, other, 2);
+    s.replicas[1]!.out.add(forged);
+    const vs = only(u, s, OUT);
+    expect(vs.map((v) => v.witness)).toMatchObject([{ replicas: [2, 1], messages: [forged], view: 1, n: 7 }]);
+    expect(vs[0]!.message).toMatch(/is in out_1 but not in in_2/);
+  });
+
+  it("a replica's own message in its out but not in its log (j = i is checked for out)", () => {
+    const { u, s, other } = baseState();
+    const c = u.interner.commit(1, 3, u.interner.digest(other), 1);
+    s.replicas[1]!.out.add(c);
+    const vs = only(u, s, OUT);
+    expect(vs.map((v) => v.witness)).toMatchObject([{ replicas: [1], messages: [c], view: 1, n: 3 }]);
+  });
+
+  it('nested in the merge-P(V) of a new-view in out_2', () => {
+    const { u, s, prep, other } = baseState();
+    const forged = prep(1, 7, other, 0);
+    const vc = u.interner.viewChange(6, null, [forged], 2);
+    const nv = u.interner.newView(6, [vc], [], [], 2);
+    // the view-change and new-view are 2's own and logged by 2; only the prepare of 0 is forged
+    s.replicas[2]!.in.add(vc);
+    s.replicas[2]!.in.add(nv);
+    s.replicas[2]!.out.add(nv);
+    const vs = checkAll(u, s);
+    const out = vs.filter((v) => v.id === OUT);
+    expect(out.map((v) => v.witness)).toMatchObject([{ replicas: [0, 2], messages: [forged, nv], view: 1, n: 7 }]);
+    expect(out[0]!.message).toMatch(/merge-P\(V\) of ⟨NEW-VIEW/);
+    // the same message nested in in_2 is the (in) form's business: P of vc and merge-P of nv
+    expect(vs.filter((v) => v.id === IN)).toHaveLength(2);
+  });
+});
+
+describe('A.1.1 judges only non-faulty signers and non-faulty holders', () => {
+  it('a deleted message of a replica that then fails is not reported', () => {
+    const { u, s, prep, r } = baseState();
+    s.replicas[2]!.in.delete(prep(0, 1, r, 2));
+    expect(checkAll(u, s).length).toBeGreaterThan(0);
+    fail(u, s, 2);
+    expect(checkAll(u, s)).toEqual([]);
+  });
+
+  it('a forged message in the log or out of a faulty replica is not reported (¬faulty_j)', () => {
+    const { u, s, prep, other } = baseState();
+    const forged = prep(1, 7, other, 2);
+    s.replicas[1]!.in.add(forged);
+    s.replicas[1]!.out.add(forged);
+    expect(new Set(checkAll(u, s).map((v) => v.id))).toEqual(new Set([IN, OUT]));
+    fail(u, s, 1);
+    expect(checkAll(u, s)).toEqual([]);
+  });
+
+  it('a message signed by a faulty replica is not reported anywhere', () => {
+    const { u, s, prep, other } = baseState();
+    fail(u, s, 2);
+    const forged = prep(1, 7, other, 2);
+    s.replicas[1]!.in.add(forged);
+    s.replicas[1]!.out.add(forged);
+    s.wire.add(forged, u.allReplicas);
+    expect(checkAll(u, s)).toEqual([]);
+  });
+});
+
+describe('registry', () => {
+  it('has the three entries with their statement and reference', () => {
+    expect(A_1_1.map((x) => x.id)).toEqual([IN, WIRE, OUT]);
+    for (const x of A_1_1) {
+      expect(x.family).toBe('A.1.1');
+      expect(x.subject).toBe('A');
+      expect(x.ref).toMatch(/^Appendix A\.1, Invariant A\.1\.1/);
+      expect(x.statement).toMatch(/⇒ ⟨m⟩σi ∈ in_i/);
+    }
+  });
+});
