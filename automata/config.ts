@@ -52,10 +52,16 @@ export interface Readings {
   literalNullSet: boolean;
   /** E2: Invariant A.1.2(3) for pre-prepares of every view, not only view_i (false in A). */
   literalSeqnoInvariant: boolean;
+  /** E3: the new-view actions reset out_i (out_i := {m}, := P, := {}), dropping unsent messages. */
+  literalOutReset: boolean;
+  /** E4: Wire of Def A.2.2 holds only top-level messages of the wire, not those nested in them. */
+  literalWire: boolean;
+  /** E5: committed-Wire compares last-rep with r-last-rep-t(μ), as Def A.2.2 writes. */
+  literalLastRepT: boolean;
 }
 
 /** Every literal reading at once (`--literal`). */
-export const LITERAL_READINGS: Readings = { literalNullSet: true, literalSeqnoInvariant: true };
+export const LITERAL_READINGS: Readings = { literalNullSet: true, literalSeqnoInvariant: true, literalOutReset: true, literalWire: true, literalLastRepT: true };
 
 export const DEFAULT_CONFIG: Config = {
   variant: 'Agc',
@@ -72,7 +78,7 @@ export const DEFAULT_CONFIG: Config = {
   maxNewViewChoices: 2,
   faultyReplicas: [],
   faultyClients: [],
-  readings: { literalNullSet: false, literalSeqnoInvariant: false },
+  readings: { literalNullSet: false, literalSeqnoInvariant: false, literalOutReset: false, literalWire: false, literalLastRepT: false },
 };
 
 /** Node identifiers 𝒳 = 𝒞 ∪ ℛ are packed into one bit mask for destination sets. */

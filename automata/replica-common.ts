@@ -2,7 +2,7 @@
 // for word, and the pieces of SEND-VIEW-CHANGE that both build the same way.
 import type { ReplicaInternal } from './actions.ts';
 import { hasNewView, lastPreparedAll, prepared } from './aux-functions.ts';
-import type { Prepare, PrePrepare, Request, ViewChange } from './messages.ts';
+import type { Message, Prepare, PrePrepare, Request, ViewChange } from './messages.ts';
 import type { ReplicaState } from './replica-state.ts';
 import { primaryOf } from './replica-state.ts';
 import type { Universe } from './universe.ts';
@@ -24,6 +24,16 @@ export function receiveRequest(u: Universe, st: ReplicaState, m: Request): void 
     st.in.add(m);
     if (primaryOf(u, st) !== st.i) st.out.add(m);
   }
+}
+
+/**
+ * The new-view actions' "out_i := X" (Fig 2-13: out_i := {m}, out_i := {}; A.1: out_i := {m},
+ * out_i := P). As written (readings.literalOutReset) this drops messages never sent, such as the
+ * replica's own COMMIT, which the proof of Invariant A.2.3 assumes cannot happen ("messages are
+ * only removed from out_j when they are sent"); corrected (default): out_i := out_i ∪ X (ERRATA E3).
+ */
+export function resetOut(u: Universe, st: ReplicaState, X: Iterable<Message>): Set<Message> {
+  return u.config.readings.literalOutReset ? new Set(X) : new Set([...st.out, ...X]);
 }
 
 /**

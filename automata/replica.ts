@@ -9,6 +9,7 @@ import {
   executeEff,
   noConflictingPrepare,
   receiveRequest,
+  resetOut,
   sendCommitEff,
   sendCommitPre,
   sendNewViewPre,
@@ -89,7 +90,7 @@ function receiveNewView(u: Universe, st: ReplicaState, m: NewView): void {
   const P = [...m.O, ...m.N].filter((pp) => pp.signer === m.signer).map((pp) => prepareFor(u, pp, st.i));
   st.view = v;
   for (const x of [...m.O, ...m.N, m, ...P]) st.in.add(x);
-  st.out = new Set(P);
+  st.out = resetOut(u, st, P);
 }
 
 // ---------------------------------------------------------------- Internal Transitions (A.1)
@@ -137,7 +138,7 @@ export function eff(u: Universe, st: ReplicaState, a: ReplicaInternal): void {
       const m = u.interner.newView(a.v, a.V, O, N, st.i);
       st.seqno = maxN('A', O);
       for (const x of [...O, ...N, m]) st.in.add(x);
-      st.out = new Set([m]);
+      st.out = resetOut(u, st, [m]);
       return;
     }
     case 'COLLECT-GARBAGE':

@@ -33,10 +33,7 @@
 //    with that digest is unique. (To print what the checkpoint holds when no value matches, the
 //    values held by replicas and carried by view-changes are looked up too.)
 //  * Wire never forgets a message, and out_j / in_j are finite: Wire, Wire+o, Wire+io are built
-//    from the state as sets of (interned) messages. Wire is read literally: the messages m with
-//    (m, X) ∈ wire, not the messages nested inside them (pre-prepares in the O and N of a
-//    NEW-VIEW, checkpoints in the C of a VIEW-CHANGE). The thesis nests explicitly where it means
-//    to (the set N of A.2.3(2)).
+//    from the state as sets of (interned) messages, once per check.
 //
 // Readings of the text
 // --------------------
@@ -46,8 +43,26 @@
 //    last-rep function satisfies it: O' results are never equal to timestamps).
 //  * Definition A.2.1 gives the inductive steps for μ ∈ RM⁺ only, which leaves r-val of a
 //    one-element sequence undefined; we apply the steps to every μ ∈ RM* (λ included).
+//  * Definition A.2.2 defines Wire as the messages m with (m, X) ∈ wire. The null pre-prepares of
+//    a new view (and the re-issued pre-prepares of its O) never travel alone: they are inside the
+//    NEW-VIEW, and SEND-NEW-VIEW leaves only the NEW-VIEW in out_i (Fig 2-13). Read literally,
+//    committed-Wire can never hold for a replica that executed a null request, and A.2.3 fails on
+//    the model (test (d)). The corrected reading (default) adds to Wire, Wire+o and Wire+io the
+//    messages nested in theirs: the V, O, N of a NEW-VIEW and the C, P of a VIEW-CHANGE (the thesis
+//    nests the same way in the set N of A.2.3(2) and in Invariant A.1.1). Requests are not
+//    unpacked from pre-prepares: a pre-prepare is already a witness for its request.
+//    Literal: { literalWire: true } (wireSets, committedWire, agcCheckpointInvariants).
 //  * Invariant A.2.4 says "of any reachable state in an execution of A", but committed-Wire is
 //    defined on A_gc's state (Wire+o) and the invariant is used for A_gc; it is checked on A_gc.
+//
+// A failure of the text (ERRATA E3; corrected by readings.literalOutReset = false, the default)
+// ----------------------------------------------------------------------------------------
+// The proof of A.2.3 says messages leave out_j "only ... when they are sent over the multicast
+// channel". In A_gc, SEND-NEW-VIEW sets out_i := {m} and RECEIVE(NEW-VIEW) sets out_i := {}
+// (Fig 2-13): a COMMIT still in out_i is dropped unsent, while it stays in in_i and counts for
+// committed(m, v, n, i). A replica can then execute (and checkpoint) a request whose certificate
+// has only 2f signers in Wire+o, and A.2.3(1) (and (2)) fail with no faulty replica at all. See
+// test (e) for a hand-built execution; random runs find it too (seed 25, no faults, step 211).
 import type { SystemState } from '../automata/compose.ts';
 import type { Digest } from '../automata/digests.ts';
 import { shortDigest } from '../automata/digests.ts';
@@ -135,11 +150,13 @@ export interface AgcReadings {
   /**
    * Definition A.2.2 as written: Wire holds only the messages m with (m, X) ∈ wire. Corrected
    * (default): Wire, Wire+o and Wire+io also hold every message nested in one of their messages
-   * (the V, O, N of a NEW-VIEW, the C, P of a VIEW-CHANGE, the request of a PRE-PREPARE): the null
+   * (the V, O, N of a NEW-VIEW, the C, P of a VIEW-CHANGE, at any depth): the null
    * pre-prepares of a new view travel only inside its NEW-VIEW, so as written committed-Wire can
    * never hold for a replica that executed a null request (A.2.3(1) fails on the model).
    */
   literalWire?: boolean;
+  /** Definition A.2.2 as written: "l = r-last-rep-t(μ)" (ERRATA E5). */
+  literalLastRepT?: boolean;
 }
 
 /** Wire, Wire+o and Wire+io of state s (Definition A.2.2). */
@@ -154,15 +171,13 @@ export function wireSets(_u: Universe, s: SystemState, readings: AgcReadings = {
   return { wire: close(wire), wireO: close(wireO), wireIO: close(wireIO) };
 }
 
-/** The messages a message carries: the V, O, N of a NEW-VIEW; C, P of a VIEW-CHANGE; the request of a PRE-PREPARE. */
+/** The signed messages a message carries: the V, O, N of a NEW-VIEW; the C, P of a VIEW-CHANGE. */
 export function nestedMessages(m: Message): readonly Message[] {
   switch (m.tag) {
     case 'NEW-VIEW':
       return [...m.V, ...m.O, ...m.N];
     case 'VIEW-CHANGE':
       return m.gc === null ? m.P : [...m.gc.C, ...m.P];
-    case 'PRE-PREPARE':
-      return m.m === null ? [] : [m.m];
     default:
       return [];
   }
@@ -170,7 +185,7 @@ export function nestedMessages(m: Message): readonly Message[] {
 
 /** x ∪ every message nested (at any depth) in a message of x; x itself is extended and returned. */
 function closeNested(x: Set<Message>): Set<Message> {
-  const work: Message[] = [...x].filter((m) => m.tag === 'NEW-VIEW' || m.tag === 'VIEW-CHANGE' || m.tag === 'PRE-PREPARE');
+  const work: Message[] = [...x].filter((m) => m.tag === 'NEW-VIEW' || m.tag === 'VIEW-CHANGE');
   while (work.length > 0)
     for (const c of nestedMessages(work.pop()!))
       if (!x.has(c)) {
@@ -463,7 +478,7 @@ export const makeA_2_3_1 = (readings: AgcReadings = {}): SystemInvariant => ({
     const out: Violation[] = [];
     for (const r of s.replicas) {
       if (r.faulty) continue;
-      const res = idx.committedWire({ s: r.val, l: r.lastRep, t: r.lastRepT, n: r.lastExec, v: r.view });
+      const res = idx.committedWire({ s: r.val, l: r.lastRep, t: r.lastRepT, n: r.lastExec, v: r.view }, { literal: readings.literalLastRepT === true });
       if (res.kind === 'holds') continue;
       const k = res.k;
       out.push(
@@ -496,10 +511,11 @@ export const makeA_2_3_2 = (readings: AgcReadings = {}): SystemInvariant => ({
     for (const { m, via } of checkpointSetN(sets)) {
       if (s.replicas[m.j]?.faulty !== false) continue;
       // Fast path: the search reaches a value with the checkpoint's digest.
-      let res = idx.committedWireDigest(m.d, m.n, m.v);
+      const lit = { literal: readings.literalLastRepT === true };
+      let res = idx.committedWireDigest(m.d, m.n, m.v, undefined, lit);
       if (res.kind === 'holds') continue;
       known ??= knownValues(u, s, sets);
-      res = idx.committedWireDigest(m.d, m.n, m.v, known);
+      res = idx.committedWireDigest(m.d, m.n, m.v, known, lit);
       if (res.kind === 'holds') continue;
       const what = res.resolved === null ? `a value with digest ${shortDigest(m.d)} not known to the checker` : showValue(u, res.resolved);
       out.push(

@@ -5,7 +5,7 @@ import { A_1_2, A_1_2_CORRECTED } from './a1-replica.ts';
 import { A_1_1 } from './a1-signed.ts';
 import { A_1_10, A_1_11, A_1_12 } from './a1-committed.ts';
 import { A_1_8, A_1_9 } from './a1-views.ts';
-import { A_2_3, A_2_4 } from './agc-checkpoints.ts';
+import { agcCheckpointInvariants } from './agc-checkpoints.ts';
 import { END_TO_END_INFO } from './end-to-end.ts';
 import { A_1_17, A_1_18 } from './spec-hist.ts';
 import type { Invariant, SpecHistInvariant, SystemInvariant } from './types.ts';
@@ -14,7 +14,12 @@ import type { Readings } from '../automata/config.ts';
 
 /** The invariants of A and A_gc, in the corrected readings unless `readings` asks for the text. */
 export function systemInvariants(readings?: Readings): SystemInvariant[] {
-  return [...A_1_1, ...(readings?.literalSeqnoInvariant ? A_1_2 : A_1_2_CORRECTED), ...REST];
+  return [
+    ...A_1_1,
+    ...(readings?.literalSeqnoInvariant ? A_1_2 : A_1_2_CORRECTED),
+    ...REST,
+    ...agcCheckpointInvariants({ literalWire: readings?.literalWire ?? false, literalLastRepT: readings?.literalLastRepT ?? false }),
+  ];
 }
 
 const REST: readonly SystemInvariant[] = [
@@ -27,8 +32,6 @@ const REST: readonly SystemInvariant[] = [
   ...A_1_10,
   ...A_1_11,
   ...A_1_12,
-  ...A_2_3,
-  ...A_2_4,
 ];
 
 /** The default (corrected) invariants of A and A_gc. */

@@ -10,6 +10,9 @@
 //   seqno), prefix(hist, n−1) for the k-th tuple is exactly hist[0..k), and one pass with a
 //   running last-rep-t per client decides every tuple. Otherwise (a state built by hand) each
 //   tuple is decided from the definition, by a backward scan over the whole of hist.
+// - last-rep-t here is the function of Def A.1.13, not the component last-rep-t_c that S' keeps
+//   from S (never updated by S''s EXECUTE; ERRATA O3), and not the memo s.fold (it is of the whole
+//   hist, not of its prefixes).
 import type { HistEntry, SpecHistState } from '../automata/spec-hist.ts';
 import type { Universe } from '../automata/universe.ts';
 import { violation, type SpecHistInvariant, type Violation } from './types.ts';

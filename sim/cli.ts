@@ -1,10 +1,12 @@
 // The command-line tool. `pbft-check run` takes a seeded random walk of A or A_gc and prints a
-// summary. Exit codes: 0 success, 2 usage or input error.
+// summary, optionally checking the invariants. Exit codes: 0 success, 1 a violation was found,
+// 2 usage or input error.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, LITERAL_READINGS, makeConfig, type Config } from '../automata/config.ts';
 import { DEFAULT_SEED } from './scheduler.ts';
-import { runSummary, formatSummary } from './summary.ts';
+import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
+import { runSummary, formatSummary, type CheckRequest } from './summary.ts';
 
 export class UsageError extends Error {}
 
@@ -38,6 +40,9 @@ Options:
   --log-size N           log size L (A_gc), greater than chkpt-int [8]
   --no-loss, --no-duplicate, --no-replay
                          forbid that network misbehaviour
+  --check                check every invariant of Appendix A and the end-to-end property
+  --invariants LIST      check only these (ids or patterns, e.g. A.1.2,A.1.11,A.2.*); implies --check
+  --every K              evaluate the invariants after every K-th step [1]
   --literal              run the thesis text as written where ERRATA.md corrects it
   --trace FILE           write the executed actions as JSON to FILE
   --json                 print the summary as JSON
@@ -62,7 +67,15 @@ function listOption(name: string, value: string | undefined): number[] | undefin
 }
 
 /** Parses `run`'s options into a configuration and run parameters. */
-export function parseRunArgs(args: string[]): { help: boolean; config: Config; steps: number; seed: string; json: boolean; trace?: string } {
+export function parseRunArgs(args: string[]): {
+  help: boolean;
+  config: Config;
+  steps: number;
+  seed: string;
+  json: boolean;
+  trace?: string;
+  check?: CheckRequest;
+} {
   let parsed;
   try {
     parsed = parseArgs({
@@ -86,6 +99,9 @@ export function parseRunArgs(args: string[]): { help: boolean; config: Config; s
         'no-duplicate': { type: 'boolean' },
         'no-replay': { type: 'boolean' },
         literal: { type: 'boolean' },
+        check: { type: 'boolean' },
+        invariants: { type: 'string' },
+        every: { type: 'string' },
         trace: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -126,12 +142,25 @@ export function parseRunArgs(args: string[]): { help: boolean; config: Config; s
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
   }
+  let check: CheckRequest | undefined;
+  if (o.check || o.invariants !== undefined || o.every !== undefined) {
+    const patterns = o.invariants === undefined ? [] : o.invariants.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    let invariants;
+    try {
+      invariants = selectInvariants(systemInvariants(config.readings), patterns);
+    } catch (e) {
+      if (e instanceof SelectionError) throw new UsageError(e.message);
+      throw e;
+    }
+    check = { invariants, every: intOption('every', o.every, 1) ?? 1 };
+  }
   const out = {
     help: o.help === true,
     config,
     steps: intOption('steps', o.steps, 0) ?? 10_000,
     seed: o.seed ?? DEFAULT_SEED,
     json: o.json === true,
+    ...(check === undefined ? {} : { check }),
   };
   return o.trace === undefined ? out : { ...out, trace: o.trace };
 }
@@ -151,10 +180,10 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
         out(RUN_HELP);
         return 0;
       }
-      const summary = runSummary(p.config, p.seed, p.steps);
+      const summary = runSummary(p.config, p.seed, p.steps, p.check);
       if (p.trace !== undefined) writeFileSync(p.trace, JSON.stringify(summary.traceJson, null, 1) + '\n');
       out(p.json ? JSON.stringify(summary.data, null, 2) + '\n' : formatSummary(summary.data));
-      return 0;
+      return summary.finding === null ? 0 : 1;
     }
     if (command === 'help') {
       out(MAIN_HELP);

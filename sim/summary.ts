@@ -1,6 +1,8 @@
 // The summary `pbft-check run` prints: what a random walk did, and how long it took.
 import type { Config } from '../automata/config.ts';
 import { h } from '../automata/replica-state.ts';
+import { formatFinding, InvariantChecker, type Finding } from '../invariants/check.ts';
+import type { SystemInvariant } from '../invariants/types.ts';
 import { runRandom } from './scheduler.ts';
 import { RunStats } from './stats.ts';
 import { traceJson as makeTraceFile, type TraceFile } from './trace-file.ts';
@@ -28,11 +30,38 @@ export interface SummaryData {
   messagesInterned: number;
   seconds: number;
   stepsPerSecond: number;
+  /** With checking: the invariants evaluated, how often, and the first violation (if any). */
+  check?: { invariants: string[]; every: number; evaluations: number; violation: string | null };
 }
 
-export function runSummary(config: Config, seed: string, steps: number): { data: SummaryData; traceJson: TraceFile } {
+export interface CheckRequest {
+  /** The invariants to evaluate (the end-to-end property is always monitored). */
+  invariants: readonly SystemInvariant[];
+  every: number;
+}
+
+export function runSummary(
+  config: Config,
+  seed: string,
+  steps: number,
+  check?: CheckRequest,
+): { data: SummaryData; traceJson: TraceFile; finding: Finding | null } {
+  let checker: InvariantChecker | null = null;
+  let finding: Finding | null = null;
   const t0 = performance.now();
-  const r = runRandom({ config, seed, steps });
+  const r = runRandom({
+    config,
+    seed,
+    steps,
+    onStart: (u) => {
+      if (check) checker = new InvariantChecker(u, { invariants: check.invariants, every: check.every });
+    },
+    onStep: (k, a, s) => {
+      if (checker === null) return true;
+      finding = checker.afterStep(k, a, s)[0] ?? null;
+      return finding === null;
+    },
+  });
   const seconds = (performance.now() - t0) / 1000;
   const st = r.stats;
   const correct = r.state.replicas.filter((x) => !x.faulty);
@@ -59,8 +88,16 @@ export function runSummary(config: Config, seed: string, steps: number): { data:
     seconds: Number(seconds.toFixed(3)),
     stepsPerSecond: Math.round(st.steps / Math.max(seconds, 1e-9)),
   };
+  const c = checker as InvariantChecker | null;
+  if (c !== null && check)
+    data.check = {
+      invariants: c.active.map((x) => x.id),
+      every: check.every,
+      evaluations: c.evaluations,
+      violation: finding === null ? null : formatFinding(r.universe, finding, c.active),
+    };
   const traceJson = makeTraceFile(r.universe, r.trace, { seed });
-  return { data, traceJson };
+  return { data, traceJson, finding };
 }
 
 export function formatSummary(d: SummaryData): string {
@@ -80,5 +117,10 @@ export function formatSummary(d: SummaryData): string {
       `  garbage collections      ${d.garbageCollections}`,
     );
   lines.push(`  messages interned        ${d.messagesInterned}`, `  time                     ${d.seconds.toFixed(2)} s (${d.stepsPerSecond} steps/s)`);
+  if (d.check)
+    lines.push(
+      `  invariants checked       ${d.check.invariants.length} conjuncts and the end-to-end property, every ${d.check.every} step(s), ${d.check.evaluations} evaluations`,
+      d.check.violation === null ? '  violations               none' : `\n${d.check.violation}`,
+    );
   return lines.join('\n') + '\n';
 }

@@ -2,6 +2,8 @@
 // (the default) and under --literal.
 import { describe, expect, it } from 'vitest';
 import { driveToQuiescence } from '../sim/drive.ts';
+import { initialSystem, type SystemState } from '../automata/compose.ts';
+import { Universe } from '../automata/universe.ts';
 import { systemInvariants } from '../invariants/registry.ts';
 import { loadTrace, replayTrace } from '../sim/trace-file.ts';
 
@@ -50,5 +52,52 @@ describe('E2: Invariant A.1.2(3) and seqno_i after SEND-NEW-VIEW', () => {
   it('corrected: condition 3 restricted to v = view_i holds, and so does every other invariant', () => {
     const { u, s } = replayTrace(trace);
     expect(systemInvariants(u.config.readings).flatMap((x) => x.check(u, s))).toEqual([]);
+  });
+});
+
+const checkAll = (u: Universe, s: SystemState) => systemInvariants(u.config.readings).flatMap((x) => x.check(u, s));
+
+describe('E3: the new-view actions reset out_i and drop unsent commits', () => {
+  const trace = loadTrace('traces/errata/E3-out-reset.json');
+
+  it('literal: replica 2 drops its own COMMIT for n = 2 and A.2.3(1) fails at replica 1', () => {
+    const { u, s, actions } = replayTrace(trace);
+    expect(u.config.readings.literalOutReset).toBe(true);
+    const last = actions[actions.length - 1]!;
+    expect(last.kind === 'RECEIVE' && last.x === 2 && last.m.tag === 'NEW-VIEW').toBe(true);
+    const found = checkAll(u, s);
+    expect(found.map((v) => v.id)).toContain('A.2.3(1)');
+    expect(found.find((v) => v.id === 'A.2.3(1)')!.message).toMatch(/replica 1 /);
+  });
+
+  it('corrected: the same actions keep the commit in out_2 and every invariant holds', () => {
+    const { u, s } = replayTrace(trace, { readings: { literalOutReset: false } });
+    expect(checkAll(u, s)).toEqual([]);
+  });
+});
+
+describe('E4: Wire of Def A.2.2 without the messages nested in NEW-VIEW and VIEW-CHANGE', () => {
+  const trace = loadTrace('traces/errata/E4-nested-wire.json');
+
+  it('literal: after a null request executes, A.2.3(1) fails (its pre-prepare is only inside a NEW-VIEW)', () => {
+    const { u, s, actions } = replayTrace(trace);
+    expect(u.config.readings.literalWire).toBe(true);
+    const last = actions[actions.length - 1]!;
+    expect(last.kind === 'EXECUTE' && last.m === null).toBe(true);
+    expect(checkAll(u, s).map((v) => v.id)).toContain('A.2.3(1)');
+  });
+
+  it('corrected: with nested messages in Wire, every invariant holds on the same state', () => {
+    const { u, s } = replayTrace(trace, { readings: { literalWire: false } });
+    expect(checkAll(u, s)).toEqual([]);
+  });
+});
+
+describe('E5: committed-Wire compares last-rep with r-last-rep-t(μ)', () => {
+  it('literal: A.2.3(1) fails in the initial state (null-rep is not 0); corrected: it holds', () => {
+    const lit = new Universe({ variant: 'Agc', readings: { literalLastRepT: true } });
+    expect(checkAll(lit, initialSystem(lit)).filter((v) => v.id === 'A.2.3(1)').length).toBe(lit.n);
+    const cor = new Universe({ variant: 'Agc' });
+    expect(checkAll(cor, initialSystem(cor))).toEqual([]);
   });
 });

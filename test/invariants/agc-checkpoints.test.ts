@@ -338,8 +338,8 @@ describe('(e) counterexample: a new view discards out_i, and with it commits nev
   // dropped. Replica 1 executes with commits from 0, 3 and itself; replica 2's commit is then
   // the third signer in Wire+o, until replica 2 receives the NEW-VIEW. Random runs reach the same
   // state (seed 25, no faults, step 211; seed 44, faulty r3, step 2845, where A.2.3(2) fails too).
-  it('A.2.3(1) holds after EXECUTE and SEND-NEW-VIEW, and fails once replica 2 receives the NEW-VIEW', () => {
-    const u = mkU();
+  it('A.2.3(1) holds after EXECUTE and SEND-NEW-VIEW, and fails once replica 2 receives the NEW-VIEW (out_i reset as written)', () => {
+    const u = mkU({ readings: { literalOutReset: true } });
     const s = initialSystem(u);
     const a = clientRequest(u, s, 0, 'a');
     flush(u, s);

@@ -87,8 +87,8 @@ function primaryOfView1(u: Universe) {
 const snv = (v: number, V: readonly ViewChange[], i: number): ReplicaInternal => ({ kind: 'SEND-NEW-VIEW', v, V, i });
 
 describe('SEND-NEW-VIEW(v, V)_i (A.1)', () => {
-  it('effect: view_i := v; O, N from V; seqno_i := max-n(O); in_i ∪ O ∪ N ∪ {m}; out_i := {m}', () => {
-    const u = mkU();
+  it('effect (out_i reset as written, ERRATA E3): view_i := v; O, N from V; seqno_i := max-n(O); in_i ∪ O ∪ N ∪ {m}; out_i := {m}', () => {
+    const u = mkU({ readings: { literalOutReset: true } });
     const { st, a, V } = primaryOfView1(u);
     expect(pre(u, st, snv(1, V, 1))).toBe(true);
     expect(enabledInternal(u, st)).toContainEqual(snv(1, [...V].sort((x, y) => x.id - y.id), 1));

@@ -1,5 +1,6 @@
 // A.1: RECEIVE(⟨VIEW-CHANGE, v, P, j⟩σj)_i, RECEIVE(⟨NEW-VIEW, v, X, O, N⟩σj)_i and the
 // auxiliary predicates correct-view-change and correct-new-view, true and false cases.
+import type { ConfigInput } from '../../automata/config.ts';
 import { describe, expect, it } from 'vitest';
 import { correctNewView, correctViewChange, hasNewView } from '../../automata/aux-functions.ts';
 import { receive } from '../../automata/replica.ts';
@@ -115,8 +116,8 @@ describe('RECEIVE(⟨VIEW-CHANGE, v, P, j⟩σj)_i (A.1)', () => {
 // The running example of a view change from 0 to 1 (primary(1) = 1): one view-change carries a
 // prepared certificate for n = 2, so O = {⟨PRE-PREPARE, 1, 2, a⟩σ1} and, since A's N ranges over
 // every n ∈ ℕ below max-n(O) = 2, N = {⟨PRE-PREPARE, 1, n, null⟩σ1 | n ∈ {0, 1}}.
-function example() {
-  const u = mkU();
+function example(extra: ConfigInput = {}) {
+  const u = mkU(extra);
   const a = req(u, 'a', 1, 0);
   const V = [vc(u, 1, [], 0), vc(u, 1, cert(u, 0, 2, a, [1, 2]), 2), vc(u, 1, [], 3)];
   const O = [pp(u, 1, 2, a, 1)];
@@ -200,8 +201,8 @@ describe('correct-new-view(m, v) (A.1, first line restored as in READING-NOTES 8
 });
 
 describe('RECEIVE(⟨NEW-VIEW, v, X, O, N⟩σj)_i (A.1)', () => {
-  it('if-branch: view_i := v; in_i ∪ O ∪ N ∪ {m} ∪ P; out_i := P (P prepares every pre-prepare of O ∪ N)', () => {
-    const { u, a, O, N, m } = example();
+  it('if-branch (out_i reset as written, ERRATA E3): view_i := v; in_i ∪ O ∪ N ∪ {m} ∪ P; out_i := P (P prepares every pre-prepare of O ∪ N)', () => {
+    const { u, a, O, N, m } = example({ readings: { literalOutReset: true } });
     const st = replica(u, 3);
     const pending = com(u, 0, 7, null, 3);
     st.out.add(pending); // out_i := P replaces whatever was waiting to be sent

@@ -8,7 +8,7 @@
 import { expect } from 'vitest';
 import type { Action, ReplicaInternal } from '../../automata/actions.ts';
 import { clientNode, step, type SystemState } from '../../automata/compose.ts';
-import type { Config } from '../../automata/config.ts';
+import type { ConfigInput } from '../../automata/config.ts';
 import { formatMessage } from '../../automata/format.ts';
 import type {
   Checkpoint,
@@ -25,7 +25,7 @@ import { initialCheckpointValue, initialReplica, sendDestination, type ReplicaSt
 import { Universe } from '../../automata/universe.ts';
 
 /** f = 1 (4 replicas), 2 clients, log service, chkpt-int = 2, L = 4 unless overridden. */
-export function mkU(over: Partial<Config> = {}): Universe {
+export function mkU(over: ConfigInput = {}): Universe {
   return new Universe({ variant: 'Agc', f: 1, clients: 2, service: 'log', chkptInt: 2, L: 4, ...over });
 }
 

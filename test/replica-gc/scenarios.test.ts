@@ -123,7 +123,7 @@ describe('scenario 1: a view change whose NEW-VIEW has non-empty O and N', () =>
 
 describe('scenario 3: update-state-nv brings a replica that is behind up to max-n(V)', () => {
   it('replica 3 misses n = 1, 2 and adopts the checkpoint of the new view (val, last-rep, last-rep-t, last-exec, chkpts)', () => {
-    const u = mkU();
+    const u = mkU({ readings: { literalOutReset: true } }); // out_i reset as written (ERRATA E3)
     const s = initialSystem(u);
     const cut = (_m: Message, x: number) => x === 3; // replica 3 receives nothing for now
     const live = [0, 1, 2];

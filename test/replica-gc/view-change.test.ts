@@ -272,8 +272,8 @@ describe('Fig 2-13 SEND-NEW-VIEW(v, V)_i', () => {
     expect(R.enabledInternal(u, st).some((x) => x.kind === 'SEND-NEW-VIEW' && x.v === 1)).toBe(true);
   });
 
-  it('effect with empty O and N: view_i := v, out_i := {m}, in_i ∪ {m}, seqno_i := max-n(V), requests with t ≤ last-rep-t dropped', () => {
-    const u = mkU();
+  it('effect with empty O and N (out_i reset as written, ERRATA E3): view_i := v, out_i := {m}, in_i ∪ {m}, seqno_i := max-n(V), requests with t ≤ last-rep-t dropped', () => {
+    const u = mkU({ readings: { literalOutReset: true } });
     const { st, V } = primaryWithVCs(u);
     const stale = req(u, 'z', 0, 0); // t = last-rep-t(0) = 0
     const fresh = req(u, 'a', 1, 0);
@@ -366,8 +366,8 @@ describe('Fig 2-13 SEND-NEW-VIEW(v, V)_i', () => {
 });
 
 describe('Fig 2-13 RECEIVE(⟨NEW-VIEW, v, V, O, N⟩σj)_i', () => {
-  it('a correct new-view: view_i := v, out_i := prepares for O ∪ N, in_i ∪ O ∪ N ∪ {m} ∪ prepares, stale requests dropped', () => {
-    const u = mkU();
+  it('a correct new-view (out_i reset as written, ERRATA E3): view_i := v, out_i := prepares for O ∪ N, in_i ∪ O ∪ N ∪ {m} ∪ prepares, stale requests dropped', () => {
+    const u = mkU({ readings: { literalOutReset: true } });
     const { V, b } = vcsWithCertAt2(u, [1, 2, 3]);
     const nv = newViewOf(u, 1, V);
     const st = replica(u, 2);
