@@ -27,12 +27,23 @@ export class Wire {
   /** All elements of wire, and those with a non-empty destination set (in flight). */
   private readonly entries: Slot[] = [];
   private readonly pendingList: Slot[] = [];
+  /** Every distinct message ever sent, in the order first sent (messages never leave wire). */
+  private readonly everSent: Message[] = [];
+  private readonly everSentSet = new Set<Message>();
 
   get size(): number {
     return this.entries.length;
   }
   get pendingCount(): number {
     return this.pendingList.length;
+  }
+  /** The distinct messages of wire, in the order first sent; the k-th onwards with `from = k`. */
+  messagesSince(from: number): readonly Message[] {
+    return this.everSent.slice(from);
+  }
+  /** Number of distinct messages in wire. */
+  get messageCount(): number {
+    return this.everSent.length;
   }
   /** ∃ X : (m, X) ∈ wire — m was sent at some time. */
   hasMessage(m: Message): boolean {
@@ -62,6 +73,10 @@ export class Wire {
   add(m: Message, X: number): void {
     let byX = this.byMessage.get(m);
     if (byX === undefined) this.byMessage.set(m, (byX = new Map()));
+    if (!this.everSentSet.has(m)) {
+      this.everSentSet.add(m);
+      this.everSent.push(m);
+    }
     if (byX.has(X)) return;
     const slot: Slot = { m, X, at: this.entries.length, pendingAt: -1 };
     byX.set(X, slot);
@@ -85,6 +100,10 @@ export class Wire {
 
   clone(): Wire {
     const w = new Wire();
+    for (const m of this.everSent) {
+      w.everSentSet.add(m);
+      w.everSent.push(m);
+    }
     for (const s of this.entries) w.add(s.m, s.X);
     return w;
   }

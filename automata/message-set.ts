@@ -41,6 +41,12 @@ export class MessageSet {
    */
   readonly uncommitted = new Set<PrePrepare>();
 
+  /**
+   * When on (startJournal), every add and delete is also recorded here until drained, so that a
+   * checker can re-examine only what changed (invariants/delta.ts).
+   */
+  journal: { added: Message[]; removed: Message[] } | null = null;
+
   constructor(
     private readonly interner: Interner,
     /** The replica whose own commits `uncommitted` tracks, or -1. */
@@ -64,6 +70,7 @@ export class MessageSet {
   add(m: Message): boolean {
     if (this.all.has(m)) return false;
     this.all.add(m);
+    this.journal?.added.push(m);
     switch (m.tag) {
       case 'REQUEST':
         this.requests.add(m);
@@ -100,6 +107,7 @@ export class MessageSet {
   /** Removes m; returns false if it was not there. */
   delete(m: Message): boolean {
     if (!this.all.delete(m)) return false;
+    this.journal?.removed.push(m);
     switch (m.tag) {
       case 'REQUEST':
         this.requests.delete(m);
@@ -163,7 +171,14 @@ export class MessageSet {
     return this.ppByN.get(n) ?? EMPTY;
   }
 
-  /** A copy with the same members, in the same order. */
+  /** Starts recording adds and deletes (if not already) and returns what was recorded so far. */
+  drainJournal(): { added: Message[]; removed: Message[] } {
+    const j = this.journal ?? { added: [], removed: [] };
+    this.journal = { added: [], removed: [] };
+    return j;
+  }
+
+  /** A copy with the same members, in the same order (without a journal). */
   clone(): MessageSet {
     const s = new MessageSet(this.interner, this.owner);
     for (const m of this.all) s.add(m);

@@ -3,6 +3,7 @@
 // Each figure is the median of several runs with different seeds, after a warm-up run.
 import type { Variant } from '../automata/config.ts';
 import { runRandom } from '../sim/scheduler.ts';
+import { benchInvariants } from './invariants.ts';
 
 const STEPS = 20_000;
 const REPEATS = 5;
@@ -26,3 +27,5 @@ for (const variant of ['A', 'Agc'] as const) {
   const name = variant === 'Agc' ? 'A_gc' : 'A   ';
   console.log(`  ${name}  ${Math.round(median(rates)).toLocaleString('en-US')} steps/s  (runs: ${rates.map((x) => Math.round(x)).join(', ')})`);
 }
+
+benchInvariants();

@@ -5,6 +5,7 @@ import type { Action } from '../automata/actions.ts';
 import type { SystemState } from '../automata/compose.ts';
 import { formatAction, formatMessage } from '../automata/format.ts';
 import type { Universe } from '../automata/universe.ts';
+import { DeltaTracker } from './delta.ts';
 import { EndToEndMonitor, END_TO_END_ID } from './end-to-end.ts';
 import type { SystemInvariant, Violation } from './types.ts';
 
@@ -15,6 +16,8 @@ export interface CheckOptions {
   every?: number;
   /** Whether to run the end-to-end monitor. */
   endToEnd?: boolean;
+  /** Incremental evaluation where an invariant has one (default); false: the plain one only. */
+  incremental?: boolean;
 }
 
 /** A violation found during a run, with where it was found. */
@@ -27,6 +30,9 @@ export class InvariantChecker {
   private readonly invariants: readonly SystemInvariant[];
   private readonly every: number;
   private readonly monitor: EndToEndMonitor | null;
+  private readonly incremental: boolean;
+  private readonly tracker = new DeltaTracker();
+  private readonly caches = new Map<SystemInvariant, Map<string, unknown>>();
   /** Number of invariant evaluations made, for reports and benchmarks. */
   evaluations = 0;
 
@@ -37,6 +43,7 @@ export class InvariantChecker {
     this.invariants = opts.invariants.filter((x) => x.subject === u.config.variant);
     this.every = Math.max(1, opts.every ?? 1);
     this.monitor = opts.endToEnd === false ? null : new EndToEndMonitor(u);
+    this.incremental = opts.incremental !== false;
   }
 
   /** Invariants that apply to this run. */
@@ -51,14 +58,27 @@ export class InvariantChecker {
     return found.map((v) => ({ ...v, step: index, action: a }));
   }
 
+  /** Feeds step (a, s) to the end-to-end monitor only (to skip invariant evaluation for a while). */
+  observeOnly(index: number, a: Action, s: SystemState): Finding[] {
+    return (this.monitor?.observe(a, s) ?? []).map((v) => ({ ...v, step: index, action: a }));
+  }
+
   /** Evaluates every active invariant on s. */
   checkNow(s: SystemState): Violation[] {
     const out: Violation[] = [];
+    const delta = this.incremental ? this.tracker.next(s) : null;
     for (const inv of this.invariants) {
       this.evaluations++;
-      out.push(...inv.check(this.u, s));
+      if (delta === null || delta.full || inv.checkDelta === undefined) out.push(...inv.check(this.u, s));
+      else out.push(...inv.checkDelta(this.u, s, delta, this.cacheOf(inv)));
     }
     return out;
+  }
+
+  private cacheOf(inv: SystemInvariant): Map<string, unknown> {
+    let c = this.caches.get(inv);
+    if (c === undefined) this.caches.set(inv, (c = new Map()));
+    return c;
   }
 }
 

@@ -4,6 +4,7 @@ import type { SystemState } from '../automata/compose.ts';
 import type { Message } from '../automata/messages.ts';
 import type { SpecHistState } from '../automata/spec-hist.ts';
 import type { Universe } from '../automata/universe.ts';
+import type { Delta } from './delta.ts';
 
 /** What a violation points at: the replicas, clients, messages, view and sequence number involved. */
 export interface Witness {
@@ -41,7 +42,15 @@ interface InvariantBase {
 /** An invariant of the composed system A or A_gc. Returns every violation it finds (empty: holds). */
 export interface SystemInvariant extends InvariantBase {
   subject: 'A' | 'Agc';
+  /** The plain evaluation: the whole state. */
   check(u: Universe, s: SystemState): Violation[];
+  /**
+   * The incremental evaluation, when the invariant has one: given that the invariant held in the
+   * state before the changes described by `delta`, return the violations in s (the same as
+   * check(u, s) would). `cache` belongs to this invariant for one run and persists between calls.
+   * Its cost must not grow with the run's length (only with what changed).
+   */
+  checkDelta?(u: Universe, s: SystemState, delta: Delta, cache: Map<string, unknown>): Violation[];
 }
 
 /** An invariant of S' (Def A.1.13). */

@@ -1,0 +1,104 @@
+// What changed since the last check, so that invariants can re-examine only that part of the
+// state (incremental evaluation). Every change to a log goes through MessageSet.add/delete and is
+// journaled there; out_i is small and is compared with a copy; the wire only ever gains messages.
+import type { SystemState } from '../automata/compose.ts';
+import type { Message } from '../automata/messages.ts';
+
+export interface Delta {
+  /** Re-examine everything: the first check of a run, or a change of faulty flags. */
+  full: boolean;
+  /** Replicas any of whose variables changed. */
+  replicas: ReadonlySet<number>;
+  /** Per replica: messages added to and removed from in_i. */
+  inAdded: ReadonlyMap<number, readonly Message[]>;
+  inRemoved: ReadonlyMap<number, readonly Message[]>;
+  /** Per replica: messages added to out_i. */
+  outAdded: ReadonlyMap<number, readonly Message[]>;
+  /** Messages put on the wire for the first time. */
+  wireAdded: readonly Message[];
+  /** Replicas whose scalar variables (view, seqno, last-exec, val, last-rep, last-rep-t, chkpts) changed. */
+  scalars: ReadonlySet<number>;
+}
+
+interface ReplicaSnapshot {
+  out: Set<Message>;
+  view: number;
+  seqno: number;
+  lastExec: number;
+  val: unknown;
+  lastRep: readonly string[];
+  lastRepT: readonly number[];
+  chkpts: unknown;
+  faulty: boolean;
+}
+
+export class DeltaTracker {
+  private snapshots: ReplicaSnapshot[] | null = null;
+  private wireSeen = 0;
+  private proxiesFaulty: boolean[] = [];
+
+  /** The changes since the previous call (the first call reports everything). */
+  next(s: SystemState): Delta {
+    const first = this.snapshots === null;
+    const replicas = new Set<number>();
+    const scalars = new Set<number>();
+    const inAdded = new Map<number, Message[]>();
+    const inRemoved = new Map<number, Message[]>();
+    const outAdded = new Map<number, Message[]>();
+    let full = first;
+    const snaps: ReplicaSnapshot[] = [];
+    for (const r of s.replicas) {
+      const j = r.in.drainJournal();
+      const prev = this.snapshots?.[r.i];
+      if (j.added.length > 0) inAdded.set(r.i, j.added);
+      if (j.removed.length > 0) inRemoved.set(r.i, j.removed);
+      const added = prev === undefined ? [...r.out] : [...r.out].filter((m) => !prev.out.has(m));
+      if (added.length > 0) outAdded.set(r.i, added);
+      const snap: ReplicaSnapshot = {
+        out: new Set(r.out),
+        view: r.view,
+        seqno: r.seqno,
+        lastExec: r.lastExec,
+        val: r.val,
+        lastRep: [...r.lastRep],
+        lastRepT: [...r.lastRepT],
+        chkpts: r.chkpts,
+        faulty: r.faulty,
+      };
+      snaps.push(snap);
+      const scalarChanged =
+        prev === undefined ||
+        prev.view !== r.view ||
+        prev.seqno !== r.seqno ||
+        prev.lastExec !== r.lastExec ||
+        prev.val !== r.val ||
+        !sameArray(prev.lastRep, r.lastRep) ||
+        !sameArray(prev.lastRepT, r.lastRepT) ||
+        prev.chkpts !== r.chkpts;
+      if (scalarChanged) scalars.add(r.i);
+      if (prev !== undefined && prev.faulty !== r.faulty) full = true;
+      if (scalarChanged || j.added.length || j.removed.length || added.length || (prev !== undefined && prev.out.size !== r.out.size))
+        replicas.add(r.i);
+    }
+    const proxiesFaulty = s.proxies.map((p) => p.faulty);
+    if (!first && proxiesFaulty.some((x, c) => x !== this.proxiesFaulty[c])) full = true;
+    this.proxiesFaulty = proxiesFaulty;
+    this.snapshots = snaps;
+    const wireAdded = s.wire.messagesSince(this.wireSeen);
+    this.wireSeen = s.wire.messageCount;
+    return { full, replicas, inAdded, inRemoved, outAdded, wireAdded, scalars };
+  }
+}
+
+function sameArray<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, k) => x === b[k]);
+}
+
+/** The sequence numbers of the messages added to or removed from in_i (PRE-PREPARE to CHECKPOINT). */
+export function touchedNs(delta: Delta, i: number): Set<number> {
+  const out = new Set<number>();
+  for (const list of [delta.inAdded.get(i), delta.inRemoved.get(i)])
+    for (const m of list ?? [])
+      if (m.tag === 'PRE-PREPARE' || m.tag === 'PREPARE' || m.tag === 'COMMIT' || m.tag === 'CHECKPOINT') out.add(m.n);
+  return out;
+}
