@@ -69,7 +69,7 @@ export class InvariantChecker {
     const delta = this.incremental ? this.tracker.next(s) : null;
     for (const inv of this.invariants) {
       this.evaluations++;
-      if (delta === null || delta.full || inv.checkDelta === undefined) out.push(...inv.check(this.u, s));
+      if (delta === null || inv.checkDelta === undefined) out.push(...inv.check(this.u, s));
       else out.push(...inv.checkDelta(this.u, s, delta, this.cacheOf(inv)));
     }
     return out;

@@ -48,7 +48,9 @@ export interface SystemInvariant extends InvariantBase {
    * The incremental evaluation, when the invariant has one: given that the invariant held in the
    * state before the changes described by `delta`, return the violations in s (the same as
    * check(u, s) would). `cache` belongs to this invariant for one run and persists between calls.
-   * Its cost must not grow with the run's length (only with what changed).
+   * When delta.full is set (the first call of a run, or a failure), rebuild the cache from s and
+   * return what check(u, s) returns. Otherwise the cost must not grow with the run's length, only
+   * with what changed.
    */
   checkDelta?(u: Universe, s: SystemState, delta: Delta, cache: Map<string, unknown>): Violation[];
 }
