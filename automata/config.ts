@@ -60,6 +60,15 @@ export interface Readings {
   literalLastRepT: boolean;
 }
 
+/** The reading each erratum of ERRATA.md selects. */
+export const READING_OF_ERRATUM: Readonly<Record<string, keyof Readings>> = {
+  E1: 'literalNullSet',
+  E2: 'literalSeqnoInvariant',
+  E3: 'literalOutReset',
+  E4: 'literalWire',
+  E5: 'literalLastRepT',
+};
+
 /** Every literal reading at once (`--literal`). */
 export const LITERAL_READINGS: Readings = { literalNullSet: true, literalSeqnoInvariant: true, literalOutReset: true, literalWire: true, literalLastRepT: true };
 

@@ -3,7 +3,7 @@
 // 2 usage or input error.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, LITERAL_READINGS, makeConfig, type Config } from '../automata/config.ts';
+import { ConfigError, LITERAL_READINGS, makeConfig, READING_OF_ERRATUM, type Config, type ConfigInput, type Readings } from '../automata/config.ts';
 import { DEFAULT_SEED } from './scheduler.ts';
 import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
 import { runSummary, formatSummary, type CheckRequest } from './summary.ts';
@@ -43,7 +43,8 @@ Options:
   --check                check every invariant of Appendix A and the end-to-end property
   --invariants LIST      check only these (ids or patterns, e.g. A.1.2,A.1.11,A.2.*); implies --check
   --every K              evaluate the invariants after every K-th step [1]
-  --literal              run the thesis text as written where ERRATA.md corrects it
+  --literal              run the thesis text as written wherever ERRATA.md corrects it
+  --literal-errata LIST  only for these errata, e.g. E2,E3
   --trace FILE           write the executed actions as JSON to FILE
   --json                 print the summary as JSON
   -h, --help             show this help
@@ -99,6 +100,7 @@ export function parseRunArgs(args: string[]): {
         'no-duplicate': { type: 'boolean' },
         'no-replay': { type: 'boolean' },
         literal: { type: 'boolean' },
+        'literal-errata': { type: 'string' },
         check: { type: 'boolean' },
         invariants: { type: 'string' },
         every: { type: 'string' },
@@ -115,7 +117,7 @@ export function parseRunArgs(args: string[]): {
   if (variant !== undefined && variant !== 'a' && variant !== 'agc') throw new UsageError(`--variant must be 'a' or 'agc', got '${o.variant}'`);
   if (o.service !== undefined && o.service !== 'log' && o.service !== 'counter')
     throw new UsageError(`--service must be 'log' or 'counter', got '${o.service}'`);
-  const partial: Partial<Config> = {};
+  const partial: ConfigInput = {};
   if (variant !== undefined) partial.variant = variant === 'a' ? 'A' : 'Agc';
   const set = <K extends keyof Config>(k: K, v: Config[K] | undefined) => {
     if (v !== undefined) partial[k] = v;
@@ -135,6 +137,15 @@ export function parseRunArgs(args: string[]): {
   set('L', intOption('log-size', o['log-size'], 1));
   partial.network = { loss: !o['no-loss'], duplicate: !o['no-duplicate'], replay: !o['no-replay'] };
   if (o.literal) partial.readings = LITERAL_READINGS;
+  if (o['literal-errata'] !== undefined) {
+    const readings: Partial<Readings> = {};
+    for (const e of o['literal-errata'].split(',').map((x) => x.trim().toUpperCase())) {
+      const key = READING_OF_ERRATUM[e];
+      if (key === undefined) throw new UsageError(`--literal-errata: no erratum '${e}' (known: ${Object.keys(READING_OF_ERRATUM).join(', ')})`);
+      readings[key] = true;
+    }
+    partial.readings = { ...partial.readings, ...readings };
+  }
   let config: Config;
   try {
     config = makeConfig(partial);

@@ -47,6 +47,26 @@ describe('pbft-check', () => {
     expect(t.actions[0]).toEqual({ kind: 'REPLICA-FAILURE', i: 3 });
   });
 
+  it('run --check evaluates the invariants and reports none on a correct run (exit 0)', () => {
+    const r = cli('run', '--check', '--steps', '400');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/invariants checked\s+3 conjuncts and the end-to-end property, every 1 step/);
+    expect(r.out).toMatch(/violations\s+none/);
+    const a = JSON.parse(cli('run', '--variant', 'a', '--invariants', 'A.1.2,A.1.11', '--every', '5', '--steps', '300', '--json').out);
+    expect(a.check.invariants).toEqual([...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((k) => `A.1.2(${k})`), 'A.1.11']);
+    expect(a.check.every).toBe(5);
+    expect(a.check.violation).toBeNull();
+  });
+
+  it('run --check stops at a violation with a report, and exits 1 (erratum E3, literal)', () => {
+    const r = cli('run', '--check', '--literal-errata', 'E3', '--seed', '25', '--steps', '3000');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/steps\s+212\n/);
+    expect(r.out).toMatch(/violation of A\.2\.3\(1\)/);
+    expect(r.out).toMatch(/at step 211: RECEIVE\(⟨NEW-VIEW,1,/);
+    expect(r.out).toMatch(/replicas: r1\n\s+view: 1\n\s+sequence number: 2/);
+  });
+
   it.each([
     [['run', '--variant', 'b'], /--variant must be 'a' or 'agc'/],
     [['run', '--steps', 'ten'], /--steps must be an integer/],
@@ -55,6 +75,9 @@ describe('pbft-check', () => {
     [['run', '--chkpt-int', '8'], /chkptInt \(8\) must be < L \(8\)/],
     [['run', '--bogus'], /Unknown option '--bogus'/],
     [['run', '--ops', 'inc,,read'], /--ops must be a comma-separated list/],
+    [['run', '--invariants', 'A.9.9'], /no invariant matches 'A\.9\.9'/],
+    [['run', '--check', '--every', '0'], /--every must be >= 1/],
+    [['run', '--literal-errata', 'E9'], /no erratum 'E9'/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('%j is a usage error (exit 2)', (argv, message) => {
     const r = cli(...argv);
