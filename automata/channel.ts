@@ -8,7 +8,7 @@
 //
 // Every message ever sent stays in wire (with an empty destination set once delivered), which is
 // what lets MISBEHAVE replay it. Destination sets are bit masks over node numbers (actions.ts).
-import type { Message } from './messages.ts';
+import { nestedMessages, type Message } from './messages.ts';
 
 /** One element (m, X) of wire. */
 export interface WireEntry {
@@ -30,6 +30,8 @@ export class Wire {
   /** Every distinct message ever sent, in the order first sent (messages never leave wire). */
   private readonly everSent: Message[] = [];
   private readonly everSentSet = new Set<Message>();
+  /** Every message sent, and every message nested in one (what an adversary has seen). */
+  private readonly seenSet = new Set<Message>();
 
   get size(): number {
     return this.entries.length;
@@ -44,6 +46,15 @@ export class Wire {
   /** Number of distinct messages in wire. */
   get messageCount(): number {
     return this.everSent.length;
+  }
+  /** m was sent, or is nested in a message that was sent (a request in a pre-prepare, P, C, V, O, N). */
+  hasSeen(m: Message): boolean {
+    return this.seenSet.has(m);
+  }
+  private see(m: Message): void {
+    if (this.seenSet.has(m)) return;
+    this.seenSet.add(m);
+    for (const x of nestedMessages(m)) this.see(x);
   }
   /** ∃ X : (m, X) ∈ wire — m was sent at some time. */
   hasMessage(m: Message): boolean {
@@ -76,6 +87,7 @@ export class Wire {
     if (!this.everSentSet.has(m)) {
       this.everSentSet.add(m);
       this.everSent.push(m);
+      this.see(m);
     }
     if (byX.has(X)) return;
     const slot: Slot = { m, X, at: this.entries.length, pendingAt: -1 };
@@ -103,6 +115,7 @@ export class Wire {
     for (const m of this.everSent) {
       w.everSentSet.add(m);
       w.everSent.push(m);
+      w.see(m);
     }
     for (const s of this.entries) w.add(s.m, s.X);
     return w;

@@ -10,7 +10,7 @@ import type { Action, ReplicaInternal } from './actions.ts';
 import { silentStandIns, type StandIn, type StandInFactory } from './byzantine.ts';
 import * as MC from './channel.ts';
 import type { Message } from './messages.ts';
-import { signerOf } from './messages.ts';
+import { nestedMessages, signerOf } from './messages.ts';
 import * as Proxy from './proxy.ts';
 import * as ReplicaA from './replica.ts';
 import * as ReplicaGc from './replica-gc.ts';
@@ -69,13 +69,15 @@ export function nodeName(u: Universe, x: number): string {
 }
 
 /**
- * Unforgeability (Sections 2.1, 2.4.2): a faulty node x may send m only if x signed m itself or
- * m has been sent before (every message ever sent stays in MC's wire).
+ * Unforgeability (Sections 2.1, 2.4.2): a faulty node x may send m only if m has been seen (sent
+ * before, or carried inside a message sent before; every message ever sent stays in MC's wire), or
+ * x signs m itself and every message m carries may be sent by x in turn.
  */
 export function standInMaySend(u: Universe, s: SystemState, x: number, m: Message): boolean {
+  if (s.wire.hasSeen(m)) return true;
   const sg = signerOf(m);
   const own = sg.kind === 'replica' ? isReplicaNode(u, x) && sg.id === x : isClientNode(u, x) && clientNode(u, sg.id) === x;
-  return own || s.wire.hasMessage(m);
+  return own && nestedMessages(m).every((n) => standInMaySend(u, s, x, n));
 }
 
 /** Why action a is not enabled in s, or null if it is. Inputs of A are always enabled. */

@@ -124,6 +124,20 @@ export function signerOf(m: Message): Signer {
   }
 }
 
+/** The signed messages a message carries: a pre-prepare's request, the P and C of a view-change, the V, O and N of a new-view. */
+export function nestedMessages(m: Message): readonly Message[] {
+  switch (m.tag) {
+    case 'PRE-PREPARE':
+      return m.m === null ? [] : [m.m];
+    case 'VIEW-CHANGE':
+      return m.gc === null ? m.P : [...m.gc.C, ...m.P];
+    case 'NEW-VIEW':
+      return [...m.V, ...m.O, ...m.N];
+    default:
+      return [];
+  }
+}
+
 const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
 const ids = (xs: readonly { id: number }[]) => xs.map((x) => x.id).join(',');
 

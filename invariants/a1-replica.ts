@@ -20,12 +20,27 @@
 // Condition 3 as written does not hold in A (SEND-NEW-VIEW lowers seqno_i below the pre-prepares
 // of an earlier view of the same primary: ERRATA.md E2); A_1_2 checks the text, and
 // A_1_2_CORRECTED replaces condition 3 by A_1_2_3_CURRENT_VIEW, the form the proof establishes.
+//
+// Incremental evaluation (checkDelta). Every condition is about one replica i and its own in_i,
+// view_i, seqno_i, so only the replicas the delta names are looked at, and for each only what
+// changed in its log (the net additions and removals of the journal) and its scalars. Given that
+// the condition held before, a violation now needs, for a ∀ over members of in_i, a member that is
+// new (checked as check would, against the current log), or a conclusion made false: by a removal
+// (the NEW-VIEW of condition 4, the PRE-PREPARE of 7, the own PREPARE of 8; in A, EXECUTE removes
+// only requests, so these are for corrupted states) or by a scalar (seqno_i for condition 3,
+// view_i for 9 and for the corrected 3). For the scalars the cache keeps, per replica, the largest
+// n of its own pre-prepares of each view it is primary of (condition 3) and how many pre-prepares
+// from primary(v) in_i holds for each view v (conditions 4 and 9), so that the condition is a
+// comparison. When a violation is found the violations returned are those of check (same order
+// and wording); the checker stops at the first one.
 import type { SystemState } from '../automata/compose.ts';
 import { correctNewView, correctViewChange, hasNewView } from '../automata/aux-functions.ts';
 import { formatMessage } from '../automata/format.ts';
-import type { PrePrepare, Prepare } from '../automata/messages.ts';
+import type { Message, PrePrepare, Prepare } from '../automata/messages.ts';
+import type { Digest } from '../automata/digests.ts';
 import type { ReplicaState } from '../automata/replica-state.ts';
 import type { Universe } from '../automata/universe.ts';
+import type { Delta } from './delta.ts';
 import { correctReplicas, violation, type SystemInvariant, type Violation } from './types.ts';
 
 const REF = 'Appendix A.1, Invariant A.1.2';
@@ -43,27 +58,196 @@ function* ownPrepares(st: ReplicaState): Iterable<Prepare> {
   for (const set of st.in.preparesByN.values()) for (const p of set) if (p.j === st.i) yield p;
 }
 
+// ------------------------------------------------------------------ incremental evaluation
+
+/** Messages examined by checkDelta (for tests that measure the cost without timing). */
+export const A_1_2_DELTA_WORK = { examined: 0 };
+const examine = (k = 1) => void (A_1_2_DELTA_WORK.examined += k);
+
+interface LogChange {
+  /** In in_i now and not before. */
+  added: readonly Message[];
+  /** In in_i before and not now. */
+  removed: readonly Message[];
+}
+
+/**
+ * The net change of in_i from the journal: an add succeeds only on an absent message and a
+ * delete only on a present one, so across one delta the adds and deletes of a message alternate
+ * and their difference (+1, 0, −1) says whether it came, stayed as it was, or went.
+ */
+function netChange(delta: Delta, i: number): LogChange {
+  const add = delta.inAdded.get(i) ?? [];
+  const rem = delta.inRemoved.get(i) ?? [];
+  if (rem.length === 0 || add.length === 0) return { added: add, removed: rem };
+  const net = new Map<Message, number>();
+  for (const m of add) net.set(m, (net.get(m) ?? 0) + 1);
+  for (const m of rem) net.set(m, (net.get(m) ?? 0) - 1);
+  const added: Message[] = [];
+  const removed: Message[] = [];
+  for (const [m, k] of net) {
+    if (k > 0) added.push(m);
+    else if (k < 0) removed.push(m);
+  }
+  return { added, removed };
+}
+
+/** What checkDelta needs of a condition of A.1.2, for one replica at a time. */
+interface Incremental<C> {
+  /** The condition's cache for replica st, from its state. */
+  build(u: Universe, st: ReplicaState): C;
+  /**
+   * Brings the cache up to date with the change of st (the net change of in_i; its scalars may
+   * have changed too) and says whether st violates the condition now, given that it did not before.
+   */
+  update(u: Universe, st: ReplicaState, c: C, ch: LogChange): boolean;
+}
+
+/** A condition that keeps nothing: only the change is looked at. */
+const stateless = (update: (u: Universe, st: ReplicaState, ch: LogChange) => boolean): Incremental<null> => ({
+  build: () => null,
+  update: (u, st, _c, ch) => update(u, st, ch),
+});
+
+const CACHES = 'replicas';
+
 /** A conjunct of A.1.2 checked for each non-faulty replica separately. */
-function perReplica(
+function perReplica<C>(
   cond: number,
   statement: string,
   check: (u: Universe, st: ReplicaState, id: string) => Violation[],
+  inc: Incremental<C>,
   name: { id: string; ref: string } = { id: `A.1.2(${cond})`, ref: `${REF}, condition ${cond}` },
 ): SystemInvariant {
   const { id, ref } = name;
+  const checkAll = (u: Universe, s: SystemState): Violation[] => {
+    const out: Violation[] = [];
+    for (const st of correctReplicas(s)) out.push(...check(u, st, id)); // faulty_i is false
+    return out;
+  };
   return {
     id,
     family: 'A.1.2',
     subject: 'A',
     statement,
     ref,
-    check(u: Universe, s: SystemState): Violation[] {
-      const out: Violation[] = [];
-      for (const st of correctReplicas(s)) out.push(...check(u, st, id)); // faulty_i is false
-      return out;
+    check: checkAll,
+    checkDelta(u: Universe, s: SystemState, delta: Delta, cache: Map<string, unknown>): Violation[] {
+      let caches = cache.get(CACHES) as Map<number, C> | undefined;
+      if (delta.full || caches === undefined) {
+        // faulty flags stay as they are until the next full delta: only correct replicas are kept
+        caches = new Map();
+        for (const st of correctReplicas(s)) caches.set(st.i, inc.build(u, st));
+        cache.set(CACHES, caches);
+        return checkAll(u, s);
+      }
+      let broken = false;
+      for (const i of delta.replicas) {
+        const st = s.replicas[i]!;
+        if (st.faulty || !caches.has(i)) continue;
+        if (inc.update(u, st, caches.get(i)!, netChange(delta, i))) broken = true;
+      }
+      return broken ? checkAll(u, s) : [];
     },
   };
 }
+
+const isPrimaryPP = (u: Universe, m: Message): m is PrePrepare => m.tag === 'PRE-PREPARE' && m.signer === u.primary(m.v);
+const isOwnPrimaryPP = (u: Universe, st: ReplicaState, m: Message): m is PrePrepare =>
+  m.tag === 'PRE-PREPARE' && m.signer === st.i && u.primary(m.v) === st.i;
+const isOwnPrepare = (st: ReplicaState, m: Message): m is Prepare => m.tag === 'PREPARE' && m.j === st.i;
+
+/** ⟨PRE-PREPARE, v, n, m⟩σprimary(v) ∈ in_i with D(m) = d (looks at the pre-prepares at n only). */
+function hasMatchingPrePrepare(u: Universe, st: ReplicaState, v: number, n: number, d: Digest): boolean {
+  for (const pp of st.in.prePreparesAt(n)) {
+    examine();
+    if (pp.v === v && pp.signer === u.primary(v) && u.interner.digest(pp.m) === d) return true;
+  }
+  return false;
+}
+
+/** Counts by view v, with the largest v counted (−1 when none). */
+class ViewCounts {
+  readonly count = new Map<number, number>();
+  max = -1;
+  add(v: number): void {
+    this.count.set(v, (this.count.get(v) ?? 0) + 1);
+    if (v > this.max) this.max = v;
+  }
+  remove(v: number): void {
+    const k = (this.count.get(v) ?? 1) - 1;
+    if (k > 0) {
+      this.count.set(v, k);
+      return;
+    }
+    this.count.delete(v);
+    if (v === this.max) {
+      examine(this.count.size);
+      this.max = Math.max(-1, ...this.count.keys());
+    }
+  }
+  has(v: number): boolean {
+    return this.count.has(v);
+  }
+}
+
+/** Pre-prepares from primary(v) in in_i, counted by view (conditions 4 and 9). */
+const primaryPPCounts = (onlyPositive: boolean) => ({
+  build(u: Universe, st: ReplicaState): ViewCounts {
+    const c = new ViewCounts();
+    for (const pp of primaryPrePrepares(u, st)) if (!onlyPositive || pp.v > 0) c.add(pp.v);
+    return c;
+  },
+  apply(u: Universe, c: ViewCounts, ch: LogChange): void {
+    for (const m of ch.removed) if (isPrimaryPP(u, m) && (!onlyPositive || m.v > 0)) c.remove(m.v);
+    for (const m of ch.added) if (isPrimaryPP(u, m) && (!onlyPositive || m.v > 0)) c.add(m.v);
+  },
+});
+
+/** i's own pre-prepares of the views it is primary of, by view, with the largest n of each (condition 3). */
+interface OwnPrePrepares {
+  byView: Map<number, { pps: Set<PrePrepare>; max: number }>;
+  /** The largest n over all views (−1 when none). */
+  max: number;
+}
+const maxN = (pps: Iterable<PrePrepare>) => {
+  let best = -1;
+  for (const pp of pps) {
+    examine();
+    best = Math.max(best, pp.n);
+  }
+  return best;
+};
+function ownAdd(c: OwnPrePrepares, pp: PrePrepare): void {
+  let e = c.byView.get(pp.v);
+  if (e === undefined) c.byView.set(pp.v, (e = { pps: new Set(), max: -1 }));
+  e.pps.add(pp);
+  e.max = Math.max(e.max, pp.n);
+  c.max = Math.max(c.max, pp.n);
+}
+function ownRemove(c: OwnPrePrepares, pp: PrePrepare): void {
+  const e = c.byView.get(pp.v);
+  if (e === undefined || !e.pps.delete(pp)) return;
+  if (e.pps.size === 0) c.byView.delete(pp.v);
+  else if (pp.n === e.max) e.max = maxN(e.pps);
+  if (pp.n === c.max) c.max = Math.max(-1, ...[...c.byView.values()].map((x) => x.max));
+}
+/** Condition 3: the largest n of i's own pre-prepares (of view_i, with currentViewOnly) against seqno_i. */
+const seqnoIncremental = (currentViewOnly: boolean): Incremental<OwnPrePrepares> => ({
+  build(u, st) {
+    const c: OwnPrePrepares = { byView: new Map(), max: -1 };
+    for (const pp of prePrepares(st)) if (isOwnPrimaryPP(u, st, pp)) ownAdd(c, pp);
+    return c;
+  },
+  update(u, st, c, ch) {
+    examine(ch.added.length + ch.removed.length);
+    for (const m of ch.removed) if (isOwnPrimaryPP(u, st, m)) ownRemove(c, m);
+    for (const m of ch.added) if (isOwnPrimaryPP(u, st, m)) ownAdd(c, m);
+    // seqno_i can go down (SEND-NEW-VIEW) and view_i up: compared on every change of the replica
+    const top = currentViewOnly ? (c.byView.get(st.view)?.max ?? -1) : c.max;
+    return top > st.seqno;
+  },
+});
 
 const fm = formatMessage;
 
@@ -111,7 +295,20 @@ export const A_1_2: SystemInvariant[] = [
       }
     }
     return out;
-  }),
+  }, stateless((_u, st, ch) => {
+    // only a new prepare of i's own can be a second one at its (v, n)
+    examine(ch.added.length);
+    for (const m of ch.added) {
+      if (!isOwnPrepare(st, m)) continue;
+      let k = 0;
+      for (const p of st.in.preparesByN.get(m.n) ?? []) {
+        examine();
+        if (p.v === m.v && p.j === st.i) k++;
+      }
+      if (k >= 2) return true;
+    }
+    return false;
+  })),
 
   // 2. ∀ v, n, m : ((i = primary(v) ∧ ⟨PRE-PREPARE, v, n, m⟩σi ∈ in_i) ⇒
   //                 ∄ m' : (m' ≠ m ∧ ⟨PRE-PREPARE, v, n, m'⟩σi ∈ in_i))        (READING-NOTES 10)
@@ -133,10 +330,23 @@ export const A_1_2: SystemInvariant[] = [
       }
     }
     return out;
-  }),
+  }, stateless((u, st, ch) => {
+    // only a new pre-prepare of i's own, for a view it is primary of, can be a second one
+    examine(ch.added.length);
+    for (const m of ch.added) {
+      if (!isOwnPrimaryPP(u, st, m)) continue;
+      let k = 0;
+      for (const pp of st.in.prePreparesAt(m.n)) {
+        examine();
+        if (pp.v === m.v && pp.signer === st.i) k++;
+      }
+      if (k >= 2) return true;
+    }
+    return false;
+  })),
 
   // 3. ∀ ⟨PRE-PREPARE, v, n, m⟩σi ∈ in_i : (i = primary(v) ⇒ n ≤ seqno_i)
-  perReplica(3, '∀ ⟨PRE-PREPARE,v,n,m⟩σi ∈ in_i : (i = primary(v) ⇒ n ≤ seqno_i)', (u, st, id) => seqnoViolations(u, st, id, false)),
+  perReplica(3, '∀ ⟨PRE-PREPARE,v,n,m⟩σi ∈ in_i : (i = primary(v) ⇒ n ≤ seqno_i)', (u, st, id) => seqnoViolations(u, st, id, false), seqnoIncremental(false)),
 
   // 4. ∀ ⟨PRE-PREPARE, v, n, m⟩σprimary(v) ∈ in_i : (v > 0 ⇒
   //      ∃ m' = ⟨NEW-VIEW, v, X, O, N⟩σprimary(v) : (m' ∈ in_i ∧ correct-new-view(m', v)))
@@ -164,6 +374,22 @@ export const A_1_2: SystemInvariant[] = [
       }
       return out;
     },
+    (() => {
+      const counts = primaryPPCounts(true);
+      return {
+        build: counts.build,
+        update(u: Universe, st: ReplicaState, c: ViewCounts, ch: LogChange): boolean {
+          examine(ch.added.length + ch.removed.length);
+          counts.apply(u, c, ch);
+          let broken = false;
+          // a new pre-prepare of a view v > 0 needs a correct new-view for v in in_i now
+          for (const m of ch.added) if (isPrimaryPP(u, m) && m.v > 0 && !hasNewView(u, m.v, st.in)) broken = true;
+          // a removed new-view for v may have been the only one for pre-prepares of v in in_i
+          for (const m of ch.removed) if (m.tag === 'NEW-VIEW' && c.has(m.v) && !hasNewView(u, m.v, st.in)) broken = true;
+          return broken;
+        },
+      };
+    })(),
   ),
 
   // 5. ∀ m' = ⟨NEW-VIEW, v, X, O, N⟩σprimary(v) ∈ in_i : correct-new-view(m', v)
@@ -180,7 +406,10 @@ export const A_1_2: SystemInvariant[] = [
             }),
           );
     return out;
-  }),
+  }, stateless((u, _st, ch) => {
+    examine(ch.added.length);
+    return ch.added.some((m) => m.tag === 'NEW-VIEW' && m.signer === u.primary(m.v) && !correctNewView(u, m, m.v));
+  })),
 
   // 6. ∀ m' = ⟨VIEW-CHANGE, v, P, j⟩σj ∈ in_i : correct-view-change(m', v, j)
   perReplica(6, '∀ m′ = ⟨VIEW-CHANGE,v,P,j⟩σj ∈ in_i : correct-view-change(m′,v,j)', (u, st, id) => {
@@ -196,7 +425,10 @@ export const A_1_2: SystemInvariant[] = [
             }),
           );
     return out;
-  }),
+  }, stateless((u, _st, ch) => {
+    examine(ch.added.length);
+    return ch.added.some((m) => m.tag === 'VIEW-CHANGE' && !correctViewChange(u, m, m.v, m.j));
+  })),
 
   // 7. ∀ ⟨PREPARE, v, n, D(m), i⟩σi ∈ in_i : (⟨PRE-PREPARE, v, n, m⟩σprimary(v) ∈ in_i)
   perReplica(7, '∀ ⟨PREPARE,v,n,D(m),i⟩σi ∈ in_i : ⟨PRE-PREPARE,v,n,m⟩σprimary(v) ∈ in_i', (u, st, id) => {
@@ -219,7 +451,18 @@ export const A_1_2: SystemInvariant[] = [
         );
     }
     return out;
-  }),
+  }, stateless((u, st, ch) => {
+    examine(ch.added.length + ch.removed.length);
+    // a new prepare of i's own needs its pre-prepare now
+    for (const m of ch.added) if (isOwnPrepare(st, m) && !hasMatchingPrePrepare(u, st, m.v, m.n, m.d)) return true;
+    // a removed pre-prepare from primary(v) may have been the one for a prepare of i's own
+    for (const m of ch.removed) {
+      if (!isPrimaryPP(u, m)) continue;
+      const d = u.interner.digest(m.m);
+      if (st.in.prepareSignersOf(m.v, m.n, d).has(st.i) && !hasMatchingPrePrepare(u, st, m.v, m.n, d)) return true;
+    }
+    return false;
+  })),
 
   // 8. ∀ ⟨PRE-PREPARE, v, n, m⟩σprimary(v) ∈ in_i : (i ≠ primary(v) ⇒ ⟨PREPARE, v, n, D(m), i⟩σi ∈ in_i)
   perReplica(8, '∀ ⟨PRE-PREPARE,v,n,m⟩σprimary(v) ∈ in_i : (i ≠ primary(v) ⇒ ⟨PREPARE,v,n,D(m),i⟩σi ∈ in_i)', (u, st, id) => {
@@ -237,7 +480,17 @@ export const A_1_2: SystemInvariant[] = [
       );
     }
     return out;
-  }),
+  }, stateless((u, st, ch) => {
+    examine(ch.added.length + ch.removed.length);
+    // a new pre-prepare from primary(v) ≠ i needs i's prepare for it now
+    for (const m of ch.added)
+      if (isPrimaryPP(u, m) && u.primary(m.v) !== st.i && !st.in.prepareSignersOf(m.v, m.n, u.interner.digest(m.m)).has(st.i)) return true;
+    // a removed prepare of i's own may have been the one for a pre-prepare in in_i
+    for (const m of ch.removed)
+      if (isOwnPrepare(st, m) && u.primary(m.v) !== st.i && !st.in.prepareSignersOf(m.v, m.n, m.d).has(st.i) && hasMatchingPrePrepare(u, st, m.v, m.n, m.d))
+        return true;
+    return false;
+  })),
 
   // 9. ∀ ⟨PRE-PREPARE, v, n, m⟩σprimary(v) ∈ in_i : v ≤ view_i
   perReplica(9, '∀ ⟨PRE-PREPARE,v,n,m⟩σprimary(v) ∈ in_i : v ≤ view_i', (u, st, id) => {
@@ -254,7 +507,18 @@ export const A_1_2: SystemInvariant[] = [
           }),
         );
     return out;
-  }),
+  }, (() => {
+    const counts = primaryPPCounts(false);
+    return {
+      build: counts.build,
+      update(u: Universe, st: ReplicaState, c: ViewCounts, ch: LogChange): boolean {
+        examine(ch.added.length + ch.removed.length);
+        counts.apply(u, c, ch);
+        // view_i never decreases in A, but it is compared on every change of the replica
+        return c.max > st.view;
+      },
+    };
+  })()),
 ];
 
 /**
@@ -271,6 +535,7 @@ export const A_1_2_3_CURRENT_VIEW: SystemInvariant = perReplica(
   3,
   '∀ ⟨PRE-PREPARE,v,n,m⟩σi ∈ in_i : ((i = primary(v) ∧ v = view_i) ⇒ n ≤ seqno_i)   [corrected: the thesis omits v = view_i]',
   (u, st, id) => seqnoViolations(u, st, id, true),
+  seqnoIncremental(true),
   { id: 'A.1.2(3)', ref: `${REF}, condition 3, restricted to v = view_i (corrected reading, ERRATA.md E2)` },
 );
 

@@ -35,6 +35,7 @@ import { formatMessage } from '../automata/format.ts';
 import type { Message, NewView, ViewChange } from '../automata/messages.ts';
 import { signerOf } from '../automata/messages.ts';
 import type { Universe } from '../automata/universe.ts';
+import type { Delta } from './delta.ts';
 import { violation, type SystemInvariant, type Violation } from './types.ts';
 
 /** Where, inside a container message, a signed message was found. */
@@ -124,6 +125,201 @@ const REF = 'Appendix A.1, Invariant A.1.1';
 const PREMISE = (S: string) =>
   `(⟨m⟩σi ∈ ${S} ∨ ∃ ⟨VIEW-CHANGE,v,P,k⟩σk ∈ ${S} : ⟨m⟩σi ∈ P ∨ ∃ ⟨NEW-VIEW,v,V,O,N⟩σk ∈ ${S} : (⟨m⟩σi ∈ V ∨ ⟨m⟩σi ∈ merge-P(V)))`;
 
+function checkIn(u: Universe, s: SystemState): Violation[] {
+  const out: Violation[] = [];
+  for (const rj of s.replicas) {
+    if (rj.faulty) continue; // ¬faulty_j
+    out.push(...checkFrom(u, s, A11_IN, rj.in.all, rj.i, `in_${rj.i}`, true));
+  }
+  return out;
+}
+
+function checkWire(u: Universe, s: SystemState): Violation[] {
+  // W = {m | ∃ X : (m, X) ∈ wire}: each message once, whatever its destination sets.
+  // (j, which only named the log looked in, has no role here.)
+  const sorted = [...wireMessages(s)].sort((a, b) => a.id - b.id);
+  return checkFrom(u, s, A11_WIRE, sorted, null, 'wire', false);
+}
+
+function checkOut(u: Universe, s: SystemState): Violation[] {
+  const out: Violation[] = [];
+  for (const rj of s.replicas) {
+    if (rj.faulty) continue; // ¬faulty_j
+    out.push(...checkFrom(u, s, A11_OUT, rj.out, rj.i, `out_${rj.i}`, false));
+  }
+  return out;
+}
+
+/** W = {m | ∃ X : (m, X) ∈ wire}. */
+function wireMessages(s: SystemState): Set<Message> {
+  const W = new Set<Message>();
+  for (let k = 0; k < s.wire.size; k++) W.add(s.wire.entryAt(k).m);
+  return W;
+}
+
+// ------------------------------------------------------------------ incremental evaluation
+//
+// checkDelta decides from the change alone whether the state violates the entry, given that the
+// state before the change did not; when it does, the violations are those of the plain check
+// (same order and wording; this happens at most once per run, since the checker stops there).
+// Faulty flags are constant between two calls with delta.full unset, so "correct i" and
+// "correct j" mean the same before and after. A violation after the change needs either
+//   - a premise that is new: a top-level message x new in in_j (resp. new on the wire, new in
+//     out_j), whose named messages (x, P, V, merge-P(V)) are then looked up in their signers'
+//     logs; messages are immutable, so an x that stays names the same messages; or
+//   - a conclusion ⟨m⟩σi ∈ in_i that became false, which only a removal of m from in_i can do.
+//     In A only EXECUTE removes, and only requests, which are signed by clients and outside
+//     A.1.1, so in runs of A this costs a look at the removed requests. For any other removal
+//     (a corrupted state), the entry needs to know whether m is named anywhere: (in) keeps a
+//     count of the places in correct logs that name each signed message, (wire) the set of the
+//     messages named on the wire (which only grows), and (out) scans the out_j, which are small.
+// The cost of a step is the size of what it added (with the nested P, V, merge-P(V)) and removed.
+
+/** Messages examined by checkDelta (for tests that measure the cost without timing). */
+export const A_1_1_DELTA_WORK = { examined: 0 };
+
+interface LogChange {
+  /** In in_i now and not before. */
+  added: readonly Message[];
+  /** In in_i before and not now. */
+  removed: readonly Message[];
+}
+
+/**
+ * The net change of in_i from the journal: an add succeeds only on an absent message and a
+ * delete only on a present one, so across one delta the adds and deletes of a message alternate
+ * and their difference (+1, 0, −1) says whether it came, stayed as it was, or went.
+ */
+function netChange(delta: Delta, i: number): LogChange {
+  const add = delta.inAdded.get(i) ?? [];
+  const rem = delta.inRemoved.get(i) ?? [];
+  if (rem.length === 0 || add.length === 0) return { added: add, removed: rem };
+  const net = new Map<Message, number>();
+  for (const m of add) net.set(m, (net.get(m) ?? 0) + 1);
+  for (const m of rem) net.set(m, (net.get(m) ?? 0) - 1);
+  const added: Message[] = [];
+  const removed: Message[] = [];
+  for (const [m, k] of net) {
+    if (k > 0) added.push(m);
+    else if (k < 0) removed.push(m);
+  }
+  return { added, removed };
+}
+
+/** The net changes of the logs of the non-faulty replicas the delta names. */
+function correctChanges(s: SystemState, delta: Delta): Map<number, LogChange> {
+  const out = new Map<number, LogChange>();
+  for (const i of delta.replicas) if (!s.replicas[i]!.faulty) out.set(i, netChange(delta, i));
+  return out;
+}
+
+/**
+ * visit(m, i) for every ⟨m⟩σi with ¬faulty_i that the premise names for top-level x found in a
+ * set of j (null: the wire), leaving out the trivial ⟨m⟩σj ∈ in_j when the set is in_j itself —
+ * exactly the messages whose membership in in_i checkFrom looks up.
+ */
+function forEachPremise(s: SystemState, x: Message, j: number | null, isInJ: boolean, visit: (m: Message, i: number) => void): void {
+  forEachNamed(x, (m, container) => {
+    A_1_1_DELTA_WORK.examined++;
+    const i = correctSigner(s, m);
+    if (i === null || (isInJ && container === null && j === i)) return;
+    visit(m, i);
+  });
+}
+
+/** Signed messages of a non-faulty i removed from in_i by the change (so their conclusion is false now). */
+function lostConclusions(s: SystemState, changes: ReadonlyMap<number, LogChange>): Set<Message> {
+  const lost = new Set<Message>();
+  for (const [i, ch] of changes)
+    for (const m of ch.removed) {
+      A_1_1_DELTA_WORK.examined++;
+      if (correctSigner(s, m) === i && !s.replicas[i]!.in.has(m)) lost.add(m);
+    }
+  return lost;
+}
+
+const NAMED = 'named';
+
+/** (in): for each signed message, the number of places in the logs of non-faulty replicas that name it. */
+function buildInIndex(s: SystemState): Map<Message, number> {
+  const named = new Map<Message, number>();
+  for (const rj of s.replicas)
+    if (!rj.faulty) for (const x of rj.in.all) forEachPremise(s, x, rj.i, true, (m) => named.set(m, (named.get(m) ?? 0) + 1));
+  return named;
+}
+
+function deltaIn(u: Universe, s: SystemState, delta: Delta, cache: Map<string, unknown>): Violation[] {
+  const named = cache.get(NAMED) as Map<Message, number> | undefined;
+  if (delta.full || named === undefined) {
+    cache.set(NAMED, buildInIndex(s));
+    return checkIn(u, s);
+  }
+  let broken = false;
+  const changes = correctChanges(s, delta);
+  for (const [j, ch] of changes) {
+    for (const x of ch.removed)
+      forEachPremise(s, x, j, true, (m) => {
+        const k = (named.get(m) ?? 1) - 1;
+        if (k > 0) named.set(m, k);
+        else named.delete(m);
+      });
+    for (const x of ch.added)
+      forEachPremise(s, x, j, true, (m, i) => {
+        named.set(m, (named.get(m) ?? 0) + 1);
+        if (!s.replicas[i]!.in.has(m)) broken = true;
+      });
+  }
+  if (!broken) for (const m of lostConclusions(s, changes)) if (named.has(m)) broken = true;
+  return broken ? checkIn(u, s) : [];
+}
+
+function deltaWire(u: Universe, s: SystemState, delta: Delta, cache: Map<string, unknown>): Violation[] {
+  let named = cache.get(NAMED) as Set<Message> | undefined;
+  if (delta.full || named === undefined) {
+    const W = new Set<Message>();
+    for (const x of wireMessages(s)) forEachPremise(s, x, null, false, (m) => W.add(m));
+    cache.set(NAMED, W);
+    return checkWire(u, s);
+  }
+  const W = named;
+  let broken = false;
+  for (const x of delta.wireAdded)
+    forEachPremise(s, x, null, false, (m, i) => {
+      W.add(m);
+      if (!s.replicas[i]!.in.has(m)) broken = true;
+    });
+  if (!broken) for (const m of lostConclusions(s, correctChanges(s, delta))) if (W.has(m)) broken = true;
+  return broken ? checkWire(u, s) : [];
+}
+
+function deltaOut(u: Universe, s: SystemState, delta: Delta, cache: Map<string, unknown>): Violation[] {
+  if (delta.full || !cache.has(NAMED)) {
+    cache.set(NAMED, true); // nothing to keep: out_j is small and the tracker reports its additions
+    return checkOut(u, s);
+  }
+  let broken = false;
+  for (const [j, xs] of delta.outAdded) {
+    const rj = s.replicas[j]!;
+    if (rj.faulty) continue;
+    for (const x of xs)
+      if (rj.out.has(x))
+        forEachPremise(s, x, j, false, (m, i) => {
+          if (!s.replicas[i]!.in.has(m)) broken = true;
+        });
+  }
+  if (!broken) {
+    const lost = lostConclusions(s, correctChanges(s, delta));
+    if (lost.size > 0)
+      for (const rj of s.replicas)
+        if (!rj.faulty)
+          for (const x of rj.out)
+            forEachPremise(s, x, rj.i, false, (m) => {
+              if (lost.has(m)) broken = true;
+            });
+  }
+  return broken ? checkOut(u, s) : [];
+}
+
 export const A_1_1: SystemInvariant[] = [
   {
     id: A11_IN,
@@ -131,14 +327,8 @@ export const A_1_1: SystemInvariant[] = [
     subject: 'A',
     statement: `∀ i,j ∈ R, m ∈ M : ((¬faulty_i ∧ ¬faulty_j ∧ ¬tag(m,REPLY)) ⇒ (${PREMISE('in_j')} ⇒ ⟨m⟩σi ∈ in_i))`,
     ref: REF,
-    check(u, s) {
-      const out: Violation[] = [];
-      for (const rj of s.replicas) {
-        if (rj.faulty) continue; // ¬faulty_j
-        out.push(...checkFrom(u, s, A11_IN, rj.in.all, rj.i, `in_${rj.i}`, true));
-      }
-      return out;
-    },
+    check: checkIn,
+    checkDelta: deltaIn,
   },
   {
     id: A11_WIRE,
@@ -146,14 +336,8 @@ export const A_1_1: SystemInvariant[] = [
     subject: 'A',
     statement: `∀ i ∈ R, m ∈ M : ((¬faulty_i ∧ ¬tag(m,REPLY)) ⇒ (${PREMISE('W')} ⇒ ⟨m⟩σi ∈ in_i)), W = {m | ∃ X : (m,X) ∈ wire}`,
     ref: `${REF} ("replace in by {m | ∃X : (m,X) ∈ wire}")`,
-    check(u, s) {
-      // W = {m | ∃ X : (m, X) ∈ wire}: each message once, whatever its destination sets.
-      // (j, which only named the log looked in, has no role here.)
-      const W = new Set<Message>();
-      for (let k = 0; k < s.wire.size; k++) W.add(s.wire.entryAt(k).m);
-      const sorted = [...W].sort((a, b) => a.id - b.id);
-      return checkFrom(u, s, A11_WIRE, sorted, null, 'wire', false);
-    },
+    check: checkWire,
+    checkDelta: deltaWire,
   },
   {
     id: A11_OUT,
@@ -161,13 +345,7 @@ export const A_1_1: SystemInvariant[] = [
     subject: 'A',
     statement: `∀ i,j ∈ R, m ∈ M : ((¬faulty_i ∧ ¬faulty_j ∧ ¬tag(m,REPLY)) ⇒ (${PREMISE('out_j')} ⇒ ⟨m⟩σi ∈ in_i))`,
     ref: `${REF} ("replace in by out_j")`,
-    check(u, s) {
-      const out: Violation[] = [];
-      for (const rj of s.replicas) {
-        if (rj.faulty) continue; // ¬faulty_j
-        out.push(...checkFrom(u, s, A11_OUT, rj.out, rj.i, `out_${rj.i}`, false));
-      }
-      return out;
-    },
+    check: checkOut,
+    checkDelta: deltaOut,
   },
 ];

@@ -7,6 +7,7 @@ import type { StandIn } from '../automata/byzantine.ts';
 import { ActionNotEnabled, initialSystem, step, whyDisabled } from '../automata/compose.ts';
 import { enabledIn } from '../automata/enabled.ts';
 import type { Message } from '../automata/messages.ts';
+import { initialCheckpointValue } from '../automata/replica-state.ts';
 import { Universe } from '../automata/universe.ts';
 
 /** A stand-in that equivocates: it proposes two prepares of its own, and one forged for replica 0. */
@@ -86,5 +87,26 @@ describe('Byzantine stand-ins', () => {
     step(u, s, { kind: 'REQUEST', o: 'a', c: 0 }, factory);
     expect(s.proxies[0]!.out).toBeNull();
     expect(enabledIn(u, s, 'request').every((a) => a.kind === 'REQUEST' && a.c !== 0)).toBe(true);
+  });
+
+  it('cannot smuggle a forged message inside its own: every nested message must be seen or its own', () => {
+    const s = initialSystem(u);
+    step(u, s, { kind: 'REPLICA-FAILURE', i: 3 }, factory);
+    const I = u.interner;
+    const req = I.request('a', 1, 0);
+    const forgedPrepare = I.prepare(0, 1, I.digest(req), 1); // replica 1 never sent it
+    const vc = I.viewChange(1, { n: 0, s: initialCheckpointValue(u), C: [] }, [forgedPrepare], 3);
+    const ppOfUnseenRequest = I.prePrepare(0, 1, req, 3);
+    const others = u.allReplicas & ~u.replicaBit(3);
+    expect(whyDisabled(u, s, { kind: 'SEND', x: 3, m: vc, X: others })).toMatch(/cannot forge/);
+    expect(whyDisabled(u, s, { kind: 'SEND', x: 3, m: ppOfUnseenRequest, X: others })).toMatch(/cannot forge/);
+    // Once the request has been sent (by its client) and replica 1's prepare has travelled inside
+    // a message on the wire, both may be passed on.
+    step(u, s, { kind: 'REQUEST', o: 'a', c: 0 }, factory);
+    step(u, s, { kind: 'SEND', x: u.n, m: req, X: u.replicaBit(0) }, factory);
+    expect(whyDisabled(u, s, { kind: 'SEND', x: 3, m: ppOfUnseenRequest, X: others })).toBeNull();
+    s.wire.add(I.viewChange(1, { n: 0, s: initialCheckpointValue(u), C: [] }, [forgedPrepare], 1), u.replicaBit(0));
+    expect(whyDisabled(u, s, { kind: 'SEND', x: 3, m: vc, X: others })).toBeNull();
+    expect(whyDisabled(u, s, { kind: 'SEND', x: 3, m: forgedPrepare, X: others })).toBeNull();
   });
 });

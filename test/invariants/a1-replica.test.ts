@@ -5,22 +5,62 @@
 //     change to view 1) and then corrupted, which must be reported under exactly the conjunct
 //     broken, with its witnesses; a faulty replica's log is not judged.
 // Condition 3 does not hold as written: a reachable state of A is shown where it is false.
+// The incremental evaluation (checkDelta) is compared with the plain one: (c) at every step of
+// random runs, up to the step where the literal condition 3 fails; (d) on every corrupted state
+// of (b) and on the erratum's state, through a delta tracker that has seen the state before
+// (checkAll compares them); (e) its cost is counted on late steps of a long run.
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../automata/actions.ts';
 import { nodeBit, initialSystem, step, type SystemState } from '../../automata/compose.ts';
 import type { Message, PrePrepare, Request } from '../../automata/messages.ts';
 import { sendDestination } from '../../automata/replica-state.ts';
 import { Universe } from '../../automata/universe.ts';
-import { A_1_2, A_1_2_3_CURRENT_VIEW } from '../../invariants/a1-replica.ts';
+import { A_1_2, A_1_2_3_CURRENT_VIEW, A_1_2_CORRECTED, A_1_2_DELTA_WORK } from '../../invariants/a1-replica.ts';
+import { DeltaTracker, type Delta } from '../../invariants/delta.ts';
 import type { SystemInvariant, Violation } from '../../invariants/types.ts';
-import { runRandom } from '../../sim/scheduler.ts';
+import { runRandom, type RunOptions } from '../../sim/scheduler.ts';
 
 const byId = new Map(A_1_2.map((x) => [x.id, x]));
 const inv = (id: string): SystemInvariant => byId.get(id)!;
 const IDS = Array.from({ length: 9 }, (_, k) => `A.1.2(${k + 1})`);
 
+/** The incremental evaluation of some invariants along one run (or one built state). */
+class Incremental {
+  private readonly tracker = new DeltaTracker();
+  private readonly caches: Map<string, unknown>[];
+  /** The last delta seen. */
+  lastDelta: Delta | null = null;
+  constructor(
+    private readonly u: Universe,
+    readonly invs: readonly SystemInvariant[],
+  ) {
+    this.caches = invs.map(() => new Map());
+  }
+  /** checkDelta of each invariant on the changes since the previous call, by invariant. */
+  next(s: SystemState): Map<SystemInvariant, Violation[]> {
+    const d = this.tracker.next(s);
+    this.lastDelta = d;
+    return new Map(this.invs.map((x, k) => [x, x.checkDelta!(this.u, s, d, this.caches[k]!)]));
+  }
+}
+
+/** Built states with an incremental evaluation (of A.1.2 and the corrected 3) that has seen them. */
+const tracked = new WeakMap<SystemState, Incremental>();
+function track(u: Universe, s: SystemState): void {
+  const inc = new Incremental(u, [...A_1_2, A_1_2_3_CURRENT_VIEW]);
+  expect([...inc.next(s).values()].flat()).toEqual([]); // a full delta: the caches are built
+  tracked.set(s, inc);
+}
+
+/** The plain evaluation of `invs`; on a tracked state, checkDelta must say the same. */
 function checkAll(u: Universe, s: SystemState, invs: readonly SystemInvariant[] = A_1_2): Violation[] {
-  return invs.flatMap((x) => x.check(u, s));
+  const plain = invs.flatMap((x) => x.check(u, s));
+  const inc = tracked.get(s);
+  if (inc !== undefined) {
+    const r = inc.next(s);
+    expect(invs.flatMap((x) => r.get(x)!), 'checkDelta').toEqual(plain);
+  }
+  return plain;
 }
 
 // ------------------------------------------------------------------ building states by steps of A
@@ -79,6 +119,7 @@ function baseState() {
   settle(u, s);
   const I = u.interner;
   const nv = [...s.replicas[1]!.in.newViewsByV.get(1)!][0]!;
+  track(u, s);
   return {
     u,
     s,
@@ -181,6 +222,7 @@ describe('A.1.2 along random runs of A', () => {
 /** Exactly the violations of `id` among all conjuncts, and nothing else. */
 function only(u: Universe, s: SystemState, id: string): Violation[] {
   const vs = checkAll(u, s);
+  expect(tracked.get(s)?.lastDelta?.full, 'checkDelta saw the corruption as a delta').toBe(false);
   expect(vs.map((v) => v.id).filter((x) => x !== id)).toEqual([]);
   expect(vs.length).toBeGreaterThan(0);
   return vs;
@@ -226,6 +268,50 @@ describe('A.1.2 reports a corrupted state under the conjunct it breaks', () => {
     const vs = only(u, s, 'A.1.2(3)');
     expect(vs).toHaveLength(1);
     expect(vs[0]!.witness).toMatchObject({ replicas: [1], view: 1, n: 1, messages: [pp1] });
+  });
+
+  it('(3), current view: seqno of the primary lowered below its last pre-prepare of view_i', () => {
+    const { u, s, pp1 } = baseState();
+    s.replicas[1]!.seqno = 0;
+    const vs = checkAll(u, s, [A_1_2_3_CURRENT_VIEW]);
+    expect(tracked.get(s)!.lastDelta!.full).toBe(false);
+    expect(vs.map((v) => v.witness)).toMatchObject([{ replicas: [1], view: 1, n: 1, messages: [pp1] }]);
+  });
+
+  it('(3), current view: view_i moved to a view whose own pre-prepares are above seqno_i', () => {
+    const { u, s, r } = baseState();
+    // replica 0 is primary(4); its pre-prepare of view 4 at n = 5 > seqno_0 = 1 does not count in view 1
+    const pp4 = u.interner.prePrepare(4, 5, r, 0);
+    s.replicas[0]!.in.add(pp4);
+    expect(checkAll(u, s, [A_1_2_3_CURRENT_VIEW])).toEqual([]);
+    s.replicas[0]!.view = 4; // a scalar change only
+    const vs = checkAll(u, s, [A_1_2_3_CURRENT_VIEW]);
+    expect(tracked.get(s)!.lastDelta!.inAdded.size).toBe(0);
+    expect(vs.map((v) => v.witness)).toMatchObject([{ replicas: [0], view: 4, n: 5, messages: [pp4] }]);
+  });
+
+  it('(3): an own pre-prepare above seqno_i removed from the log, and the cached maximum with it', () => {
+    const { u, s, r } = baseState();
+    const st = s.replicas[1]!; // primary(1), seqno_1 = 1
+    const pp = u.interner.prePrepare(1, 3, r, 1);
+    st.in.add(pp);
+    expect(checkAll(u, s, [A_1_2_3_CURRENT_VIEW]).map((v) => v.witness.n)).toEqual([3]);
+    st.in.delete(pp);
+    expect(checkAll(u, s, [A_1_2_3_CURRENT_VIEW])).toEqual([]);
+    st.seqno = 0; // now only pp1 (n = 1) is above seqno_1: the maximum was recomputed
+    expect(checkAll(u, s, [A_1_2_3_CURRENT_VIEW]).map((v) => v.witness.n)).toEqual([1]);
+  });
+
+  it('(9): a pre-prepare of a later view removed, then view_i lowered to the highest view left', () => {
+    const { u, s, r } = baseState();
+    const st = s.replicas[2]!;
+    const pp5 = u.interner.prePrepare(5, 2, r, 1);
+    st.in.add(pp5);
+    expect(checkAll(u, s, [inv('A.1.2(9)')]).map((v) => v.witness.view)).toEqual([5]);
+    st.in.delete(pp5);
+    expect(checkAll(u, s, [inv('A.1.2(9)')])).toEqual([]);
+    st.view = 0;
+    expect(checkAll(u, s, [inv('A.1.2(9)')]).map((v) => v.witness.view)).toEqual([1, 1]);
   });
 
   it('(4): the new-view message removed from a backup that holds pre-prepares of view 1', () => {
@@ -388,6 +474,7 @@ describe('A.1.2(3) as written is false in a reachable state of A', () => {
   it('is reported at the primary after SEND-NEW-VIEW(4), and the current-view form holds', () => {
     const u = new Universe({ variant: 'A', f: 1, clients: 2 });
     const s = initialSystem(u);
+    track(u, s); // checkAll below also compares checkDelta, which sees seqno_0 go down
     const r1 = request(u, s, 'a', 0);
     take(u, s, { kind: 'SEND-PRE-PREPARE', m: r1, v: 0, n: 1, i: 0 });
     settle(u, s);
@@ -409,9 +496,132 @@ describe('A.1.2(3) as written is false in a reachable state of A', () => {
     expect(V.map((vc) => vc.j).sort()).toEqual([0, 1, 2]);
     take(u, s, { kind: 'SEND-NEW-VIEW', v: 4, V, i: 0 });
     expect(s.replicas[0]!.seqno).toBe(1);
-    const vs = checkAll(u, s);
+    const vs = checkAll(u, s, [...A_1_2, A_1_2_3_CURRENT_VIEW]);
     expect(vs.map((v) => v.id)).toEqual(['A.1.2(3)']);
     expect(vs[0]!.witness).toMatchObject({ replicas: [0], view: 0, n: 2, messages: [u.interner.prePrepare(0, 2, r2, 0)] });
     expect(A_1_2_3_CURRENT_VIEW.check(u, s)).toEqual([]);
+  });
+});
+
+// ------------------------------------------------------------------ (c), (e) the incremental evaluation along runs
+
+const key = (vs: readonly Violation[]) => vs.map((v) => `${v.id}: ${v.message}`).join('\n');
+
+/**
+ * Runs A with checkDelta of `invs` after every `every`-th step (one delta for the steps between)
+ * and check(u, s) beside it, until the first violation; returns the steps compared and the first
+ * violations with their step (−1 if none).
+ */
+function agreeAlong(invs: readonly SystemInvariant[], opts: RunOptions, every = 1): { compared: number; violationAt: number; violations: Violation[] } {
+  let u!: Universe;
+  let inc!: Incremental;
+  let compared = 0;
+  let violationAt = -1;
+  const violations: Violation[] = [];
+  runRandom({
+    ...opts,
+    onStart: (uu) => {
+      u = uu;
+      inc = new Incremental(uu, invs);
+    },
+    onStep: (k, _a, s) => {
+      if (k % every !== every - 1) return true;
+      const got = inc.next(s);
+      compared++;
+      for (const x of invs) {
+        const plain = x.check(u, s);
+        const incremental = got.get(x)!;
+        if (key(incremental) !== key(plain) || plain.length > 0) expect(incremental, `${x.id}, seed ${String(opts.seed)}, step ${k}`).toEqual(plain);
+        violations.push(...plain);
+      }
+      if (violations.length === 0) return true;
+      violationAt = k;
+      return false;
+    },
+  });
+  return { compared, violationAt, violations };
+}
+
+describe('checkDelta of A.1.2 agrees with check', () => {
+  const runs: { name: string; invs: readonly SystemInvariant[]; opts: RunOptions; every?: number }[] = [
+    { name: 'no failure, seed 1', invs: A_1_2_CORRECTED, opts: { config: { variant: 'A' }, seed: 1, steps: 1500 } },
+    { name: 'replica 3 stopped, seed 2', invs: A_1_2_CORRECTED, opts: { config: { variant: 'A', faultyReplicas: [3] }, seed: 2, steps: 1500 } },
+    {
+      name: 'view-change weight 20, seed 8, corrected 3',
+      invs: A_1_2_CORRECTED,
+      opts: { config: { variant: 'A' }, seed: 8, steps: 1500, weights: { 'view-change': 20 } },
+    },
+    {
+      name: 'view-change weight 1, replica 3 stopped, every 7th step',
+      invs: [...A_1_2, A_1_2_3_CURRENT_VIEW],
+      opts: { config: { variant: 'A', faultyReplicas: [3] }, seed: 3, steps: 1500, weights: { 'view-change': 1 } },
+      every: 7,
+    },
+  ];
+  for (const { name, invs, opts, every } of runs)
+    it(`at every checked step of a random run (${name})`, () => {
+      const r = agreeAlong(invs, opts, every);
+      expect(r.violationAt).toBe(-1);
+      expect(r.compared).toBe(Math.floor(opts.steps / (every ?? 1)));
+    });
+
+  it('up to the step where the literal condition 3 fails (view-change weight 20, seed 8: step 261)', () => {
+    const r = agreeAlong(A_1_2, {
+      config: { variant: 'A', readings: { literalSeqnoInvariant: true } },
+      seed: 8,
+      steps: 1500,
+      weights: { 'view-change': 20 },
+    });
+    expect(r.violationAt).toBe(261);
+    expect(r.compared).toBe(262);
+    expect(new Set(r.violations.map((v) => v.id))).toEqual(new Set(['A.1.2(3)']));
+  });
+});
+
+/** The size of what a delta names: each message with the messages nested in it. */
+function deltaWeight(d: Delta): number {
+  const size = (m: Message): number =>
+    m.tag === 'VIEW-CHANGE' ? 1 + m.P.length : m.tag === 'NEW-VIEW' ? 1 + m.O.length + m.N.length + m.V.reduce((x, vc) => x + size(vc), 0) : 1;
+  let w = 0;
+  for (const list of [...d.inAdded.values(), ...d.inRemoved.values(), ...d.outAdded.values(), d.wireAdded]) for (const m of list) w += size(m);
+  return w;
+}
+
+describe('the cost of checkDelta of A.1.2 does not grow with the run', () => {
+  // Without timing: A_1_2_DELTA_WORK counts the messages checkDelta examines. Each entry looks at
+  // the messages added to and removed from in_i, and for some of them at the messages of in_i at
+  // the same sequence number n (ppByN, preparesByN), of which there are at most a few per view
+  // (views are bounded by maxView), whatever the length of the run; scalars are compared with
+  // cached maxima.
+  it('late in a run, a step examines a few messages per message it changed, not the log', () => {
+    let inc!: Incremental;
+    const examined = [0, 0];
+    const weight = [0, 0];
+    const logs = [0, 0];
+    let worst = 0;
+    runRandom({
+      config: { variant: 'A' },
+      seed: 2,
+      steps: 6000,
+      onStart: (u) => (inc = new Incremental(u, [...A_1_2, A_1_2_3_CURRENT_VIEW])),
+      onStep: (k, _a, s) => {
+        const before = A_1_2_DELTA_WORK.examined;
+        expect([...inc.next(s).values()].flat()).toEqual([]);
+        const w = k >= 1000 && k < 1500 ? 0 : k >= 5500 ? 1 : -1;
+        if (w < 0) return;
+        const work = A_1_2_DELTA_WORK.examined - before;
+        const changed = deltaWeight(inc.lastDelta!);
+        examined[w]! += work;
+        weight[w]! += changed;
+        logs[w] = s.replicas.reduce((x, r) => x + r.in.size, 0);
+        if (w === 1) worst = Math.max(worst, work / (1 + changed));
+      },
+    });
+    // the state the plain check looks at grew more than four-fold from one window to the other ...
+    expect(logs[1]!).toBeGreaterThan(4 * logs[0]!);
+    // ... while checkDelta examined about as many messages per message the steps changed
+    expect(examined[1]! / weight[1]!).toBeLessThan(1.5 * (examined[0]! / weight[0]!));
+    expect(worst).toBeLessThanOrEqual(10);
+    expect(examined[1]! / 500).toBeLessThan(10); // per step, late in the run
   });
 });

@@ -4,21 +4,57 @@
 // (a) along random runs of A; (b) on a state built by steps of A, then corrupted (a message
 //     deleted from its signer's log, or a message "forged" into another place), which must be
 //     reported under exactly the entry for that place, with its witnesses.
+// The incremental evaluation (checkDelta) is compared with the plain one: (c) at every step of
+// random runs, (d) on every corrupted state of (b), through a delta tracker that has seen the
+// built state (checkAll compares them), and (e) its cost is counted on late steps of a long run.
 import { describe, expect, it } from 'vitest';
 import { initialSystem, nodeBit, step, type SystemState } from '../../automata/compose.ts';
 import type { Message, Request } from '../../automata/messages.ts';
 import { signerOf } from '../../automata/messages.ts';
 import { sendDestination } from '../../automata/replica-state.ts';
 import { Universe } from '../../automata/universe.ts';
-import { A_1_1 } from '../../invariants/a1-signed.ts';
-import type { Violation } from '../../invariants/types.ts';
-import { runRandom } from '../../sim/scheduler.ts';
+import { A_1_1, A_1_1_DELTA_WORK } from '../../invariants/a1-signed.ts';
+import { DeltaTracker, type Delta } from '../../invariants/delta.ts';
+import type { SystemInvariant, Violation } from '../../invariants/types.ts';
+import { runRandom, type RunOptions } from '../../sim/scheduler.ts';
 
 const IN = 'A.1.1(in)';
 const WIRE = 'A.1.1(wire)';
 const OUT = 'A.1.1(out)';
 
-const checkAll = (u: Universe, s: SystemState): Violation[] => A_1_1.flatMap((x) => x.check(u, s));
+/** The incremental evaluation of some invariants along one run (or one built state). */
+class Incremental {
+  private readonly tracker = new DeltaTracker();
+  private readonly caches: Map<string, unknown>[];
+  /** The last delta seen. */
+  lastDelta: Delta | null = null;
+  constructor(
+    private readonly u: Universe,
+    readonly invs: readonly SystemInvariant[],
+  ) {
+    this.caches = invs.map(() => new Map());
+  }
+  /** checkDelta of each invariant on the changes since the previous call, by invariant. */
+  next(s: SystemState): Map<SystemInvariant, Violation[]> {
+    const d = this.tracker.next(s);
+    this.lastDelta = d;
+    return new Map(this.invs.map((x, k) => [x, x.checkDelta!(this.u, s, d, this.caches[k]!)]));
+  }
+}
+
+/** Built states with an incremental evaluation that has seen them since they were built. */
+const tracked = new WeakMap<SystemState, Incremental>();
+
+/** The plain evaluation of the three entries; on a tracked state, checkDelta must say the same. */
+function checkAll(u: Universe, s: SystemState): Violation[] {
+  const plain = A_1_1.flatMap((x) => x.check(u, s));
+  const inc = tracked.get(s);
+  if (inc !== undefined) {
+    const r = inc.next(s);
+    expect(A_1_1.flatMap((x) => r.get(x)!), 'checkDelta').toEqual(plain);
+  }
+  return plain;
+}
 
 // ------------------------------------------------------------------ building states by steps of A
 
@@ -68,11 +104,20 @@ function baseState() {
   const I = u.interner;
   const nv = [...s.replicas[1]!.in.newViewsByV.get(1)!][0]!;
   const prep = (v: number, n: number, m: Request | null, j: number) => I.prepare(v, n, I.digest(m), j);
+  const inc = new Incremental(u, A_1_1);
+  expect([...inc.next(s).values()].flat()).toEqual([]); // a full delta: the caches are built
+  tracked.set(s, inc);
   return { u, s, r, nv, prep, other: I.request('b', 1, 1) };
 }
 
-/** Makes replica i faulty by its failure input (a silent stand-in). */
-const fail = (u: Universe, s: SystemState, i: number) => step(u, s, { kind: 'REPLICA-FAILURE', i });
+/**
+ * Makes replica i faulty by its failure input (a silent stand-in), and lets the incremental
+ * evaluation see it (a full delta), so that a corruption that follows is a delta of its own.
+ */
+function fail(u: Universe, s: SystemState, i: number): void {
+  step(u, s, { kind: 'REPLICA-FAILURE', i });
+  checkAll(u, s);
+}
 
 describe('the built state', () => {
   it('nests signed messages in view-changes and new-views, and satisfies A.1.1 in all three forms', () => {
@@ -153,6 +198,7 @@ describe('A.1.1 along random runs of A', () => {
 /** The violations of all three entries; all must be of `id`. */
 function only(u: Universe, s: SystemState, id: string): Violation[] {
   const vs = checkAll(u, s);
+  expect(tracked.get(s)?.lastDelta?.full, 'checkDelta saw the corruption as a delta').toBe(false);
   expect(vs.map((v) => v.id).filter((x) => x !== id)).toEqual([]);
   expect(vs.length).toBeGreaterThan(0);
   return vs;
@@ -307,6 +353,43 @@ describe('A.1.1(out)', () => {
   });
 });
 
+describe('several changes between two evaluations (checkAll compares checkDelta with check)', () => {
+  it('a message deleted from its signer\'s log and put back is no change', () => {
+    const { u, s, prep, r } = baseState();
+    const p = prep(0, 1, r, 2);
+    s.replicas[2]!.in.delete(p);
+    s.replicas[2]!.in.add(p);
+    expect(checkAll(u, s)).toEqual([]);
+  });
+
+  it('a forged message added to a log and deleted again is no change', () => {
+    const { u, s, prep, other } = baseState();
+    const forged = prep(1, 7, other, 2);
+    s.replicas[1]!.in.add(forged);
+    s.replicas[1]!.in.delete(forged);
+    expect(checkAll(u, s)).toEqual([]);
+  });
+
+  it('a forged message and a deleted one at once are both reported', () => {
+    const { u, s, prep, other, r } = baseState();
+    const forged = prep(1, 7, other, 3);
+    s.replicas[1]!.in.add(forged);
+    s.replicas[2]!.in.delete(prep(0, 1, r, 2));
+    const vs = checkAll(u, s);
+    expect(vs.some((v) => v.witness.messages![0] === forged)).toBe(true);
+    expect(vs.some((v) => v.witness.replicas![0] === 2)).toBe(true);
+  });
+
+  it('a message put back into its signer\'s log after a violation clears it', () => {
+    const { u, s, prep, r } = baseState();
+    const p = prep(0, 1, r, 2);
+    s.replicas[2]!.in.delete(p);
+    expect(checkAll(u, s).length).toBeGreaterThan(0);
+    s.replicas[2]!.in.add(p);
+    expect(checkAll(u, s)).toEqual([]);
+  });
+});
+
 describe('A.1.1 judges only non-faulty signers and non-faulty holders', () => {
   it('a deleted message of a replica that then fails is not reported', () => {
     const { u, s, prep, r } = baseState();
@@ -334,6 +417,112 @@ describe('A.1.1 judges only non-faulty signers and non-faulty holders', () => {
     s.replicas[1]!.out.add(forged);
     s.wire.add(forged, u.allReplicas);
     expect(checkAll(u, s)).toEqual([]);
+  });
+});
+
+// ------------------------------------------------------------------ (c), (e) the incremental evaluation along runs
+
+const key = (vs: readonly Violation[]) => vs.map((v) => `${v.id}: ${v.message}`).join('\n');
+
+/**
+ * Runs A with checkDelta of `invs` after every `every`-th step (one delta for the steps between)
+ * and check(u, s) beside it, until the first violation; returns the steps compared and that
+ * violation's step (−1 if none).
+ */
+function agreeAlong(invs: readonly SystemInvariant[], opts: RunOptions, every = 1): { compared: number; violationAt: number } {
+  let u!: Universe;
+  let inc!: Incremental;
+  let compared = 0;
+  let violationAt = -1;
+  runRandom({
+    ...opts,
+    onStart: (uu) => {
+      u = uu;
+      inc = new Incremental(uu, invs);
+    },
+    onStep: (k, _a, s) => {
+      if (k % every !== every - 1) return true;
+      const got = inc.next(s);
+      compared++;
+      let any = false;
+      for (const x of invs) {
+        const plain = x.check(u, s);
+        const incremental = got.get(x)!;
+        if (key(incremental) !== key(plain) || plain.length > 0) expect(incremental, `${x.id}, seed ${String(opts.seed)}, step ${k}`).toEqual(plain);
+        if (plain.length > 0) any = true;
+      }
+      if (!any) return true;
+      violationAt = k;
+      return false;
+    },
+  });
+  return { compared, violationAt };
+}
+
+describe('checkDelta of A.1.1 agrees with check', () => {
+  const runs: { name: string; opts: RunOptions; every?: number }[] = [
+    { name: 'no failure, seed 1', opts: { config: { variant: 'A' }, seed: 1, steps: 1500 } },
+    { name: 'replica 3 stopped, seed 2', opts: { config: { variant: 'A', faultyReplicas: [3] }, seed: 2, steps: 1500 } },
+    { name: 'view-change weight 20, seed 8', opts: { config: { variant: 'A' }, seed: 8, steps: 1500, weights: { 'view-change': 20 } } },
+    { name: 'view-change weight 1, seed 5', opts: { config: { variant: 'A' }, seed: 5, steps: 1500, weights: { 'view-change': 1 } } },
+    {
+      name: 'view-change weight 1, replica 3 stopped, every 7th step',
+      opts: { config: { variant: 'A', faultyReplicas: [3] }, seed: 3, steps: 1500, weights: { 'view-change': 1 } },
+      every: 7,
+    },
+  ];
+  for (const { name, opts, every } of runs)
+    it(`at every checked step of a random run (${name})`, () => {
+      const r = agreeAlong(A_1_1, opts, every);
+      expect(r.violationAt).toBe(-1);
+      expect(r.compared).toBe(Math.floor(opts.steps / (every ?? 1)));
+    });
+});
+
+/** The size of what a delta names: each message with the messages nested in it. */
+function deltaWeight(d: Delta): number {
+  const size = (m: Message): number =>
+    m.tag === 'VIEW-CHANGE' ? 1 + m.P.length : m.tag === 'NEW-VIEW' ? 1 + m.O.length + m.N.length + m.V.reduce((x, vc) => x + size(vc), 0) : 1;
+  let w = 0;
+  for (const list of [...d.inAdded.values(), ...d.inRemoved.values(), ...d.outAdded.values(), d.wireAdded]) for (const m of list) w += size(m);
+  return w;
+}
+
+describe('the cost of checkDelta of A.1.1 does not grow with the run', () => {
+  // Without timing: A_1_1_DELTA_WORK counts the messages checkDelta examines. Each message a
+  // step adds to a log, to an out or to the wire is examined with what it names (P, V and
+  // merge-P(V): at most twice its nested size) by each of the three entries, whatever the size of
+  // the state; removals (requests, in A) are looked at once by each entry.
+  it('late in a run, a step examines a few messages per message it changed, not the state', () => {
+    let inc!: Incremental;
+    const examined = [0, 0];
+    const weight = [0, 0];
+    const logs = [0, 0];
+    let worst = 0;
+    runRandom({
+      config: { variant: 'A' },
+      seed: 2,
+      steps: 6000,
+      onStart: (u) => (inc = new Incremental(u, A_1_1)),
+      onStep: (k, _a, s) => {
+        const before = A_1_1_DELTA_WORK.examined;
+        expect([...inc.next(s).values()].flat()).toEqual([]);
+        const w = k >= 1000 && k < 1500 ? 0 : k >= 5500 ? 1 : -1;
+        if (w < 0) return;
+        const work = A_1_1_DELTA_WORK.examined - before;
+        const changed = deltaWeight(inc.lastDelta!);
+        examined[w]! += work;
+        weight[w]! += changed;
+        logs[w] = s.replicas.reduce((x, r) => x + r.in.size, 0) + s.wire.messageCount;
+        if (w === 1) worst = Math.max(worst, work / (1 + changed));
+      },
+    });
+    // the state the plain check looks at grew more than four-fold from one window to the other ...
+    expect(logs[1]!).toBeGreaterThan(4 * logs[0]!);
+    // ... while checkDelta examined about as many messages per message the steps changed
+    expect(examined[1]! / weight[1]!).toBeLessThan(1.5 * (examined[0]! / weight[0]!));
+    expect(worst).toBeLessThanOrEqual(3);
+    expect(examined[1]! / 500).toBeLessThan(3); // per step, late in the run
   });
 });
 
