@@ -30,6 +30,22 @@
 // - D(m) = D(m') is compared as digests (D(null) is the null digest), as written.
 // - The checks never build messages (the interner's ids must not depend on whether a run is
 //   checked): triples are keyed by (v, n, id of m).
+//
+// Incremental evaluation (checkDelta; the contract is in types.ts). None of A.1.4-A.1.7 reads a
+// scalar variable: they depend on the logs in_i of non-faulty replicas and on the faulty flags
+// (whose change sets delta.full). prepared(m, v, n, i) depends only on in_i's pre-prepares and
+// prepares at n, so a PreparedIndex keeps, per non-faulty i and n, the prepared triples of in_i at
+// n, and, per (m, v, n), the non-faulty replicas that prepared it; a step recomputes only the
+// (i, n) at which a PRE-PREPARE or PREPARE was added or removed. Given that the invariant held
+// before the step, a violation after it involves something the step changed:
+// - A.1.4: only a (v, n) whose set of prepared triples changed can hold two digests.
+// - A.1.5: merge-P(V) is a function of the message: only a NEW-VIEW added to in_i can bring one.
+// - A.1.6: the commit and its certificate have the same (v, n): re-examine the own commits at the
+//   (v, n)'s touched in in_i (an added commit, or a removed pre-prepare or prepare, the ∃'s witness).
+// - A.1.7: committed(m, v, n, i) becomes true only through a change of in_i at n (commits,
+//   pre-prepares) or a request m added to in_i (the "m ∈ in_i" disjunct: the n's with commits for
+//   D(m) are kept per digest); the set R of non-faulty preparers only shrinks when some replica
+//   loses a certificate (a removal), and then every non-faulty i is re-examined at that n.
 import { committed, mergeP, prepared } from '../automata/aux-functions.ts';
 import type { SystemState } from '../automata/compose.ts';
 import type { Digest } from '../automata/digests.ts';
@@ -38,6 +54,7 @@ import type { MessageSet } from '../automata/message-set.ts';
 import type { Commit, Message, NewView, PrePrepare, Request } from '../automata/messages.ts';
 import type { ReplicaState } from '../automata/replica-state.ts';
 import type { Universe } from '../automata/universe.ts';
+import { touchedNs, type Delta } from './delta.ts';
 import { nFaulty, violation, type SystemInvariant, type Violation } from './types.ts';
 
 const REF = 'Appendix A.1';
@@ -128,7 +145,191 @@ const set = (xs: readonly number[]) => `{${xs.map((k) => `r${k}`).join(', ')}}`;
 const union = (...xs: (readonly number[])[]) => [...new Set(xs.flat())].sort((a, b) => a - b);
 const clientsOf = (...ms: (Request | null)[]) => [...new Set(ms.filter((m): m is Request => m !== null).map((m) => m.c))].sort((a, b) => a - b);
 
+// ---------------------------------------------------------------------------------- incremental state
+
+/**
+ * Work of the incremental evaluations of A.1.4-A.1.9, for the cost tests: the keys (replica and
+ * sequence number, (v, n) group, message, ...) they examine, plus the sizes of the per-n sets of
+ * the logs and of the index they scan.
+ */
+export const deltaWork = { keys: 0 };
+
+/**
+ * Every (m, v) with prepared(m, v, n, M) at one n, as the triples of preparedIn (ordered by v, then
+ * pre-prepare). For a primary-signed pre-prepare pp ∈ M, the first conjunct of prepared(pp.m, pp.v,
+ * n, M) is pp itself, so only the count of prepares is left: prepared() without its scan of the
+ * pre-prepares at n (the incremental and plain evaluations are compared in the tests).
+ */
+export function preparedAtN(u: Universe, M: MessageSet, n: number): PreparedTriple[] {
+  const out: PreparedTriple[] = [];
+  for (const pp of M.prePreparesAt(n)) {
+    if (pp.signer !== u.primary(pp.v)) continue;
+    const d = u.interner.digest(pp.m);
+    const signers = M.prepareSignersOf(pp.v, n, d);
+    if (signers.size - (signers.has(pp.signer) ? 1 : 0) >= 2 * u.f) out.push({ m: pp.m, v: pp.v, n, d, pp });
+  }
+  return out.sort(byNVId);
+}
+
+/**
+ * The n's at which a PRE-PREPARE or PREPARE was added to or removed from in_i, each with the
+ * smallest view of those messages: prepared(·, v, n, i) can have changed only for those n and v ≥ it.
+ */
+export function preparedTouched(delta: Delta, i: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const list of [delta.inAdded.get(i), delta.inRemoved.get(i)])
+    for (const m of list ?? []) {
+      if (m.tag !== 'PRE-PREPARE' && m.tag !== 'PREPARE') continue;
+      const cur = out.get(m.n);
+      if (cur === undefined || m.v < cur) out.set(m.n, m.v);
+    }
+  return out;
+}
+
+/** n → the views of the messages with one of `tags` added to or removed from in_i. */
+export function touchedViews(delta: Delta, i: number, tags: readonly Message['tag'][]): Map<number, Set<number>> {
+  const out = new Map<number, Set<number>>();
+  for (const list of [delta.inAdded.get(i), delta.inRemoved.get(i)])
+    for (const m of list ?? []) {
+      if ((m.tag !== 'PRE-PREPARE' && m.tag !== 'PREPARE' && m.tag !== 'COMMIT') || !tags.includes(m.tag)) continue;
+      const vs = out.get(m.n);
+      if (vs === undefined) out.set(m.n, new Set([m.v]));
+      else vs.add(m.v);
+    }
+  return out;
+}
+
+/** What one update of a PreparedIndex changed. */
+export interface PreparedChanges {
+  /** Non-faulty replica i → n → the smallest view at which prepared(·, ·, n, i) may have changed. */
+  touched: Map<number, Map<number, number>>;
+  /** The facts (m, v, n) whose set of non-faulty preparers changed, by key. */
+  changed: Map<string, PreparedTriple>;
+  /** Those of them that lost a preparer. */
+  shrunk: Map<string, PreparedTriple>;
+}
+
+/**
+ * Per non-faulty replica i and n, the prepared triples of in_i at n (preparedAtN), and (withFacts)
+ * per (m, v, n) the non-faulty replicas that prepared it: preparedAtCorrect and preparedFacts, kept
+ * up to date from the journal of in_i. Faulty replicas are left out (a change of faulty flags
+ * rebuilds everything).
+ */
+export class PreparedIndex {
+  /** i → n → its prepared triples at n (non-empty lists only). */
+  readonly byReplica = new Map<number, Map<number, PreparedTriple[]>>();
+  /** tripleKey(m, v, n) → the fact, its replicas in increasing order. */
+  readonly facts = new Map<string, PreparedFact>();
+  /** n → the facts at n, by key. */
+  readonly factsByN = new Map<number, Map<string, PreparedFact>>();
+
+  constructor(
+    u: Universe,
+    s: SystemState,
+    private readonly withFacts = true,
+  ) {
+    for (const st of s.replicas) {
+      if (st.faulty) continue;
+      this.byReplica.set(st.i, new Map());
+      for (const n of st.in.ppByN.keys()) this.refresh(st.i, n, preparedAtN(u, st.in, n), null);
+    }
+  }
+
+  /** Applies the changes of `delta` (not full) to the index. */
+  update(u: Universe, s: SystemState, delta: Delta): PreparedChanges {
+    const ch: PreparedChanges = { touched: new Map(), changed: new Map(), shrunk: new Map() };
+    for (const st of s.replicas) {
+      if (st.faulty) continue;
+      const t = preparedTouched(delta, st.i);
+      if (t.size === 0) continue;
+      ch.touched.set(st.i, t);
+      for (const n of t.keys()) {
+        deltaWork.keys += st.in.prePreparesAt(n).size;
+        this.refresh(st.i, n, preparedAtN(u, st.in, n), ch);
+      }
+    }
+    return ch;
+  }
+
+  /** The prepared triples of non-faulty i at n. */
+  at(i: number, n: number): readonly PreparedTriple[] {
+    return this.byReplica.get(i)?.get(n) ?? [];
+  }
+
+  private refresh(i: number, n: number, now: PreparedTriple[], ch: PreparedChanges | null): void {
+    const table = this.byReplica.get(i)!;
+    const before = table.get(n) ?? [];
+    deltaWork.keys += 1 + before.length + now.length;
+    if (now.length > 0) table.set(n, now);
+    else table.delete(n);
+    if (!this.withFacts) return;
+    const keysNow = new Set(now.map((t) => tripleKey(t.m, t.v, t.n)));
+    const keysBefore = new Set<string>();
+    for (const t of before) {
+      const k = tripleKey(t.m, t.v, t.n);
+      keysBefore.add(k);
+      if (keysNow.has(k)) continue;
+      const f = this.facts.get(k)!;
+      f.replicas.splice(f.replicas.indexOf(i), 1);
+      if (f.replicas.length === 0) {
+        this.facts.delete(k);
+        const g = this.factsByN.get(n)!;
+        g.delete(k);
+        if (g.size === 0) this.factsByN.delete(n);
+      }
+      ch?.changed.set(k, t);
+      ch?.shrunk.set(k, t);
+    }
+    for (const t of now) {
+      const k = tripleKey(t.m, t.v, t.n);
+      if (keysBefore.has(k)) continue;
+      let f = this.facts.get(k);
+      if (f === undefined) {
+        this.facts.set(k, (f = { ...t, replicas: [] }));
+        let g = this.factsByN.get(n);
+        if (g === undefined) this.factsByN.set(n, (g = new Map()));
+        g.set(k, f);
+      }
+      let at = f.replicas.length;
+      while (at > 0 && f.replicas[at - 1]! > i) at--;
+      f.replicas.splice(at, 0, i);
+      ch?.changed.set(k, t);
+    }
+  }
+}
+
+/** The state of an invariant's incremental evaluation, kept in its cache under 'state' (set when delta.full). */
+export function cachedState<T>(cache: Map<string, unknown>): T {
+  const x = cache.get('state');
+  if (x === undefined) throw new Error('incremental evaluation without a full first check');
+  return x as T;
+}
+
+const sortedNs = (ns: Iterable<number>) => [...ns].sort((a, b) => a - b);
+
 // ---------------------------------------------------------------------------------- A.1.4
+
+type Held = { m: Request | null; pp: PrePrepare; holders: readonly number[] };
+
+function a14Violation(u: Universe, v: number, n: number, a: Held, b: Held): Violation {
+  return violation(
+    'A.1.4',
+    `non-faulty replicas prepared different requests at view ${v}, n = ${n}: ${showM(u, a.m)} at ${set(a.holders)} and ${showM(u, b.m)} at ${set(b.holders)}`,
+    {
+      replicas: union(a.holders, b.holders),
+      clients: clientsOf(a.m, b.m),
+      messages: [a.pp, b.pp],
+      view: v,
+      n,
+      detail: `prepared(m, ${v}, ${n}, i) for i ∈ ${set(a.holders)}; prepared(m', ${v}, ${n}, j) for j ∈ ${set(b.holders)}; D(m) ≠ D(m')`,
+    },
+  );
+}
+
+function checkA14(u: Universe, s: SystemState): Violation[] {
+  if (nFaulty(s) > u.f) return [];
+  return conflicts(preparedAtCorrect(u, s)).map(({ v, n, a, b }) => a14Violation(u, v, n, a, b));
+}
 
 export const A_1_4: SystemInvariant[] = [
   {
@@ -138,22 +339,31 @@ export const A_1_4: SystemInvariant[] = [
     statement:
       "∀ i, j ∈ R, n, v ∈ ℕ, m, m' ∈ M : ((¬faulty_i ∧ ¬faulty_j ∧ n-faulty ≤ f) ⇒ (prepared(m, v, n, i) ∧ prepared(m', v, n, j) ⇒ D(m) = D(m')))",
     ref: `${REF}, Invariant A.1.4`,
-    check(u: Universe, s: SystemState): Violation[] {
-      if (nFaulty(s) > u.f) return [];
-      return conflicts(preparedAtCorrect(u, s)).map(({ v, n, a, b }) =>
-        violation(
-          'A.1.4',
-          `non-faulty replicas prepared different requests at view ${v}, n = ${n}: ${showM(u, a.m)} at ${set(a.holders)} and ${showM(u, b.m)} at ${set(b.holders)}`,
-          {
-            replicas: union(a.holders, b.holders),
-            clients: clientsOf(a.m, b.m),
-            messages: [a.pp, b.pp],
-            view: v,
-            n,
-            detail: `prepared(m, ${v}, ${n}, i) for i ∈ ${set(a.holders)}; prepared(m', ${v}, ${n}, j) for j ∈ ${set(b.holders)}; D(m) ≠ D(m')`,
-          },
-        ),
-      );
+    check: checkA14,
+    // Only a (v, n) whose prepared triples changed can now hold two digests. D is collision
+    // resistant and messages are interned, so a digest is one m: a (v, n) group of facts with two
+    // members is a conflict, and each fact's replicas are the holders `conflicts` collects.
+    checkDelta(u: Universe, s: SystemState, delta: Delta, cache: Map<string, unknown>): Violation[] {
+      if (delta.full) {
+        cache.set('state', new PreparedIndex(u, s));
+        return checkA14(u, s);
+      }
+      const idx = cachedState<PreparedIndex>(cache);
+      const { changed } = idx.update(u, s, delta);
+      if (changed.size === 0 || nFaulty(s) > u.f) return [];
+      const groups = new Map<string, { v: number; n: number }>();
+      for (const t of changed.values()) groups.set(`${t.v}|${t.n}`, { v: t.v, n: t.n });
+      const out: Violation[] = [];
+      for (const { v, n } of [...groups.values()].sort((a, b) => a.n - b.n || a.v - b.v)) {
+        const fs = [...(idx.factsByN.get(n)?.values() ?? [])].filter((f) => f.v === v).sort(byNVId);
+        deltaWork.keys += 1 + (idx.factsByN.get(n)?.size ?? 0);
+        for (let x = 0; x < fs.length; x++)
+          for (let y = x + 1; y < fs.length; y++) {
+            const [a, b] = [fs[x]!, fs[y]!];
+            out.push(a14Violation(u, v, n, { ...a, holders: a.replicas }, { ...b, holders: b.replicas }));
+          }
+      }
+      return out;
     },
   },
 ];
@@ -175,6 +385,41 @@ export function mergePConflicts(u: Universe, nv: NewView): { v: number; n: numbe
   return r;
 }
 
+function a15Violations(u: Universe, st: ReplicaState, nv: NewView): Violation[] {
+  return mergePConflicts(u, nv).map(({ v, n, a, b }) =>
+    violation(
+      'A.1.5',
+      `merge-P(V) of the NEW-VIEW for view ${nv.v} (signed by r${nv.signer}) in in_${st.i} has prepared certificates for different requests at view ${v}, n = ${n}: ${showM(u, a.m)} and ${showM(u, b.m)}`,
+      {
+        replicas: [st.i],
+        clients: clientsOf(a.m, b.m),
+        messages: [nv, a.pp, b.pp],
+        view: v,
+        n,
+        detail: `i = r${st.i}; new-view ${formatMessage(u, nv)}; prepared(m, ${v}, ${n}, merge-P(V)) ∧ prepared(m', ${v}, ${n}, merge-P(V)) with D(m) ≠ D(m')`,
+      },
+    ),
+  );
+}
+
+function checkA15(u: Universe, s: SystemState): Violation[] {
+  if (nFaulty(s) > u.f) return [];
+  const out: Violation[] = [];
+  for (const st of s.replicas) {
+    if (st.faulty) continue;
+    for (const nv of newViewsOf(st)) out.push(...a15Violations(u, st, nv));
+  }
+  return out;
+}
+
+/** The messages with tag `tag` added to in_i by `delta` that are still in in_i, without repeats, in order of id. */
+export function addedStill<T extends Message>(delta: Delta, st: ReplicaState, keep: (m: Message) => m is T): T[] {
+  const out = new Set<T>();
+  for (const m of delta.inAdded.get(st.i) ?? []) if (keep(m) && st.in.has(m)) out.add(m);
+  return [...out].sort((a, b) => a.id - b.id);
+}
+export const isNewView = (m: Message): m is NewView => m.tag === 'NEW-VIEW';
+
 export const A_1_5: SystemInvariant[] = [
   {
     id: 'A.1.5',
@@ -183,27 +428,20 @@ export const A_1_5: SystemInvariant[] = [
     statement:
       "∀ i ∈ R : ((¬faulty_i ∧ n-faulty ≤ f) ⇒ (∀ ⟨NEW-VIEW, v, V, O, N⟩σk ∈ in_i, n, v' ∈ ℕ : (prepared(m, v', n, merge-P(V)) ∧ prepared(m', v', n, merge-P(V)) ⇒ D(m) = D(m'))))",
     ref: `${REF}, Invariant A.1.5`,
-    check(u: Universe, s: SystemState): Violation[] {
+    check: checkA15,
+    // merge-P(V) is a function of the message: only a NEW-VIEW added to a non-faulty in_i can bring
+    // a violation. No cache.
+    checkDelta(u: Universe, s: SystemState, delta: Delta): Violation[] {
+      if (delta.full) return checkA15(u, s);
       if (nFaulty(s) > u.f) return [];
       const out: Violation[] = [];
       for (const st of s.replicas) {
         if (st.faulty) continue;
-        for (const nv of newViewsOf(st))
-          for (const { v, n, a, b } of mergePConflicts(u, nv))
-            out.push(
-              violation(
-                'A.1.5',
-                `merge-P(V) of the NEW-VIEW for view ${nv.v} (signed by r${nv.signer}) in in_${st.i} has prepared certificates for different requests at view ${v}, n = ${n}: ${showM(u, a.m)} and ${showM(u, b.m)}`,
-                {
-                  replicas: [st.i],
-                  clients: clientsOf(a.m, b.m),
-                  messages: [nv, a.pp, b.pp],
-                  view: v,
-                  n,
-                  detail: `i = r${st.i}; new-view ${formatMessage(u, nv)}; prepared(m, ${v}, ${n}, merge-P(V)) ∧ prepared(m', ${v}, ${n}, merge-P(V)) with D(m) ≠ D(m')`,
-                },
-              ),
-            );
+        const nvs = addedStill(delta, st, isNewView).sort((a, b) => a.v - b.v || a.id - b.id);
+        for (const nv of nvs) {
+          deltaWork.keys += 1 + nv.V.reduce((k, vc) => k + vc.P.length, 0);
+          out.push(...a15Violations(u, st, nv));
+        }
       }
       return out;
     },
@@ -219,6 +457,41 @@ function newViewsOf(st: ReplicaState): NewView[] {
 
 // ---------------------------------------------------------------------------------- A.1.6
 
+/** The violation of A.1.6 by i's own commit c ∈ in_i, if no m with D(m) = c.d is prepared at (c.v, c.n). */
+function a16Violation(u: Universe, st: ReplicaState, c: Commit): Violation | null {
+  // candidates m: pre-prepares of in_i at (v, n) with D(m) = d (prepared() checks the signer)
+  const pps = [...st.in.prePreparesAt(c.n)].filter((pp) => pp.v === c.v && u.interner.digest(pp.m) === c.d);
+  if (pps.some((pp) => prepared(u, pp.m, c.v, c.n, st.in))) return null;
+  const p = u.primary(c.v);
+  const signers = [...st.in.prepareSignersOf(c.v, c.n, c.d)].filter((k) => k !== p).sort((a, b) => a - b);
+  const fromPrimary = pps.filter((pp) => pp.signer === p);
+  return violation('A.1.6', `r${st.i} has its own ${formatMessage(u, c)} in in_${st.i} but no m with D(m) = d is prepared at view ${c.v}, n = ${c.n}`, {
+    replicas: [st.i],
+    messages: [c, ...pps],
+    view: c.v,
+    n: c.n,
+    detail:
+      `pre-prepare from primary(${c.v}) = r${p} with digest d in in_${st.i}: ${fromPrimary.length > 0 ? 'yes' : 'no'}; ` +
+      `prepares ⟨PREPARE, ${c.v}, ${c.n}, d, k⟩σk with k ≠ primary(v): ${set(signers)} (2f = ${2 * u.f} needed)`,
+  });
+}
+
+const byNVIdC = (a: Commit, b: Commit) => a.n - b.n || a.v - b.v || a.id - b.id;
+
+function checkA16(u: Universe, s: SystemState): Violation[] {
+  const out: Violation[] = [];
+  for (const st of s.replicas) {
+    if (st.faulty) continue;
+    const own: Commit[] = [];
+    for (const cs of st.in.commitsByN.values()) for (const c of cs) if (c.j === st.i) own.push(c);
+    for (const c of own.sort(byNVIdC)) {
+      const x = a16Violation(u, st, c);
+      if (x !== null) out.push(x);
+    }
+  }
+  return out;
+}
+
 export const A_1_6: SystemInvariant[] = [
   {
     id: 'A.1.6',
@@ -226,31 +499,24 @@ export const A_1_6: SystemInvariant[] = [
     subject: 'A',
     statement: '∀ i ∈ R : (¬faulty_i ⇒ ∀ ⟨COMMIT, v, n, d, i⟩σi ∈ in_i : (∃ m : (D(m) = d ∧ prepared(m, v, n, i) = true)))',
     ref: `${REF}, Invariant A.1.6`,
-    check(u: Universe, s: SystemState): Violation[] {
+    check: checkA16,
+    // A commit and the certificate its ∃ asks for have the same (v, n): re-examine i's own commits
+    // at the (v, n)'s touched in in_i (an added commit; a removed pre-prepare or prepare). No cache.
+    checkDelta(u: Universe, s: SystemState, delta: Delta): Violation[] {
+      if (delta.full) return checkA16(u, s);
       const out: Violation[] = [];
       for (const st of s.replicas) {
         if (st.faulty) continue;
-        const own: Commit[] = [];
-        for (const cs of st.in.commitsByN.values()) for (const c of cs) if (c.j === st.i) own.push(c);
-        own.sort((a, b) => a.n - b.n || a.v - b.v || a.id - b.id);
-        for (const c of own) {
-          // candidates m: pre-prepares of in_i at (v, n) with D(m) = d (prepared() checks the signer)
-          const pps = [...st.in.prePreparesAt(c.n)].filter((pp) => pp.v === c.v && u.interner.digest(pp.m) === c.d);
-          if (pps.some((pp) => prepared(u, pp.m, c.v, c.n, st.in))) continue;
-          const p = u.primary(c.v);
-          const signers = [...st.in.prepareSignersOf(c.v, c.n, c.d)].filter((k) => k !== p).sort((a, b) => a - b);
-          const fromPrimary = pps.filter((pp) => pp.signer === p);
-          out.push(
-            violation('A.1.6', `r${st.i} has its own ${formatMessage(u, c)} in in_${st.i} but no m with D(m) = d is prepared at view ${c.v}, n = ${c.n}`, {
-              replicas: [st.i],
-              messages: [c, ...pps],
-              view: c.v,
-              n: c.n,
-              detail:
-                `pre-prepare from primary(${c.v}) = r${p} with digest d in in_${st.i}: ${fromPrimary.length > 0 ? 'yes' : 'no'}; ` +
-                `prepares ⟨PREPARE, ${c.v}, ${c.n}, d, k⟩σk with k ≠ primary(v): ${set(signers)} (2f = ${2 * u.f} needed)`,
-            }),
-          );
+        const touched = touchedViews(delta, st.i, ['PRE-PREPARE', 'PREPARE', 'COMMIT']);
+        for (const n of sortedNs(touched.keys())) {
+          const vs = touched.get(n)!;
+          const own = [...(st.in.commitsByN.get(n) ?? [])].filter((c) => c.j === st.i && vs.has(c.v)).sort(byNVIdC);
+          deltaWork.keys += 1 + (st.in.commitsByN.get(n)?.size ?? 0);
+          for (const c of own) {
+            deltaWork.keys += 1 + st.in.prePreparesAt(n).size;
+            const x = a16Violation(u, st, c);
+            if (x !== null) out.push(x);
+          }
         }
       }
       return out;
@@ -272,9 +538,8 @@ export interface CommittedTriple {
 
 /** Every (m, v, n) with committed(m, v, n, in_i) (see the reduction at the top of the file), ordered by n, v. */
 export function committedIn(u: Universe, inI: MessageSet): CommittedTriple[] {
-  const out: CommittedTriple[] = [];
   let byDigest: Map<Digest, Request[]> | null = null;
-  const requestsWith = (d: Digest): Request[] => {
+  const requestsWith = (d: Digest): readonly Request[] => {
     if (byDigest === null) {
       byDigest = new Map();
       for (const r of inI.requests) {
@@ -286,28 +551,98 @@ export function committedIn(u: Universe, inI: MessageSet): CommittedTriple[] {
     }
     return byDigest.get(d) ?? [];
   };
-  for (const [n, cs] of inI.commitsByN) {
-    const seen = new Set<string>();
-    for (const c of cs) {
-      const vd = `${c.v}|${c.d}`;
-      if (seen.has(vd)) continue;
-      seen.add(vd);
-      if (inI.commitSignersOf(c.v, n, c.d).size < 2 * u.f + 1) continue;
-      const found = new Set<Request | null>();
-      for (const pp of inI.prePreparesAt(n)) {
-        if (pp.signer !== u.primary(pp.v) || found.has(pp.m) || u.interner.digest(pp.m) !== c.d) continue;
-        if (!committed(u, pp.m, c.v, n, inI)) continue;
-        found.add(pp.m);
-        out.push({ m: pp.m, v: c.v, n, d: c.d, evidence: pp });
-      }
-      for (const r of requestsWith(c.d)) {
-        if (found.has(r) || !committed(u, r, c.v, n, inI)) continue;
-        found.add(r);
-        out.push({ m: r, v: c.v, n, d: c.d, evidence: r });
-      }
+  const out: CommittedTriple[] = [];
+  for (const n of inI.commitsByN.keys()) out.push(...committedAtN(u, inI, n, requestsWith));
+  return out.sort(byNVEvidence);
+}
+
+const byNVEvidence = (a: CommittedTriple, b: CommittedTriple) => a.n - b.n || a.v - b.v || a.evidence.id - b.evidence.id;
+
+/** Every (m, v) with committed(m, v, n, in_i) at one n, ordered by v, then evidence; `requestsWith(d)`: the requests of in_i with digest d. */
+export function committedAtN(u: Universe, inI: MessageSet, n: number, requestsWith: (d: Digest) => readonly Request[]): CommittedTriple[] {
+  const out: CommittedTriple[] = [];
+  const seen = new Set<string>();
+  for (const c of inI.commitsByN.get(n) ?? []) {
+    const vd = `${c.v}|${c.d}`;
+    if (seen.has(vd)) continue;
+    seen.add(vd);
+    if (inI.commitSignersOf(c.v, n, c.d).size < 2 * u.f + 1) continue;
+    const found = new Set<Request | null>();
+    for (const pp of inI.prePreparesAt(n)) {
+      if (pp.signer !== u.primary(pp.v) || found.has(pp.m) || u.interner.digest(pp.m) !== c.d) continue;
+      if (!committed(u, pp.m, c.v, n, inI)) continue;
+      found.add(pp.m);
+      out.push({ m: pp.m, v: c.v, n, d: c.d, evidence: pp });
+    }
+    for (const r of requestsWith(c.d)) {
+      if (found.has(r) || !committed(u, r, c.v, n, inI)) continue;
+      found.add(r);
+      out.push({ m: r, v: c.v, n, d: c.d, evidence: r });
     }
   }
-  return out.sort((a, b) => a.n - b.n || a.v - b.v || a.evidence.id - b.evidence.id);
+  return out.sort(byNVEvidence);
+}
+
+/** The violation of A.1.7 for committed(x.m, x.v, x.n, i), given R, the non-faulty replicas that prepared (x.m, x.v, x.n). */
+function a17Violation(u: Universe, st: ReplicaState, x: CommittedTriple, R: readonly number[], bound: number): Violation {
+  const commits = [...(st.in.commitsByN.get(x.n) ?? [])].filter((c) => c.v === x.v && c.d === x.d).sort((a, b) => a.j - b.j);
+  return violation(
+    'A.1.7',
+    `committed(${showM(u, x.m)}, ${x.v}, ${x.n}, ${st.i}) but only ${R.length} non-faulty replica(s) ${set(R)} have prepared(m, ${x.v}, ${x.n}, k); more than 2f − n-faulty = ${bound} needed`,
+    {
+      replicas: union([st.i], R),
+      clients: clientsOf(x.m),
+      messages: [x.evidence, ...commits],
+      view: x.v,
+      n: x.n,
+      detail: `i = r${st.i}; non-faulty k with prepared(m, ${x.v}, ${x.n}, k): ${set(R)}; commit signers in in_${st.i}: ${set(commits.map((c) => c.j))}`,
+    },
+  );
+}
+
+function checkA17(u: Universe, s: SystemState): Violation[] {
+  const out: Violation[] = [];
+  const bound = 2 * u.f - nFaulty(s);
+  let facts: Map<string, PreparedFact> | null = null; // computed only if something is committed
+  for (const st of s.replicas) {
+    if (st.faulty) continue;
+    for (const x of committedIn(u, st.in)) {
+      facts ??= preparedFacts(u, s);
+      const R = facts.get(tripleKey(x.m, x.v, x.n))?.replicas ?? [];
+      if (R.length > bound) continue;
+      out.push(a17Violation(u, st, x, R, bound));
+    }
+  }
+  return out;
+}
+
+/** The incremental state of A.1.7. */
+interface A17State {
+  index: PreparedIndex;
+  /** Per non-faulty i: the requests of in_i by digest (D is collision resistant: one each). */
+  requests: Map<number, Map<Digest, Request>>;
+  /** Per non-faulty i: digest d → the n's with a commit ⟨COMMIT, ·, n, d, ·⟩ in in_i. */
+  commitNs: Map<number, Map<Digest, Set<number>>>;
+}
+
+function buildA17(u: Universe, s: SystemState): A17State {
+  const st17: A17State = { index: new PreparedIndex(u, s), requests: new Map(), commitNs: new Map() };
+  for (const st of s.replicas) {
+    if (st.faulty) continue;
+    const reqs = new Map<Digest, Request>();
+    for (const r of st.in.requests) reqs.set(u.interner.digest(r), r);
+    st17.requests.set(st.i, reqs);
+    const cns = new Map<Digest, Set<number>>();
+    for (const [n, cs] of st.in.commitsByN) for (const c of cs) addN(cns, c.d, n);
+    st17.commitNs.set(st.i, cns);
+  }
+  return st17;
+}
+
+function addN(m: Map<Digest, Set<number>>, d: Digest, n: number): void {
+  const x = m.get(d);
+  if (x === undefined) m.set(d, new Set([n]));
+  else x.add(n);
 }
 
 export const A_1_7: SystemInvariant[] = [
@@ -318,31 +653,52 @@ export const A_1_7: SystemInvariant[] = [
     statement:
       '∀ i ∈ R, n, v ∈ ℕ, m ∈ M : ((¬faulty_i ∧ committed(m, v, n, i)) ⇒ (∃ R : (|R| > 2f − n-faulty ∧ ∀ k ∈ R : (faulty_k = false ∧ prepared(m, v, n, k)))))',
     ref: `${REF}, Invariant A.1.7`,
-    check(u: Universe, s: SystemState): Violation[] {
-      const out: Violation[] = [];
+    check: checkA17,
+    // Re-examine committed(·, ·, n, i) at: the n's touched in in_i; the n's with commits for the
+    // digest of a request added to in_i; and, at every non-faulty i, the n of a fact whose set of
+    // preparers shrank (R is the largest witness of the ∃; it grows harmlessly).
+    checkDelta(u: Universe, s: SystemState, delta: Delta, cache: Map<string, unknown>): Violation[] {
+      if (delta.full) {
+        cache.set('state', buildA17(u, s));
+        return checkA17(u, s);
+      }
+      const c17 = cachedState<A17State>(cache);
+      const { shrunk } = c17.index.update(u, s, delta);
+      const lostAt = new Set<number>();
+      for (const t of shrunk.values()) lostAt.add(t.n);
       const bound = 2 * u.f - nFaulty(s);
-      let facts: Map<string, PreparedFact> | null = null; // computed only if something is committed
+      const out: Violation[] = [];
       for (const st of s.replicas) {
         if (st.faulty) continue;
-        for (const x of committedIn(u, st.in)) {
-          facts ??= preparedFacts(u, s);
-          const R = facts.get(tripleKey(x.m, x.v, x.n))?.replicas ?? [];
-          if (R.length > bound) continue;
-          const commits = [...(st.in.commitsByN.get(x.n) ?? [])].filter((c) => c.v === x.v && c.d === x.d).sort((a, b) => a.j - b.j);
-          out.push(
-            violation(
-              'A.1.7',
-              `committed(${showM(u, x.m)}, ${x.v}, ${x.n}, ${st.i}) but only ${R.length} non-faulty replica(s) ${set(R)} have prepared(m, ${x.v}, ${x.n}, k); more than 2f − n-faulty = ${bound} needed`,
-              {
-                replicas: union([st.i], R),
-                clients: clientsOf(x.m),
-                messages: [x.evidence, ...commits],
-                view: x.v,
-                n: x.n,
-                detail: `i = r${st.i}; non-faulty k with prepared(m, ${x.v}, ${x.n}, k): ${set(R)}; commit signers in in_${st.i}: ${set(commits.map((c) => c.j))}`,
-              },
-            ),
-          );
+        const reqs = c17.requests.get(st.i)!;
+        const cns = c17.commitNs.get(st.i)!;
+        const ns = touchedNs(delta, st.i);
+        for (const m of delta.inRemoved.get(st.i) ?? []) {
+          if (m.tag === 'REQUEST' && !st.in.has(m)) reqs.delete(u.interner.digest(m));
+          else if (m.tag === 'COMMIT' && ![...(st.in.commitsByN.get(m.n) ?? [])].some((c) => c.d === m.d)) cns.get(m.d)?.delete(m.n);
+        }
+        for (const m of delta.inAdded.get(st.i) ?? []) {
+          if (!st.in.has(m)) continue;
+          if (m.tag === 'COMMIT') addN(cns, m.d, m.n);
+          else if (m.tag === 'REQUEST') {
+            const d = u.interner.digest(m);
+            reqs.set(d, m);
+            for (const n of cns.get(d) ?? []) ns.add(n);
+          }
+        }
+        for (const n of lostAt) ns.add(n);
+        const requestsWith = (d: Digest): readonly Request[] => {
+          const r = reqs.get(d);
+          return r === undefined ? [] : [r];
+        };
+        for (const n of sortedNs(ns)) {
+          deltaWork.keys += 1 + (st.in.commitsByN.get(n)?.size ?? 0) + st.in.prePreparesAt(n).size;
+          for (const x of committedAtN(u, st.in, n, requestsWith)) {
+            deltaWork.keys++;
+            const R = c17.index.facts.get(tripleKey(x.m, x.v, x.n))?.replicas ?? [];
+            if (R.length > bound) continue;
+            out.push(a17Violation(u, st, x, R, bound));
+          }
         }
       }
       return out;

@@ -1,11 +1,14 @@
 // Invariants A.1.4-A.1.7 (invariants/a1-prepared.ts): they hold along random runs of A, and each
-// conjunct reports exactly itself, with its witnesses, on a state built to falsify it.
+// conjunct reports exactly itself, with its witnesses, on a state built to falsify it; the
+// incremental evaluation (checkDelta) reports a corruption made after the tracker has seen the
+// state exactly as check does (agreement along runs and cost: a1-prepared-delta.test.ts).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initialSystem, step, type SystemState } from '../../automata/compose.ts';
 import type { Message, Request } from '../../automata/messages.ts';
 import type { Universe } from '../../automata/universe.ts';
 import { A1_PREPARED, A_1_4, A_1_5, A_1_6, A_1_7, committedIn, preparedAtCorrect, preparedIn } from '../../invariants/a1-prepared.ts';
 import { A1_VIEWS } from '../../invariants/a1-views.ts';
+import { DeltaTracker } from '../../invariants/delta.ts';
 import type { SystemInvariant, Violation } from '../../invariants/types.ts';
 import { runRandom } from '../../sim/scheduler.ts';
 import { cert, com, mkU, pp, prep, req, vc } from '../replica-a/helpers.ts';
@@ -291,5 +294,145 @@ describe('A.1.7 on built states', () => {
     const t = committedAtR0();
     fail(t.u, t.s, 0);
     expect(A_1_7[0]!.check(t.u, t.s)).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------- incremental evaluation (checkDelta)
+
+/**
+ * One DeltaTracker and one cache per conjunct of A.1.4-A.1.9 on state s, fed once (the full first
+ * check); `next()` then returns, per conjunct, checkDelta on the changes since and check on s.
+ */
+function tracked(u: Universe, s: SystemState) {
+  const tracker = new DeltaTracker();
+  const caches = new Map(ALL.map((inv) => [inv, new Map<string, unknown>()]));
+  const feed = (plain: boolean) => {
+    const d = tracker.next(s);
+    return ALL.map((inv) => ({ id: inv.id, full: d.full, got: inv.checkDelta!(u, s, d, caches.get(inv)!), want: plain ? inv.check(u, s) : [] }));
+  };
+  return { feed, next: () => feed(true) };
+}
+
+/** A reachable state of A (seed 2, 600 steps), checked incrementally after every step. */
+function trackedRun(steps = 600) {
+  let t!: ReturnType<typeof tracked>;
+  const r = runRandom({
+    config: { variant: 'A' },
+    seed: 2,
+    steps,
+    onStart: (u, s) => {
+      t = tracked(u, s);
+    },
+    onStep: (k) => {
+      for (const x of t.feed(false)) if (x.got.length > 0) throw new Error(`${x.id} reported at step ${k}`);
+    },
+  });
+  return { u: r.universe, s: r.state, next: t.next };
+}
+
+/** checkDelta and check agree on every conjunct, incrementally; returns the ids that report. */
+function agree(rs: ReturnType<ReturnType<typeof tracked>['next']>, full = false): string[] {
+  for (const r of rs) {
+    expect(r.full, r.id).toBe(full);
+    expect(r.got, r.id).toEqual(r.want);
+  }
+  return idsOf(rs.flatMap((r) => r.want));
+}
+
+describe('incremental evaluation: a corruption after the tracker has seen the state is reported as check reports it', () => {
+  it('A.1.4: a conflicting certificate added to another non-faulty log (reachable state)', () => {
+    const { u, s, next } = trackedRun();
+    const st = s.replicas.find((r) => preparedIn(u, r.in).length > 0)!;
+    const t = preparedIn(u, st.in)[0]!;
+    const z = req(u, 'z', 99, 0);
+    const backups = [0, 1, 2, 3].filter((k) => k !== u.primary(t.v)).slice(0, 2);
+    add(s, (st.i + 1) % 4, cert(u, t.v, t.n, z, backups));
+    expect(agree(next())).toContain('A.1.4');
+  });
+
+  it('A.1.4: i = j, and nothing once n-faulty > f (built state; the faulty change is a full delta)', () => {
+    const { u, s, a, b } = setup();
+    const t = tracked(u, s);
+    t.next();
+    add(s, 2, cert(u, 0, 4, a, [1, 2]));
+    expect(agree(t.next())).toEqual([]);
+    add(s, 2, cert(u, 0, 4, b, [2, 3]));
+    const rs = t.next();
+    expect(agree(rs)).toEqual(['A.1.4']);
+    expect(rs.find((r) => r.id === 'A.1.4')!.got).toHaveLength(1);
+    fail(u, s, 0, 3);
+    expect(agree(t.next(), true)).toEqual([]);
+  });
+
+  it('A.1.5: a new-view whose merge-P(V) conflicts (reachable state)', () => {
+    const { u, s, next } = trackedRun();
+    const a = req(u, 'y', 98, 0);
+    const b = req(u, 'z', 99, 1);
+    const V = [vc(u, 1, cert(u, 0, 1, a, [1, 2]), 1), vc(u, 1, cert(u, 0, 1, b, [2, 3]), 2), vc(u, 1, [], 3)];
+    add(s, 0, [u.interner.newView(1, V, [], [], 1)]);
+    expect(agree(next())).toEqual(['A.1.5']);
+  });
+
+  it('A.1.6: an own commit without a certificate is added (reachable state)', () => {
+    const { u, s, next } = trackedRun();
+    add(s, 1, [com(u, s.replicas[1]!.view, 999, req(u, 'z', 99, 0), 1)]);
+    expect(agree(next())).toEqual(['A.1.6']);
+  });
+
+  it('A.1.6: the prepares behind an own commit are removed (the ∃’s witness; reachable state)', () => {
+    const { s, next } = trackedRun();
+    const st = s.replicas[2]!;
+    const c = [...st.in.commitsByN.values()].flatMap((cs) => [...cs]).find((x) => x.j === st.i)!;
+    for (const p of [...st.in.preparesByN.get(c.n)!]) if (p.v === c.v && p.d === c.d) st.in.delete(p);
+    const ids = agree(next());
+    expect(ids).toContain('A.1.6');
+  });
+
+  it('A.1.7: the set R of non-faulty preparers shrinks by removals at other replicas (reachable state)', () => {
+    const { u, s, next } = trackedRun();
+    const st = s.replicas[0]!;
+    const x = committedIn(u, st.in)[0]!;
+    // drop the pre-prepare at every other replica: R ⊆ {r0}
+    for (const r of s.replicas) if (r.i !== st.i) for (const p of [...r.in.prePreparesAt(x.n)]) if (p.v === x.v) r.in.delete(p);
+    const rs = next();
+    expect(agree(rs)).toContain('A.1.7');
+    expect(rs.find((r) => r.id === 'A.1.7')!.got.map((v) => v.witness.replicas?.[0])).toContain(0);
+  });
+
+  it('A.1.7: committed through a request added after its commits (built state)', () => {
+    const { u, s, a } = setup();
+    const t = tracked(u, s);
+    t.next();
+    add(s, 0, [com(u, 2, 5, a, 1), com(u, 2, 5, a, 2), com(u, 2, 5, a, 3)]);
+    expect(agree(t.next())).toEqual([]); // neither m ∈ in_0 nor a pre-prepare: not committed
+    add(s, 0, [a]);
+    const rs = t.next();
+    expect(agree(rs)).toEqual(['A.1.7']);
+    expect(rs.find((r) => r.id === 'A.1.7')!.got[0]!.witness).toMatchObject({ replicas: [0], view: 2, n: 5 });
+  });
+
+  it('A.1.7: a faulty change rebuilds the cache (full), later removals are incremental again', () => {
+    const { u, s, a } = setup();
+    add(s, 0, [...cert(u, 0, 1, a, [1, 2]), com(u, 0, 1, a, 0), com(u, 0, 1, a, 1), com(u, 0, 1, a, 2)]);
+    add(s, 1, cert(u, 0, 1, a, [1, 2]));
+    add(s, 2, cert(u, 0, 1, a, [1, 2]));
+    const t = tracked(u, s);
+    expect(agree(t.next(), true)).toEqual([]); // R = {r0, r1, r2}
+    s.replicas[2]!.in.delete(pp(u, 0, 1, a, 0));
+    fail(u, s, 3); // bound 2f − 1 = 1 < |{r0, r1}|
+    expect(agree(t.next(), true)).toEqual([]);
+    s.replicas[1]!.in.delete(prep(u, 0, 1, a, 2));
+    expect(agree(t.next())).toEqual(['A.1.7']);
+  });
+
+  it('a scalar change alone (view, seqno, last-exec) changes none of A.1.4-A.1.9', () => {
+    const { u, s, next } = trackedRun();
+    const st = s.replicas[1]!;
+    st.view += 1;
+    st.seqno = 0;
+    st.lastExec += 3;
+    const rs = next();
+    expect(agree(rs)).toEqual([]);
+    expect(report(u, s)).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 // Invariants A.1.8 and A.1.9 (invariants/a1-views.ts): they hold along random runs of A, and each
-// conjunct reports exactly itself, with its witnesses, on a state built to falsify it.
+// conjunct reports exactly itself, with its witnesses, on a state built to falsify it; the
+// incremental evaluation (checkDelta) reports a corruption made after the tracker has seen the
+// state exactly as check does (agreement along runs and cost: a1-prepared-delta.test.ts).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { preparedAt } from '../../automata/aux-functions.ts';
 import { initialSystem, step, type SystemState } from '../../automata/compose.ts';
@@ -7,6 +9,7 @@ import type { Message, Request } from '../../automata/messages.ts';
 import type { Universe } from '../../automata/universe.ts';
 import { A1_PREPARED, preparedFacts, preparedIn, tripleKey } from '../../invariants/a1-prepared.ts';
 import { A1_VIEWS, A_1_8, A_1_9, lastPreparedB, lastPreparedBAll } from '../../invariants/a1-views.ts';
+import { DeltaTracker } from '../../invariants/delta.ts';
 import type { SystemInvariant, Violation } from '../../invariants/types.ts';
 import { runRandom } from '../../sim/scheduler.ts';
 import { cert, mkU, newViewFor, pp, req, vc } from '../replica-a/helpers.ts';
@@ -283,5 +286,117 @@ describe('A.1.9 on built states', () => {
     expect(A_1_9[0]!.check(t4.u, t4.s)).toHaveLength(1);
     fail(t4.u, t4.s, 2, 3); // n-faulty = 2 > f
     expect(A_1_9[0]!.check(t4.u, t4.s)).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------- incremental evaluation (checkDelta)
+
+/**
+ * One DeltaTracker and one cache per conjunct of A.1.4-A.1.9 on state s, fed once (the full first
+ * check); `next()` then returns, per conjunct, checkDelta on the changes since and check on s.
+ */
+function tracked(u: Universe, s: SystemState) {
+  const tracker = new DeltaTracker();
+  const caches = new Map(ALL.map((inv) => [inv, new Map<string, unknown>()]));
+  const feed = (plain: boolean) => {
+    const d = tracker.next(s);
+    return ALL.map((inv) => ({ id: inv.id, full: d.full, got: inv.checkDelta!(u, s, d, caches.get(inv)!), want: plain ? inv.check(u, s) : [] }));
+  };
+  return { feed, next: () => feed(true) };
+}
+
+/** A reachable state of A (seed 2, 600 steps: view 2, own view-changes, new-views), checked incrementally after every step. */
+function trackedRun(steps = 600) {
+  let t!: ReturnType<typeof tracked>;
+  const r = runRandom({
+    config: { variant: 'A' },
+    seed: 2,
+    steps,
+    onStart: (u, s) => {
+      t = tracked(u, s);
+    },
+    onStep: (k) => {
+      for (const x of t.feed(false)) if (x.got.length > 0) throw new Error(`${x.id} reported at step ${k}`);
+    },
+  });
+  return { u: r.universe, s: r.state, next: t.next };
+}
+
+/** checkDelta and check agree on every conjunct, incrementally; returns the ids that report. */
+function agree(rs: ReturnType<ReturnType<typeof tracked>['next']>): string[] {
+  for (const r of rs) {
+    expect(r.full, r.id).toBe(false);
+    expect(r.got, r.id).toEqual(r.want);
+  }
+  return idsOf(rs.flatMap((r) => r.want));
+}
+
+const ownViewChanges = (s: SystemState, i: number) =>
+  [...s.replicas[i]!.in.viewChangesByV.values()].flatMap((x) => [...x]).filter((m) => m.j === i).sort((a, b) => a.v - b.v);
+
+describe('incremental evaluation: a corruption after the tracker has seen the state is reported as check reports it', () => {
+  it('A.1.8(1): a certificate below an own view-change’s view is added to in_i (reachable state)', () => {
+    const { u, s, next } = trackedRun();
+    const own = ownViewChanges(s, 1);
+    expect(own.length).toBeGreaterThan(0);
+    const v = own[0]!.v - 1;
+    add(s, 1, cert(u, v, 999, req(u, 'z', 99, 0), [0, 1, 2, 3].filter((k) => k !== u.primary(v)).slice(0, 2)));
+    const rs = next();
+    expect(agree(rs)).toEqual(['A.1.8(1)']);
+    expect(rs.find((r) => r.id === 'A.1.8(1)')!.got).toHaveLength(own.length); // one per own view-change
+  });
+
+  it('A.1.8(1): a certificate its own view-change carries is removed from in_i (reachable state)', () => {
+    const { s, next } = trackedRun();
+    const st = s.replicas[2]!;
+    const m = ownViewChanges(s, 2).find((x) => x.P.length > 0)!;
+    const p = m.P.find((x) => x.tag === 'PRE-PREPARE')!;
+    st.in.delete(p);
+    expect(agree(next())).toContain('A.1.8(1)');
+  });
+
+  it('A.1.8(1): an own view-change that leaves out i’s certificates is added (reachable state)', () => {
+    const { u, s, next } = trackedRun();
+    const st = s.replicas[3]!;
+    add(s, 3, [vc(u, st.view + 1, [], 3)]);
+    expect(agree(next())).toEqual(['A.1.8(1)']);
+  });
+
+  it('A.1.8(2): a pre-prepare of a new-view’s O ∪ N is removed (reachable state)', () => {
+    const { s, next } = trackedRun();
+    const st = s.replicas.find((x) => x.in.newViewsByV.size > 0)!;
+    const nv = [...[...st.in.newViewsByV.values()][0]!][0]!;
+    st.in.delete([...nv.O, ...nv.N][0]!);
+    expect(agree(next())).toContain('A.1.8(2)');
+  });
+
+  it('A.1.8(2): a new-view from primary(v) without its O ∪ N is added (built state)', () => {
+    const { u, s, a } = setup();
+    const t = tracked(u, s);
+    t.next();
+    const nv = newViewFor(u, 1, [vc(u, 1, cert(u, 0, 2, a, [1, 2]), 0), vc(u, 1, [], 2), vc(u, 1, [], 3)]);
+    add(s, 0, [nv, nv.N[0]!]);
+    expect(agree(t.next())).toEqual(['A.1.8(2)']);
+  });
+
+  it('A.1.9: a later-view pre-prepare with another request is added where f+1 prepared (reachable state)', () => {
+    const { u, s, next } = trackedRun();
+    const x = [...preparedFacts(u, s).values()].find((f) => f.replicas.length > u.f)!;
+    const v = x.v + 1;
+    add(s, 0, [pp(u, v, x.n, req(u, 'z', 99, 0), u.primary(v))]);
+    expect(agree(next())).toContain('A.1.9');
+  });
+
+  it('A.1.9: a fact becomes prepared at f+1 non-faulty replicas after the later pre-prepare (built state)', () => {
+    const { u, s, a, b } = setup();
+    add(s, 0, cert(u, 0, 1, a, [1, 2]));
+    add(s, 2, [pp(u, 1, 1, b, 1)]);
+    const t = tracked(u, s);
+    expect(A_1_9[0]!.check(u, s)).toEqual([]);
+    t.next();
+    add(s, 1, cert(u, 0, 1, a, [1, 2]));
+    const rs = t.next();
+    expect(agree(rs)).toEqual(['A.1.9']);
+    expect(rs.find((r) => r.id === 'A.1.9')!.got[0]!.witness).toMatchObject({ replicas: [0, 1, 2], view: 0, n: 1 });
   });
 });
