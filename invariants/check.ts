@@ -58,11 +58,6 @@ export class InvariantChecker {
     return found.map((v) => ({ ...v, step: index, action: a }));
   }
 
-  /** Feeds step (a, s) to the end-to-end monitor only (to skip invariant evaluation for a while). */
-  observeOnly(index: number, a: Action, s: SystemState): Finding[] {
-    return (this.monitor?.observe(a, s) ?? []).map((v) => ({ ...v, step: index, action: a }));
-  }
-
   /** Evaluates every active invariant on s. */
   checkNow(s: SystemState): Violation[] {
     const out: Violation[] = [];
