@@ -40,7 +40,7 @@ import type { Message, PrePrepare, Prepare } from '../automata/messages.ts';
 import type { Digest } from '../automata/digests.ts';
 import type { ReplicaState } from '../automata/replica-state.ts';
 import type { Universe } from '../automata/universe.ts';
-import type { Delta } from './delta.ts';
+import { netInChange, type Delta, type LogChange } from './delta.ts';
 import { correctReplicas, violation, type SystemInvariant, type Violation } from './types.ts';
 
 const REF = 'Appendix A.1, Invariant A.1.2';
@@ -64,33 +64,6 @@ function* ownPrepares(st: ReplicaState): Iterable<Prepare> {
 export const A_1_2_DELTA_WORK = { examined: 0 };
 const examine = (k = 1) => void (A_1_2_DELTA_WORK.examined += k);
 
-interface LogChange {
-  /** In in_i now and not before. */
-  added: readonly Message[];
-  /** In in_i before and not now. */
-  removed: readonly Message[];
-}
-
-/**
- * The net change of in_i from the journal: an add succeeds only on an absent message and a
- * delete only on a present one, so across one delta the adds and deletes of a message alternate
- * and their difference (+1, 0, −1) says whether it came, stayed as it was, or went.
- */
-function netChange(delta: Delta, i: number): LogChange {
-  const add = delta.inAdded.get(i) ?? [];
-  const rem = delta.inRemoved.get(i) ?? [];
-  if (rem.length === 0 || add.length === 0) return { added: add, removed: rem };
-  const net = new Map<Message, number>();
-  for (const m of add) net.set(m, (net.get(m) ?? 0) + 1);
-  for (const m of rem) net.set(m, (net.get(m) ?? 0) - 1);
-  const added: Message[] = [];
-  const removed: Message[] = [];
-  for (const [m, k] of net) {
-    if (k > 0) added.push(m);
-    else if (k < 0) removed.push(m);
-  }
-  return { added, removed };
-}
 
 /** What checkDelta needs of a condition of A.1.2, for one replica at a time. */
 interface Incremental<C> {
@@ -145,7 +118,7 @@ function perReplica<C>(
       for (const i of delta.replicas) {
         const st = s.replicas[i]!;
         if (st.faulty || !caches.has(i)) continue;
-        if (inc.update(u, st, caches.get(i)!, netChange(delta, i))) broken = true;
+        if (inc.update(u, st, caches.get(i)!, netInChange(delta, i))) broken = true;
       }
       return broken ? checkAll(u, s) : [];
     },

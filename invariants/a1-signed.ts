@@ -35,7 +35,7 @@ import { formatMessage } from '../automata/format.ts';
 import type { Message, NewView, ViewChange } from '../automata/messages.ts';
 import { signerOf } from '../automata/messages.ts';
 import type { Universe } from '../automata/universe.ts';
-import type { Delta } from './delta.ts';
+import { netInChange, type Delta, type LogChange } from './delta.ts';
 import { violation, type SystemInvariant, type Violation } from './types.ts';
 
 /** Where, inside a container message, a signed message was found. */
@@ -178,38 +178,11 @@ function wireMessages(s: SystemState): Set<Message> {
 /** Messages examined by checkDelta (for tests that measure the cost without timing). */
 export const A_1_1_DELTA_WORK = { examined: 0 };
 
-interface LogChange {
-  /** In in_i now and not before. */
-  added: readonly Message[];
-  /** In in_i before and not now. */
-  removed: readonly Message[];
-}
-
-/**
- * The net change of in_i from the journal: an add succeeds only on an absent message and a
- * delete only on a present one, so across one delta the adds and deletes of a message alternate
- * and their difference (+1, 0, −1) says whether it came, stayed as it was, or went.
- */
-function netChange(delta: Delta, i: number): LogChange {
-  const add = delta.inAdded.get(i) ?? [];
-  const rem = delta.inRemoved.get(i) ?? [];
-  if (rem.length === 0 || add.length === 0) return { added: add, removed: rem };
-  const net = new Map<Message, number>();
-  for (const m of add) net.set(m, (net.get(m) ?? 0) + 1);
-  for (const m of rem) net.set(m, (net.get(m) ?? 0) - 1);
-  const added: Message[] = [];
-  const removed: Message[] = [];
-  for (const [m, k] of net) {
-    if (k > 0) added.push(m);
-    else if (k < 0) removed.push(m);
-  }
-  return { added, removed };
-}
 
 /** The net changes of the logs of the non-faulty replicas the delta names. */
 function correctChanges(s: SystemState, delta: Delta): Map<number, LogChange> {
   const out = new Map<number, LogChange>();
-  for (const i of delta.replicas) if (!s.replicas[i]!.faulty) out.set(i, netChange(delta, i));
+  for (const i of delta.replicas) if (!s.replicas[i]!.faulty) out.set(i, netInChange(delta, i));
   return out;
 }
 

@@ -102,3 +102,30 @@ export function touchedNs(delta: Delta, i: number): Set<number> {
       if (m.tag === 'PRE-PREPARE' || m.tag === 'PREPARE' || m.tag === 'COMMIT' || m.tag === 'CHECKPOINT') out.add(m.n);
   return out;
 }
+
+/** The net change of in_i over a delta: what is in it now and was not, and what was and is not. */
+export interface LogChange {
+  readonly added: readonly Message[];
+  readonly removed: readonly Message[];
+}
+
+/**
+ * The net change of in_i from the journal: an add succeeds only on an absent message and a
+ * delete only on a present one, so across one delta the adds and deletes of a message alternate
+ * and their difference (+1, 0, −1) says whether it came, stayed as it was, or went.
+ */
+export function netInChange(delta: Delta, i: number): LogChange {
+  const add = delta.inAdded.get(i) ?? [];
+  const rem = delta.inRemoved.get(i) ?? [];
+  if (rem.length === 0 || add.length === 0) return { added: add, removed: rem };
+  const net = new Map<Message, number>();
+  for (const m of add) net.set(m, (net.get(m) ?? 0) + 1);
+  for (const m of rem) net.set(m, (net.get(m) ?? 0) - 1);
+  const added: Message[] = [];
+  const removed: Message[] = [];
+  for (const [m, k] of net) {
+    if (k > 0) added.push(m);
+    else if (k < 0) removed.push(m);
+  }
+  return { added, removed };
+}
