@@ -7,6 +7,7 @@ import { formatFinding, InvariantChecker, type Finding } from '../../invariants/
 import { EndToEndMonitor } from '../../invariants/end-to-end.ts';
 import { systemInvariants } from '../../invariants/registry.ts';
 import { runRandom } from '../../sim/scheduler.ts';
+import { actionToJson } from '../../sim/trace-json.ts';
 
 function firstFinding(every: number, incremental: boolean): { finding: Finding | null; u: Universe } {
   let checker: InvariantChecker | undefined;
@@ -54,6 +55,27 @@ describe('InvariantChecker', () => {
     expect(finding!.id).toBe('A.1.2(3)');
     expect((finding!.step + 1) % 10).toBe(0);
     expect(finding!.step).toBeGreaterThanOrEqual(261);
+  });
+});
+
+describe('checking does not change the run', () => {
+  it.each(['A', 'Agc'] as const)('%s: the same seed gives the same trace with and without the checker', (variant) => {
+    const run = (checked: boolean) => {
+      let checker: InvariantChecker | undefined;
+      const r = runRandom({
+        config: { variant },
+        seed: 'same-with-checker',
+        steps: 1500,
+        onStart: (u) => {
+          if (checked) checker = new InvariantChecker(u, { invariants: systemInvariants(u.config.readings) });
+        },
+        onStep: (k, a, s) => {
+          if (checker) expect(checker.afterStep(k, a, s)).toEqual([]);
+        },
+      });
+      return r.trace.map((a) => JSON.stringify(actionToJson(r.universe, a)));
+    };
+    expect(run(true)).toEqual(run(false));
   });
 });
 
