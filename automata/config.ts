@@ -58,6 +58,8 @@ export interface Readings {
   literalWire: boolean;
   /** E5: committed-Wire compares last-rep with r-last-rep-t(μ), as Def A.2.2 writes. */
   literalLastRepT: boolean;
+  /** E6, E7: relation F (Def A.1.15) as written: last-rep for last-rep-t, and last-rep-t in clause 1. */
+  literalF: boolean;
 }
 
 /** The reading each erratum of ERRATA.md selects. */
@@ -67,10 +69,12 @@ export const READING_OF_ERRATUM: Readonly<Record<string, keyof Readings>> = {
   E3: 'literalOutReset',
   E4: 'literalWire',
   E5: 'literalLastRepT',
+  E6: 'literalF',
+  E7: 'literalF',
 };
 
 /** Every literal reading at once (`--literal`). */
-export const LITERAL_READINGS: Readings = { literalNullSet: true, literalSeqnoInvariant: true, literalOutReset: true, literalWire: true, literalLastRepT: true };
+export const LITERAL_READINGS: Readings = { literalNullSet: true, literalSeqnoInvariant: true, literalOutReset: true, literalWire: true, literalLastRepT: true, literalF: true };
 
 export const DEFAULT_CONFIG: Config = {
   variant: 'Agc',
@@ -87,7 +91,7 @@ export const DEFAULT_CONFIG: Config = {
   maxNewViewChoices: 2,
   faultyReplicas: [],
   faultyClients: [],
-  readings: { literalNullSet: false, literalSeqnoInvariant: false, literalOutReset: false, literalWire: false, literalLastRepT: false },
+  readings: { literalNullSet: false, literalSeqnoInvariant: false, literalOutReset: false, literalWire: false, literalLastRepT: false, literalF: false },
 };
 
 /** Node identifiers 𝒳 = 𝒞 ∪ ℛ are packed into one bit mask for destination sets. */

@@ -47,7 +47,7 @@ describe('invariant registry', () => {
 
   it('keeps the literal form of a corrected invariant selectable', () => {
     const corrected = systemInvariants().find((x) => x.id === 'A.1.2(3)')!;
-    const literal = systemInvariants({ literalNullSet: false, literalSeqnoInvariant: true, literalOutReset: false, literalWire: false, literalLastRepT: false }).find(
+    const literal = systemInvariants({ literalNullSet: false, literalSeqnoInvariant: true, literalOutReset: false, literalWire: false, literalLastRepT: false, literalF: false }).find(
       (x) => x.id === 'A.1.2(3)',
     )!;
     expect(corrected).not.toBe(literal);
