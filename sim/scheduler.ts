@@ -27,6 +27,8 @@ export interface RunOptions {
   standIns?: StandInFactory;
   /** Called once before the first step. */
   onStart?: (u: Universe, s: SystemState) => void;
+  /** Called before every step, with the step's index, the action and the state it applies to. */
+  beforeStep?: (index: number, a: Action, s: SystemState) => void;
   /** Called after every step, with the step's index; return false to stop the run. */
   onStep?: (index: number, a: Action, s: SystemState) => boolean | void;
 }
@@ -60,6 +62,7 @@ export function runRandom(opts: RunOptions): RunResult {
   const stats = new RunStats(u);
   const trace: Action[] = [];
   const take = (a: Action): boolean => {
+    opts.beforeStep?.(trace.length, a, s);
     stats.before(s, a);
     step(u, s, a, standIns);
     stats.after(s, a);
