@@ -60,6 +60,11 @@ export interface Readings {
   literalLastRepT: boolean;
   /** E6, E7: relation F (Def A.1.15) as written: last-rep for last-rep-t, and last-rep-t in clause 1. */
   literalF: boolean;
+  /**
+   * E8-E11: relation G (Def A.1.20) and its step correspondence (Theorem A.1.19) as written.
+   * Optional only so that Readings written out before it still typecheck; makeConfig fills it in.
+   */
+  literalG?: boolean;
 }
 
 /** The reading each erratum of ERRATA.md selects. */
@@ -71,10 +76,14 @@ export const READING_OF_ERRATUM: Readonly<Record<string, keyof Readings>> = {
   E5: 'literalLastRepT',
   E6: 'literalF',
   E7: 'literalF',
+  E8: 'literalG',
+  E9: 'literalG',
+  E10: 'literalG',
+  E11: 'literalG',
 };
 
 /** Every literal reading at once (`--literal`). */
-export const LITERAL_READINGS: Readings = { literalNullSet: true, literalSeqnoInvariant: true, literalOutReset: true, literalWire: true, literalLastRepT: true, literalF: true };
+export const LITERAL_READINGS: Readings = { literalNullSet: true, literalSeqnoInvariant: true, literalOutReset: true, literalWire: true, literalLastRepT: true, literalF: true, literalG: true };
 
 export const DEFAULT_CONFIG: Config = {
   variant: 'Agc',
@@ -91,7 +100,7 @@ export const DEFAULT_CONFIG: Config = {
   maxNewViewChoices: 2,
   faultyReplicas: [],
   faultyClients: [],
-  readings: { literalNullSet: false, literalSeqnoInvariant: false, literalOutReset: false, literalWire: false, literalLastRepT: false, literalF: false },
+  readings: { literalNullSet: false, literalSeqnoInvariant: false, literalOutReset: false, literalWire: false, literalLastRepT: false, literalF: false, literalG: false },
 };
 
 /** Node identifiers 𝒳 = 𝒞 ∪ ℛ are packed into one bit mask for destination sets. */

@@ -14,7 +14,7 @@
 // except EXECUTE-NULL, for which α is empty.
 import { NULL_REP } from '../automata/services.ts';
 import type { SpecAction, SpecState } from '../automata/spec.ts';
-import { histFold, type SpecHistAction, type SpecHistState } from '../automata/spec-hist.ts';
+import type { SpecHistAction, SpecHistState } from '../automata/spec-hist.ts';
 import type { Universe } from '../automata/universe.ts';
 import type { Clause } from './relation.ts';
 
@@ -52,7 +52,7 @@ export function fClauses(u: Universe, literal = false): Clause<SpecHistState, Sp
       statement: 'y.val = val(x.hist)   [the text writes x.val = val(y.hist)]',
       ref: `${REF}, clause 2`,
       check(x, y) {
-        const v = histFold(u, x.hist).val;
+        const v = x.fold.val; // the memo of val(hist) that S' keeps (always equal to histFold)
         return u.service.encode(v) === u.service.encode(y.val)
           ? null
           : `S.val = ${u.service.show(y.val)}, val(hist) = ${u.service.show(v)}`;
@@ -65,7 +65,7 @@ export function fClauses(u: Universe, literal = false): Clause<SpecHistState, Sp
         : 'y.last-rep-t_c = last-rep-t(x.hist)(c), ∀ c ∈ C',
       ref: `${REF}, clause 3`,
       check(x, y) {
-        const fold = histFold(u, x.hist);
+        const fold = x.fold; // last-rep(hist), last-rep-t(hist), kept as S' appends
         const expected: readonly (string | number)[] = literal ? fold.lastRep : fold.lastRepT;
         for (let c = 0; c < u.clients; c++)
           if (y.lastRepT[c] !== expected[c])

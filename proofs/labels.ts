@@ -1,5 +1,7 @@
 // External actions of S and S' (Fig 2-6: REQUEST, CLIENT-FAILURE, REPLICA-FAILURE, REPLY) as labels,
-// for trace matching; everything else is internal.
+// for trace matching; everything else is internal. A' (A with the outputs outside S's signature
+// hidden, proof of Theorem A.1.19) has the same external actions, labelled the same way.
+import { isExternal, type Action } from '../automata/actions.ts';
 import type { SpecHistAction } from '../automata/spec-hist.ts';
 
 export function externalLabel(a: SpecHistAction): string | null {
@@ -28,5 +30,22 @@ export function showAbstract(a: SpecHistAction): string {
       return `REPLY(${a.r})_c${a.c}${a.t === null ? '' : ` [t = ${a.t}]`}`;
     default:
       return externalLabel(a)!;
+  }
+}
+
+/** The label of an action of A' (SEND, RECEIVE, MISBEHAVE and the replicas' actions are hidden: null). */
+export function externalLabelA(a: Action): string | null {
+  if (!isExternal(a)) return null;
+  switch (a.kind) {
+    case 'REQUEST':
+      return `REQUEST(${a.o})_c${a.c}`;
+    case 'CLIENT-FAILURE':
+      return `CLIENT-FAILURE_c${a.c}`;
+    case 'REPLICA-FAILURE':
+      return `REPLICA-FAILURE_r${a.i}`;
+    case 'REPLY':
+      return `REPLY(${a.r})_c${a.c}`;
+    default:
+      return null;
   }
 }

@@ -77,7 +77,7 @@ describe('pbft-check', () => {
     [['run', '--ops', 'inc,,read'], /--ops must be a comma-separated list/],
     [['run', '--invariants', 'A.9.9'], /no invariant matches 'A\.9\.9'/],
     [['run', '--check', '--every', '0'], /--every must be >= 1/],
-    [['run', '--literal-errata', 'E9'], /no erratum 'E9'/],
+    [['run', '--literal-errata', 'E99'], /no erratum 'E99'/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('%j is a usage error (exit 2)', (argv, message) => {
     const r = cli(...argv);
