@@ -3,6 +3,8 @@ import type { Config } from '../automata/config.ts';
 import { h } from '../automata/replica-state.ts';
 import { formatFinding, InvariantChecker, type Finding } from '../invariants/check.ts';
 import type { SystemInvariant } from '../invariants/types.ts';
+import { ChainSimulation } from '../proofs/chain.ts';
+import type { SimulationFinding } from '../proofs/paired-f.ts';
 import { runRandom } from './scheduler.ts';
 import { RunStats } from './stats.ts';
 import { traceJson as makeTraceFile, type TraceFile } from './trace-file.ts';
@@ -32,6 +34,19 @@ export interface SummaryData {
   stepsPerSecond: number;
   /** With checking: the invariants evaluated, how often, and the first violation (if any). */
   check?: { invariants: string[]; every: number; evaluations: number; violation: string | null };
+  /** With the chain of simulations: the relations, the abstract steps taken, the first finding. */
+  chain?: { relations: string[]; abstractSteps: number; violation: string | null };
+}
+
+/** A readable report of a simulation finding. */
+export function formatSimulationFinding(f: SimulationFinding): string {
+  const what = f.id === 'enabled' ? 'a step of α is not enabled' : f.id === 'trace' ? 'the traces differ' : `${f.id} does not hold`;
+  return [
+    `simulation failure: ${what}`,
+    f.step < 0 ? '  at the start states' : `  at step ${f.step}: ${f.concrete}`,
+    `  α = ⟨${f.fragment.join(', ')}⟩`,
+    `  ${f.message}`,
+  ].join('\n');
 }
 
 export interface CheckRequest {
@@ -45,21 +60,29 @@ export function runSummary(
   seed: string,
   steps: number,
   check?: CheckRequest,
-): { data: SummaryData; traceJson: TraceFile; finding: Finding | null } {
+  chainOn = false,
+): { data: SummaryData; traceJson: TraceFile; finding: Finding | null; simulationFinding: SimulationFinding | null } {
   let checker: InvariantChecker | null = null;
   let finding: Finding | null = null;
+  let chain: ChainSimulation | null = null;
+  let simulationFinding: SimulationFinding | null = null;
   const t0 = performance.now();
   const r = runRandom({
     config,
     seed,
     steps,
-    onStart: (u) => {
+    onStart: (u, s) => {
       if (check) checker = new InvariantChecker(u, { invariants: check.invariants, every: check.every });
+      if (chainOn) {
+        chain = new ChainSimulation(u);
+        simulationFinding = chain.start(s)[0] ?? null;
+      }
     },
+    beforeStep: (k, a, s) => chain?.before(k, a, s),
     onStep: (k, a, s) => {
-      if (checker === null) return true;
-      finding = checker.afterStep(k, a, s)[0] ?? null;
-      return finding === null;
+      if (chain !== null) simulationFinding ??= chain.after(k, a, s)[0] ?? null;
+      if (checker !== null) finding = checker.afterStep(k, a, s)[0] ?? null;
+      return finding === null && simulationFinding === null;
     },
   });
   const seconds = (performance.now() - t0) / 1000;
@@ -96,8 +119,15 @@ export function runSummary(
       evaluations: c.evaluations,
       violation: finding === null ? null : formatFinding(r.universe, finding, c.active),
     };
+  const ch = chain as ChainSimulation | null;
+  if (ch !== null)
+    data.chain = {
+      relations: ['G (A to S′)', 'F (S′ to S)'],
+      abstractSteps: ch.abstractSteps,
+      violation: simulationFinding === null ? null : formatSimulationFinding(simulationFinding),
+    };
   const traceJson = makeTraceFile(r.universe, r.trace, { seed });
-  return { data, traceJson, finding };
+  return { data, traceJson, finding, simulationFinding };
 }
 
 export function formatSummary(d: SummaryData): string {
@@ -117,6 +147,11 @@ export function formatSummary(d: SummaryData): string {
       `  garbage collections      ${d.garbageCollections}`,
     );
   lines.push(`  messages interned        ${d.messagesInterned}`, `  time                     ${d.seconds.toFixed(2)} s (${d.stepsPerSecond} steps/s)`);
+  if (d.chain)
+    lines.push(
+      `  simulations checked      ${d.chain.relations.join(', ')}; ${d.chain.abstractSteps} abstract steps`,
+      d.chain.violation === null ? '  simulation failures      none' : `\n${d.chain.violation}`,
+    );
   if (d.check)
     lines.push(
       `  invariants checked       ${d.check.invariants.length} conjuncts and the end-to-end property, every ${d.check.every} step(s), ${d.check.evaluations} evaluations`,

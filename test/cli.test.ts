@@ -67,7 +67,17 @@ describe('pbft-check', () => {
     expect(r.out).toMatch(/replicas: r1\n\s+view: 1\n\s+sequence number: 2/);
   });
 
+  it('run --chain drives S′ and S through G and F; a literal G fails at the start (E8, exit 1)', () => {
+    const ok = cli('run', '--variant', 'a', '--chain', '--steps', '600');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/simulations checked\s+G \(A to S′\), F \(S′ to S\); \d+ abstract steps\n\s+simulation failures\s+none/);
+    const bad = cli('run', '--variant', 'a', '--chain', '--literal-errata', 'E8', '--steps', '600');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/simulation failure: G\(4\) does not hold\n\s+at the start states/);
+  });
+
   it.each([
+    [['run', '--chain'], /--chain needs --variant a for now/],
     [['run', '--variant', 'b'], /--variant must be 'a' or 'agc'/],
     [['run', '--steps', 'ten'], /--steps must be an integer/],
     [['run', '--f', '0'], /--f must be >= 1/],
