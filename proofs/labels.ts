@@ -4,7 +4,16 @@
 import { isExternal, type Action } from '../automata/actions.ts';
 import type { SpecHistAction } from '../automata/spec-hist.ts';
 
-export function externalLabel(a: SpecHistAction): string | null {
+/** The fields the external actions share in S, S' and A (Fig 2-4 and Fig 2-6 name them alike). */
+interface ExternalFields {
+  readonly kind: string;
+  readonly o?: string;
+  readonly c?: number;
+  readonly i?: number;
+  readonly r?: string;
+}
+
+function label(a: ExternalFields): string | null {
   switch (a.kind) {
     case 'REQUEST':
       return `REQUEST(${a.o})_c${a.c}`;
@@ -17,6 +26,11 @@ export function externalLabel(a: SpecHistAction): string | null {
     default:
       return null;
   }
+}
+
+/** The label of an action of S or S' (FAULTY-REQUEST, EXECUTE, EXECUTE-NULL are internal: null). */
+export function externalLabel(a: SpecHistAction): string | null {
+  return label(a);
 }
 
 export function showAbstract(a: SpecHistAction): string {
@@ -35,17 +49,5 @@ export function showAbstract(a: SpecHistAction): string {
 
 /** The label of an action of A' (SEND, RECEIVE, MISBEHAVE and the replicas' actions are hidden: null). */
 export function externalLabelA(a: Action): string | null {
-  if (!isExternal(a)) return null;
-  switch (a.kind) {
-    case 'REQUEST':
-      return `REQUEST(${a.o})_c${a.c}`;
-    case 'CLIENT-FAILURE':
-      return `CLIENT-FAILURE_c${a.c}`;
-    case 'REPLICA-FAILURE':
-      return `REPLICA-FAILURE_r${a.i}`;
-    case 'REPLY':
-      return `REPLY(${a.r})_c${a.c}`;
-    default:
-      return null;
-  }
+  return isExternal(a) ? label(a) : null;
 }
