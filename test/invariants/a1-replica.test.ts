@@ -9,6 +9,7 @@
 // random runs, up to the step where the literal condition 3 fails; (d) on every corrupted state
 // of (b) and on the erratum's state, through a delta tracker that has seen the state before
 // (checkAll compares them); (e) its cost is counted on late steps of a long run.
+import { Incremental } from './incremental-harness.ts';
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../automata/actions.ts';
 import { nodeBit, initialSystem, step, type SystemState } from '../../automata/compose.ts';
@@ -16,7 +17,7 @@ import type { Message, PrePrepare, Request } from '../../automata/messages.ts';
 import { sendDestination } from '../../automata/replica-state.ts';
 import { Universe } from '../../automata/universe.ts';
 import { A_1_2, A_1_2_3_CURRENT_VIEW, A_1_2_CORRECTED, A_1_2_DELTA_WORK } from '../../invariants/a1-replica.ts';
-import { DeltaTracker, type Delta } from '../../invariants/delta.ts';
+import type { Delta } from '../../invariants/delta.ts';
 import type { SystemInvariant, Violation } from '../../invariants/types.ts';
 import { runRandom, type RunOptions } from '../../sim/scheduler.ts';
 
@@ -24,25 +25,6 @@ const byId = new Map(A_1_2.map((x) => [x.id, x]));
 const inv = (id: string): SystemInvariant => byId.get(id)!;
 const IDS = Array.from({ length: 9 }, (_, k) => `A.1.2(${k + 1})`);
 
-/** The incremental evaluation of some invariants along one run (or one built state). */
-class Incremental {
-  private readonly tracker = new DeltaTracker();
-  private readonly caches: Map<string, unknown>[];
-  /** The last delta seen. */
-  lastDelta: Delta | null = null;
-  constructor(
-    private readonly u: Universe,
-    readonly invs: readonly SystemInvariant[],
-  ) {
-    this.caches = invs.map(() => new Map());
-  }
-  /** checkDelta of each invariant on the changes since the previous call, by invariant. */
-  next(s: SystemState): Map<SystemInvariant, Violation[]> {
-    const d = this.tracker.next(s);
-    this.lastDelta = d;
-    return new Map(this.invs.map((x, k) => [x, x.checkDelta!(this.u, s, d, this.caches[k]!)]));
-  }
-}
 
 /** Built states with an incremental evaluation (of A.1.2 and the corrected 3) that has seen them. */
 const tracked = new WeakMap<SystemState, Incremental>();

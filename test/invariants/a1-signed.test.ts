@@ -7,6 +7,7 @@
 // The incremental evaluation (checkDelta) is compared with the plain one: (c) at every step of
 // random runs, (d) on every corrupted state of (b), through a delta tracker that has seen the
 // built state (checkAll compares them), and (e) its cost is counted on late steps of a long run.
+import { Incremental } from './incremental-harness.ts';
 import { describe, expect, it } from 'vitest';
 import { initialSystem, nodeBit, step, type SystemState } from '../../automata/compose.ts';
 import type { Message, Request } from '../../automata/messages.ts';
@@ -14,7 +15,7 @@ import { signerOf } from '../../automata/messages.ts';
 import { sendDestination } from '../../automata/replica-state.ts';
 import { Universe } from '../../automata/universe.ts';
 import { A_1_1, A_1_1_DELTA_WORK } from '../../invariants/a1-signed.ts';
-import { DeltaTracker, type Delta } from '../../invariants/delta.ts';
+import type { Delta } from '../../invariants/delta.ts';
 import type { SystemInvariant, Violation } from '../../invariants/types.ts';
 import { runRandom, type RunOptions } from '../../sim/scheduler.ts';
 
@@ -22,25 +23,6 @@ const IN = 'A.1.1(in)';
 const WIRE = 'A.1.1(wire)';
 const OUT = 'A.1.1(out)';
 
-/** The incremental evaluation of some invariants along one run (or one built state). */
-class Incremental {
-  private readonly tracker = new DeltaTracker();
-  private readonly caches: Map<string, unknown>[];
-  /** The last delta seen. */
-  lastDelta: Delta | null = null;
-  constructor(
-    private readonly u: Universe,
-    readonly invs: readonly SystemInvariant[],
-  ) {
-    this.caches = invs.map(() => new Map());
-  }
-  /** checkDelta of each invariant on the changes since the previous call, by invariant. */
-  next(s: SystemState): Map<SystemInvariant, Violation[]> {
-    const d = this.tracker.next(s);
-    this.lastDelta = d;
-    return new Map(this.invs.map((x, k) => [x, x.checkDelta!(this.u, s, d, this.caches[k]!)]));
-  }
-}
 
 /** Built states with an incremental evaluation that has seen them since they were built. */
 const tracked = new WeakMap<SystemState, Incremental>();
