@@ -41,11 +41,8 @@ export class MessageSet {
    */
   readonly uncommitted = new Set<PrePrepare>();
 
-  /**
-   * When on (startJournal), every add and delete is also recorded here until drained, so that a
-   * checker can re-examine only what changed (invariants/delta.ts).
-   */
-  journal: { added: Message[]; removed: Message[] } | null = null;
+  /** Open journals: each records every add and delete for one reader (invariants/delta.ts). */
+  private readonly journals: Journal[] = [];
 
   constructor(
     private readonly interner: Interner,
@@ -70,7 +67,7 @@ export class MessageSet {
   add(m: Message): boolean {
     if (this.all.has(m)) return false;
     this.all.add(m);
-    this.journal?.added.push(m);
+    for (const j of this.journals) j.added.push(m);
     switch (m.tag) {
       case 'REQUEST':
         this.requests.add(m);
@@ -107,7 +104,7 @@ export class MessageSet {
   /** Removes m; returns false if it was not there. */
   delete(m: Message): boolean {
     if (!this.all.delete(m)) return false;
-    this.journal?.removed.push(m);
+    for (const j of this.journals) j.removed.push(m);
     switch (m.tag) {
       case 'REQUEST':
         this.requests.delete(m);
@@ -171,17 +168,39 @@ export class MessageSet {
     return this.ppByN.get(n) ?? EMPTY;
   }
 
-  /** Starts recording adds and deletes (if not already) and returns what was recorded so far. */
-  drainJournal(): { added: Message[]; removed: Message[] } {
-    const j = this.journal ?? { added: [], removed: [] };
-    this.journal = { added: [], removed: [] };
+  /**
+   * A new journal of this set's adds and deletes from now on, for one reader, who takes what it
+   * recorded with Journal.take. Close it when done, or it keeps recording.
+   */
+  openJournal(): Journal {
+    const j = new Journal(this);
+    this.journals.push(j);
     return j;
   }
+  /** Stops a journal's recording. */
+  closeJournal(j: Journal): void {
+    const k = this.journals.indexOf(j);
+    if (k >= 0) this.journals.splice(k, 1);
+  }
 
-  /** A copy with the same members, in the same order (without a journal). */
+  /** A copy with the same members, in the same order (with no journals open). */
   clone(): MessageSet {
     const s = new MessageSet(this.interner, this.owner);
     for (const m of this.all) s.add(m);
     return s;
+  }
+}
+
+/** What a message set recorded for one reader since the reader last took it. */
+export class Journal {
+  added: Message[] = [];
+  removed: Message[] = [];
+  constructor(readonly of: MessageSet) {}
+  /** The adds and deletes recorded since the previous take, in order; recording goes on. */
+  take(): { added: Message[]; removed: Message[] } {
+    const out = { added: this.added, removed: this.removed };
+    this.added = [];
+    this.removed = [];
+    return out;
   }
 }

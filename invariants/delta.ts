@@ -1,8 +1,10 @@
 // What changed since the last check, so that invariants can re-examine only that part of the
 // state (incremental evaluation). Every change to a log goes through MessageSet.add/delete and is
-// journaled there; out_i is small and is compared with a copy; the wire only ever gains messages.
+// recorded in each open journal (one per tracker, so several trackers may watch one state); out_i
+// is small and is compared with a copy; the wire only ever gains messages.
 import type { SystemState } from '../automata/compose.ts';
 import type { Message } from '../automata/messages.ts';
+import type { Journal } from '../automata/message-set.ts';
 
 export interface Delta {
   /** Re-examine everything: the first check of a run, or a change of faulty flags. */
@@ -34,6 +36,8 @@ interface ReplicaSnapshot {
 
 export class DeltaTracker {
   private snapshots: ReplicaSnapshot[] | null = null;
+  /** This tracker's journal of each replica's log (a log replaced, e.g. by a clone, gets a new one). */
+  private journals: (Journal | undefined)[] = [];
   private wireSeen = 0;
   private proxiesFaulty: boolean[] = [];
 
@@ -48,7 +52,13 @@ export class DeltaTracker {
     let full = first;
     const snaps: ReplicaSnapshot[] = [];
     for (const r of s.replicas) {
-      const j = r.in.drainJournal();
+      let journal = this.journals[r.i];
+      if (journal === undefined || journal.of !== r.in) {
+        journal?.of.closeJournal(journal);
+        journal = this.journals[r.i] = r.in.openJournal();
+        full = true;
+      }
+      const j = journal.take();
       const prev = this.snapshots?.[r.i];
       if (j.added.length > 0) inAdded.set(r.i, j.added);
       if (j.removed.length > 0) inRemoved.set(r.i, j.removed);

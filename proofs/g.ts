@@ -77,8 +77,9 @@ import { NULL_REP } from '../automata/services.ts';
 import { emptyFold, foldAppend, histFold, type HistEntry, type HistFold, type SpecHistAction, type SpecHistState } from '../automata/spec-hist.ts';
 import { nFaulty, reqKey, repKey } from '../automata/spec.ts';
 import type { Universe } from '../automata/universe.ts';
+import { touchedNs, type Delta } from '../invariants/delta.ts';
 import { prefix } from '../invariants/spec-hist.ts';
-import type { Clause } from './relation.ts';
+import { failingClauses, type Clause, type ClauseFailure } from './relation.ts';
 
 const REF = 'Definition A.1.20';
 
@@ -190,6 +191,88 @@ function wireContents(x: SystemState): WireMemo {
 
 // --- the clauses ------------------------------------------------------------------------------
 
+/** The fold of prefix(y.hist, n), however it is looked up (PrefixFolds, or HistIndex in the incremental evaluation). */
+type FoldAt = (n: number) => HistFold;
+
+// The bodies of the clauses that the plain and the incremental evaluation share, so that both
+// produce the same messages.
+
+function checkG5(u: Universe, x: SystemState, at: FoldAt): string | null {
+  for (const r of x.replicas) {
+    if (r.faulty) continue;
+    const v = at(r.lastExec).val;
+    if (u.service.encode(v) !== u.service.encode(r.val))
+      return `replica ${r.i}: x.val = ${u.service.show(r.val)}, val(prefix(y.hist, ${r.lastExec})) = ${u.service.show(v)}`;
+  }
+  return null;
+}
+
+function checkG6(u: Universe, x: SystemState, at: FoldAt): string | null {
+  for (const r of x.replicas) {
+    if (r.faulty) continue;
+    const f = at(r.lastExec);
+    for (let c = 0; c < u.clients; c++)
+      if (r.lastRep[c] !== f.lastRep[c])
+        return `replica ${r.i}, client ${c}: x.last-rep = ${r.lastRep[c]}, last-rep(prefix(y.hist, ${r.lastExec}))(c) = ${f.lastRep[c]}`;
+  }
+  return null;
+}
+
+function checkG7(u: Universe, x: SystemState, at: FoldAt): string | null {
+  for (const r of x.replicas) {
+    if (r.faulty) continue;
+    const f = at(r.lastExec);
+    for (let c = 0; c < u.clients; c++)
+      if (r.lastRepT[c] !== f.lastRepT[c])
+        return `replica ${r.i}, client ${c}: x.last-rep-t = ${r.lastRepT[c]}, last-rep-t(prefix(y.hist, ${r.lastExec}))(c) = ${f.lastRepT[c]}`;
+  }
+  return null;
+}
+
+/**
+ * Clause 8 at one n: `correct` are the non-faulty replicas (in order), `need` is 2f − y.n-faulty,
+ * `at` the tuples of y.hist with first component n, `before()` the fold of prefix(y.hist, n − 1).
+ */
+function checkG8At(u: Universe, correct: readonly SystemState['replicas'][number][], n: number, need: number, at: readonly HistEntry[], before: () => HistFold): string | null {
+  // Every (m, v) prepared at n by some non-faulty replica, with how many non-faulty replicas prepared it.
+  const certs = new Map<string, { m: Request | null; v: number; count: number }>();
+  for (const r of correct)
+    for (const pp of r.in.prePreparesAt(n)) {
+      if (pp.signer !== u.primary(pp.v) || !prepared(u, pp.m, pp.v, n, r.in)) continue;
+      const key = `${pp.v}|${pp.m === null ? -1 : pp.m.id}`;
+      const e = certs.get(key);
+      if (e === undefined) certs.set(key, { m: pp.m, v: pp.v, count: 1 });
+      else e.count++;
+    }
+  const strong = [...certs.values()].filter((e) => e.count > need);
+  if (at.length > 0) {
+    const ok = at.some((e) => strong.some((s) => s.m !== null && s.m.o === e.o && s.m.t === e.t && s.m.c === e.c));
+    if (!ok) return `n = ${n}: ${at.map(showE).join(', ')} ∈ y.hist but no v with more than ${need} non-faulty replicas that prepared it${describe(certs)}`;
+  } else {
+    const fold = before();
+    const ok = strong.some((s) => s.m === null || s.m.t <= fold.lastRepT[s.m.c]!);
+    if (!ok)
+      return `n = ${n}: no tuple in y.hist, and no null request or request with t ≤ last-rep-t(prefix(y.hist, ${n - 1}))(c) prepared by more than ${need} non-faulty replicas${describe(certs)}`;
+  }
+  return null;
+}
+
+/** Clause 9's test of one reply, given the (c, t, r) that hist explains. */
+function g9Ok(x: SystemState, explained: ReadonlySet<string>, literal: boolean): (m: Reply) => boolean {
+  return (m) => x.replicas[m.i]?.faulty === true || explained.has(repKey(m.r, m.t, m.c)) || (!literal && m.t === 0 && m.r === NULL_REP);
+}
+const g9Bad = (m: Reply, where: string) =>
+  `⟨REPLY, ${m.v}, ${m.t}, c${m.c}, ${m.i}, ${m.r}⟩σ${m.i} ∈ ${where}: no ⟨n, o, ${m.t}, c${m.c}⟩ ∈ y.hist with last-rep(prefix(y.hist, n))(c${m.c}) = ${m.r}`;
+
+/** Clause 10 for one tuple e of y.hist with e.t = y.last-req_{e.c}; `rep()` is last-rep(prefix(y.hist, e.n))(e.c). */
+function checkG10At(x: SystemState, y: SpecHistState, e: HistEntry, rep: () => string): string | null {
+  const p = x.proxies[e.c]!;
+  if (p.faulty || p.out === null) return null;
+  const r = rep();
+  if (!y.out.has(repKey(r, e.t, e.c))) return `${showE(e)} ∈ y.hist, client ${e.c} waits (x.out_c ≠ {}), but ⟨${r}, ${e.t}, c${e.c}⟩ ∉ y.out`;
+  return null;
+}
+
 /** The clauses of G, corrected (default) or literal. x is the state of A', y the state of S'. */
 export function gClauses(u: Universe, literal = false): Clause<SystemState, SpecHistState>[] {
   const folds = new PrefixFolds(u);
@@ -248,13 +331,7 @@ export function gClauses(u: Universe, literal = false): Clause<SystemState, Spec
       ref: `${REF}, clause 5`,
       check(x, y) {
         if (!bounded(u, y)) return null;
-        for (const r of x.replicas) {
-          if (r.faulty) continue;
-          const v = folds.at(y.hist, r.lastExec).val;
-          if (u.service.encode(v) !== u.service.encode(r.val))
-            return `replica ${r.i}: x.val = ${u.service.show(r.val)}, val(prefix(y.hist, ${r.lastExec})) = ${u.service.show(v)}`;
-        }
-        return null;
+        return checkG5(u, x, (n) => folds.at(y.hist, n));
       },
     },
     {
@@ -263,14 +340,7 @@ export function gClauses(u: Universe, literal = false): Clause<SystemState, Spec
       ref: `${REF}, clause 6`,
       check(x, y) {
         if (!bounded(u, y)) return null;
-        for (const r of x.replicas) {
-          if (r.faulty) continue;
-          const f = folds.at(y.hist, r.lastExec);
-          for (let c = 0; c < u.clients; c++)
-            if (r.lastRep[c] !== f.lastRep[c])
-              return `replica ${r.i}, client ${c}: x.last-rep = ${r.lastRep[c]}, last-rep(prefix(y.hist, ${r.lastExec}))(c) = ${f.lastRep[c]}`;
-        }
-        return null;
+        return checkG6(u, x, (n) => folds.at(y.hist, n));
       },
     },
     {
@@ -279,14 +349,7 @@ export function gClauses(u: Universe, literal = false): Clause<SystemState, Spec
       ref: `${REF}, clause 7`,
       check(x, y) {
         if (!bounded(u, y)) return null;
-        for (const r of x.replicas) {
-          if (r.faulty) continue;
-          const f = folds.at(y.hist, r.lastExec);
-          for (let c = 0; c < u.clients; c++)
-            if (r.lastRepT[c] !== f.lastRepT[c])
-              return `replica ${r.i}, client ${c}: x.last-rep-t = ${r.lastRepT[c]}, last-rep-t(prefix(y.hist, ${r.lastExec}))(c) = ${f.lastRepT[c]}`;
-        }
-        return null;
+        return checkG7(u, x, (n) => folds.at(y.hist, n));
       },
     },
     {
@@ -301,28 +364,15 @@ export function gClauses(u: Universe, literal = false): Clause<SystemState, Spec
         const need = 2 * u.f - nFaulty(y); // |R| > need
         const correct = x.replicas.filter((r) => !r.faulty);
         for (let n = 1; n <= y.seqno; n++) {
-          // Every (m, v) prepared at n by some non-faulty replica, with how many non-faulty replicas prepared it.
-          const certs = new Map<string, { m: Request | null; v: number; count: number }>();
-          for (const r of correct)
-            for (const pp of r.in.prePreparesAt(n)) {
-              if (pp.signer !== u.primary(pp.v) || !prepared(u, pp.m, pp.v, n, r.in)) continue;
-              const key = `${pp.v}|${pp.m === null ? -1 : pp.m.id}`;
-              const e = certs.get(key);
-              if (e === undefined) certs.set(key, { m: pp.m, v: pp.v, count: 1 });
-              else e.count++;
-            }
-          const strong = [...certs.values()].filter((e) => e.count > need);
-          const at = y.hist.filter((e) => e.n === n);
-          if (at.length > 0) {
-            const ok = at.some((e) => strong.some((s) => s.m !== null && s.m.o === e.o && s.m.t === e.t && s.m.c === e.c));
-            if (!ok)
-              return `n = ${n}: ${at.map(showE).join(', ')} ∈ y.hist but no v with more than ${need} non-faulty replicas that prepared it${describe(certs)}`;
-          } else {
-            const before = folds.at(y.hist, n - 1);
-            const ok = strong.some((s) => s.m === null || s.m.t <= before.lastRepT[s.m.c]!);
-            if (!ok)
-              return `n = ${n}: no tuple in y.hist, and no null request or request with t ≤ last-rep-t(prefix(y.hist, ${n - 1}))(c) prepared by more than ${need} non-faulty replicas${describe(certs)}`;
-          }
+          const msg = checkG8At(
+            u,
+            correct,
+            n,
+            need,
+            y.hist.filter((e) => e.n === n),
+            () => folds.at(y.hist, n - 1),
+          );
+          if (msg !== null) return msg;
         }
         return null;
       },
@@ -338,13 +388,10 @@ export function gClauses(u: Universe, literal = false): Clause<SystemState, Spec
         // (c, t, r) such that ∃ ⟨n, o, t, c⟩ ∈ y.hist : r = last-rep(prefix(y.hist, n))(c)
         const explained = new Set<string>();
         for (const e of y.hist) explained.add(repKey(folds.at(y.hist, e.n).lastRep[e.c]!, e.t, e.c));
-        const ok = (m: Reply) =>
-          x.replicas[m.i]?.faulty === true || explained.has(repKey(m.r, m.t, m.c)) || (!literal && m.t === 0 && m.r === NULL_REP);
-        const bad = (m: Reply, where: string) =>
-          `⟨REPLY, ${m.v}, ${m.t}, c${m.c}, ${m.i}, ${m.r}⟩σ${m.i} ∈ ${where}: no ⟨n, o, ${m.t}, c${m.c}⟩ ∈ y.hist with last-rep(prefix(y.hist, n))(c${m.c}) = ${m.r}`;
-        for (const r of x.replicas) for (const m of r.out) if (m.tag === 'REPLY' && !ok(m)) return bad(m, `x.out_${r.i}`);
-        for (const m of wireContents(x).replies) if (!ok(m)) return bad(m, 'x.wire');
-        for (const p of x.proxies) for (const m of p.in) if (!ok(m)) return bad(m, `x.in_c${p.c}`);
+        const ok = g9Ok(x, explained, literal);
+        for (const r of x.replicas) for (const m of r.out) if (m.tag === 'REPLY' && !ok(m)) return g9Bad(m, `x.out_${r.i}`);
+        for (const m of wireContents(x).replies) if (!ok(m)) return g9Bad(m, 'x.wire');
+        for (const p of x.proxies) for (const m of p.in) if (!ok(m)) return g9Bad(m, `x.in_c${p.c}`);
         return null;
       },
     },
@@ -356,10 +403,8 @@ export function gClauses(u: Universe, literal = false): Clause<SystemState, Spec
         if (!bounded(u, y)) return null;
         for (const e of y.hist) {
           if (e.t !== y.lastReq[e.c]) continue;
-          const p = x.proxies[e.c]!;
-          if (p.faulty || p.out === null) continue;
-          const r = folds.at(y.hist, e.n).lastRep[e.c]!;
-          if (!y.out.has(repKey(r, e.t, e.c))) return `${showE(e)} ∈ y.hist, client ${e.c} waits (x.out_c ≠ {}), but ⟨${r}, ${e.t}, c${e.c}⟩ ∉ y.out`;
+          const msg = checkG10At(x, y, e, () => folds.at(y.hist, e.n).lastRep[e.c]!);
+          if (msg !== null) return msg;
         }
         return null;
       },
@@ -400,6 +445,366 @@ export function gClauses(u: Universe, literal = false): Clause<SystemState, Spec
 function describe(certs: Map<string, { m: Request | null; v: number; count: number }>): string {
   if (certs.size === 0) return ' (nothing prepared there)';
   return ` (prepared: ${[...certs.values()].map((e) => `${showReq(e.m)} in view ${e.v} by ${e.count}`).join('; ')})`;
+}
+
+// --- incremental evaluation ----------------------------------------------------------------------
+//
+// gIncremental(u, literal).check(x, y, delta, s) returns what failingClauses(gClauses(u, literal),
+// x, y) returns (same clauses, order and messages), given what changed in x (delta: a Delta of
+// invariants/delta.ts, from a DeltaTracker) and in y (s: SpecChanges, from a SpecTracker)
+// since its previous call. A clause that held then can only be falsified by what changed:
+// - G(1)-(4) cost O(|R| + |C|) and are evaluated as they are.
+// - G(5)-(7), and every prefix(y.hist, n) below, read a HistIndex: the folds of the initial
+//   segments of y.hist, extended by appends (binary search for n), instead of PrefixFolds (which
+//   re-validates the whole history on each call).
+// - G(8): the set of failing n ≤ y.seqno is kept. Only the n of the pre-prepares and prepares added
+//   to or removed from the log of a non-faulty replica (touchedNs), and the n in (old seqno, seqno],
+//   are re-evaluated: hist only grows at n > old seqno (S' appends ⟨seqno, o, t, c⟩ after
+//   incrementing seqno), so prefix(y.hist, n − 1) and the tuples at n of every older n are unchanged.
+//   The message is that of the smallest failing n, as the plain loop finds it first.
+// - G(9): the (c, t, r) that hist explains only grow (an append explains its own tuple and changes no
+//   older prefix). out_i and in_c are small and are scanned; of the wire (it never loses a
+//   message), the replies not explained are kept in wire order, the new ones added.
+// - G(10): S' appends ⟨n, o, t, c⟩ only when t > last-rep-t(hist)(c), so the t of one client strictly
+//   increase along hist and each client has at most one tuple with t = y.last-req_c: O(|C|) tuples.
+// - G(11): ⟨o, t, c⟩ ∈ y.in ∨ ∈ hist ∨ t ≤ last-rep-t(y.hist)(c) can turn false only by a removal from
+//   y.in (hist and last-rep-t(y.hist) only grow). The clause is re-evaluated in full (plain) when it
+//   may fail: when it failed before, when a request of a non-faulty client named by a message new
+//   to M_c (added to in_i or out_i of a non-faulty replica, or to the wire), or by x.out_c (small,
+//   read each time), is not accepted, or when a triple removed from y.in is among the requests
+//   ever named by M_c since the last full evaluation (a superset of those in M_c now). Full
+//   evaluations give the message.
+// Everything is re-examined (the plain clauses, and the caches rebuilt) when delta.full or s.full
+// is set, when x or y is not the state of the previous call, on any change of faulty flags, or when
+// y.hist is not an extension by S'-like appends (n strictly increasing and above the old seqno, t
+// above last-rep-t(hist)(c)) of what was seen; with y.n-faulty > f nothing is cached. hist is
+// assumed to change by appends only (as in S'): that the array and its last seen tuple are the
+// same is checked, not the older tuples.
+
+/** The folds of the initial segments of y.hist, and what G reads from hist, extended as hist grows. */
+class HistIndex {
+  private hist: readonly HistEntry[] | null = null;
+  private len = 0;
+  /** hist[len − 1] when it was read. */
+  private last: HistEntry | null = null;
+  /** folds[k]: the fold of hist[0..k). */
+  private readonly folds: HistFold[];
+  /** The tuple at n, by n; the index of the tuple of c with timestamp t (`${c}|${t}`). */
+  private readonly byN = new Map<number, HistEntry>();
+  private readonly byCT = new Map<string, number>();
+  /** repKey(last-rep(prefix(hist, e.n))(e.c), e.t, e.c) and reqKey(e.o, e.t, e.c) of each tuple e. */
+  readonly explained = new Set<string>();
+  readonly inHist = new Set<string>();
+
+  constructor(private readonly u: Universe) {
+    this.folds = [emptyFold(u)];
+  }
+
+  /** Appends y.hist[len..]; the new tuples, or null when y.hist is not such an extension of what was seen. */
+  sync(hist: readonly HistEntry[]): HistEntry[] | null {
+    if (this.hist === null) this.hist = hist;
+    if (hist !== this.hist || hist.length < this.len) return null;
+    if (this.len > 0 && hist[this.len - 1] !== this.last) return null;
+    const added: HistEntry[] = [];
+    for (let k = this.len; k < hist.length; k++) {
+      const e = hist[k]!;
+      const prev = this.folds[k]!;
+      if ((k > 0 && !(e.n > hist[k - 1]!.n)) || !(e.t > prev.lastRepT[e.c]!) || !Number.isInteger(e.c) || e.c < 0 || e.c >= this.u.clients) return null;
+      const next = copyFold(prev);
+      foldAppend(this.u, next, e);
+      this.folds.push(next);
+      this.last = e;
+      this.byN.set(e.n, e);
+      this.byCT.set(`${e.c}|${e.t}`, k);
+      this.explained.add(repKey(next.lastRep[e.c]!, e.t, e.c));
+      this.inHist.add(reqKey(e.o, e.t, e.c));
+      added.push(e);
+      this.len = k + 1;
+    }
+    return added;
+  }
+
+  get length(): number {
+    return this.len;
+  }
+  /** The fold of prefix(hist, n): of the tuples with first component ≤ n. */
+  readonly at = (n: number): HistFold => {
+    const hist = this.hist!;
+    let lo = 0;
+    let hi = this.len;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (hist[mid]!.n <= n) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.folds[lo]!;
+  };
+  /** last-rep-t(hist) */
+  get top(): readonly number[] {
+    return this.folds[this.len]!.lastRepT;
+  }
+  /** The tuples with first component n (at most one). */
+  tuplesAt(n: number): HistEntry[] {
+    const e = this.byN.get(n);
+    return e === undefined ? [] : [e];
+  }
+  /** The index of the tuple of client c with timestamp t, if any. */
+  indexOf(c: number, t: number): number | undefined {
+    return this.byCT.get(`${c}|${t}`);
+  }
+  entryAt(k: number): HistEntry {
+    return this.hist![k]!;
+  }
+}
+
+/** What changed in S' since the previous call of SpecTracker.next. */
+export interface SpecChanges {
+  /** Re-examine everything: the first call, another state, a change of faulty flags, seqno or hist not grown. */
+  full: boolean;
+  /** y.seqno and |y.hist| at the previous call. */
+  seqnoBefore: number;
+  histBefore: number;
+  /** Keys (reqKey) of the triples added to and removed from y.in. */
+  inAdded: readonly string[];
+  inRemoved: readonly string[];
+}
+
+/**
+ * Observes S' from call to call (its in is small: the requests not yet executed; it is compared
+ * with a copy of its keys). Observing, rather than replaying α, also sees changes made by hand.
+ */
+export class SpecTracker {
+  private y: SpecHistState | null = null;
+  private seqno = 0;
+  private hist: readonly HistEntry[] | null = null;
+  private histLen = 0;
+  private inKeys = new Set<string>();
+  private faultyReplica: boolean[] = [];
+  private faultyClient: boolean[] = [];
+
+  next(y: SpecHistState): SpecChanges {
+    const same = (a: readonly boolean[], b: readonly boolean[]) => a.length === b.length && a.every((v, k) => v === b[k]);
+    const full =
+      this.y !== y ||
+      y.seqno < this.seqno ||
+      y.hist !== this.hist ||
+      y.hist.length < this.histLen ||
+      !same(this.faultyReplica, y.faultyReplica) ||
+      !same(this.faultyClient, y.faultyClient);
+    const inAdded: string[] = [];
+    const inRemoved: string[] = [];
+    for (const k of y.in.keys()) if (!this.inKeys.has(k)) inAdded.push(k);
+    if (this.inKeys.size + inAdded.length !== y.in.size) for (const k of this.inKeys) if (!y.in.has(k)) inRemoved.push(k);
+    const out: SpecChanges = { full, seqnoBefore: this.seqno, histBefore: this.histLen, inAdded, inRemoved };
+    this.y = y;
+    this.seqno = y.seqno;
+    this.hist = y.hist;
+    this.histLen = y.hist.length;
+    if (inAdded.length > 0 || inRemoved.length > 0) this.inKeys = new Set(y.in.keys());
+    this.faultyReplica = [...y.faultyReplica];
+    this.faultyClient = [...y.faultyClient];
+    return out;
+  }
+}
+
+
+/** What the incremental evaluation examined, for tests and reports. */
+export interface GIncrementalStats {
+  /** Calls of check. */
+  checks: number;
+  /** Calls that re-examined everything (plain clauses, caches rebuilt). */
+  full: number;
+  /** Calls in which G(11) was evaluated plainly (it may fail). */
+  plainG11: number;
+  /** Items examined by the incremental paths: sequence numbers re-evaluated for G(8), messages and triples read. */
+  examined: number;
+}
+
+export interface GIncremental {
+  /**
+   * The failing clauses of G on (x, y), as failingClauses(gClauses(u, literal), x, y) gives them.
+   * delta and s are the changes of x and y since the previous call (DeltaTracker and
+   * SpecTracker, fed at every call).
+   */
+  check(x: SystemState, y: SpecHistState, delta: Delta, s: SpecChanges): ClauseFailure[];
+  readonly stats: GIncrementalStats;
+}
+
+interface GCache {
+  x: SystemState;
+  y: SpecHistState;
+  seqno: number;
+  hist: HistIndex;
+  /** G(8): the n ≤ seqno at which the clause fails. */
+  g8Failing: Set<number>;
+  /** G(9): the replies on the wire (in wire order) that hist does not explain, of non-faulty signers. */
+  g9Wire: Reply[];
+  /** G(11): the requests of non-faulty clients named by M_c since the last full evaluation, by reqKey. */
+  g11Named: Map<string, Request>;
+  g11Failed: boolean;
+}
+
+/** The incremental evaluation of the clauses of G (see above). */
+export function gIncremental(u: Universe, literal = false): GIncremental {
+  const plain = gClauses(u, literal);
+  const clause = (id: string) => plain.find((c) => c.id === id)!;
+  const [g1, g2, g3, g4, g11] = ['G(1)', 'G(2)', 'G(3)', 'G(4)', 'G(11)'].map(clause) as [
+    Clause<SystemState, SpecHistState>,
+    Clause<SystemState, SpecHistState>,
+    Clause<SystemState, SpecHistState>,
+    Clause<SystemState, SpecHistState>,
+    Clause<SystemState, SpecHistState>,
+  ];
+  const stats: GIncrementalStats = { checks: 0, full: 0, plainG11: 0, examined: 0 };
+  let cache: GCache | null = null;
+
+  const correctOf = (x: SystemState) => x.replicas.filter((r) => !r.faulty);
+  const g8At = (y: SpecHistState, h: HistIndex, correct: ReturnType<typeof correctOf>, n: number) =>
+    checkG8At(u, correct, n, 2 * u.f - nFaulty(y), h.tuplesAt(n), () => h.at(n - 1));
+  const nonFaultyClient = (x: SystemState, c: number) => x.proxies[c]?.faulty === false;
+  const g11Ok = (y: SpecHistState, h: HistIndex, m: { o: string; t: number; c: number }) => {
+    const k = reqKey(m.o, m.t, m.c);
+    return y.in.has(k) || h.inHist.has(k) || (!literal && m.t <= h.top[m.c]!);
+  };
+
+  function full(x: SystemState, y: SpecHistState): ClauseFailure[] {
+    stats.full++;
+    const found = failingClauses(plain, x, y);
+    cache = null;
+    if (!bounded(u, y)) return found;
+    const h = new HistIndex(u);
+    if (h.sync(y.hist) === null) return found; // not a history S' builds: plain from now on
+    const correct = correctOf(x);
+    const g8Failing = new Set<number>();
+    for (let n = 1; n <= y.seqno; n++) if (g8At(y, h, correct, n) !== null) g8Failing.add(n);
+    const ok9 = g9Ok(x, h.explained, literal);
+    const g9Wire = wireContents(x).replies.filter((m) => !ok9(m));
+    const g11Named = new Map<string, Request>();
+    const name = (m: Message) => {
+      for (const q of requestsNamedBy(m)) if (nonFaultyClient(x, q.c)) g11Named.set(reqKey(q.o, q.t, q.c), q);
+    };
+    for (const r of correct) {
+      for (const m of r.in.all) name(m);
+      for (const m of r.out) name(m);
+    }
+    for (const m of wireContents(x).requests) name(m);
+    cache = { x, y, seqno: y.seqno, hist: h, g8Failing, g9Wire, g11Named, g11Failed: found.some((f) => f.id === 'G(11)') };
+    return found;
+  }
+
+  function check(x: SystemState, y: SpecHistState, delta: Delta, s: SpecChanges): ClauseFailure[] {
+    stats.checks++;
+    const c = cache;
+    if (delta.full || s.full || c === null || c.x !== x || c.y !== y || s.seqnoBefore !== c.seqno || s.histBefore !== c.hist.length || !bounded(u, y))
+      return full(x, y);
+    const h = c.hist;
+    const appended = h.sync(y.hist);
+    if (appended === null || appended.some((e) => e.n <= c.seqno)) return full(x, y);
+    stats.examined += appended.length + s.inAdded.length + s.inRemoved.length;
+
+    const out: ClauseFailure[] = [];
+    const push = (id: string, message: string | null) => {
+      if (message !== null) out.push({ id, message });
+    };
+    push('G(1)', g1.check(x, y));
+    push('G(2)', g2.check(x, y));
+    push('G(3)', g3.check(x, y));
+    push('G(4)', g4.check(x, y));
+    push('G(5)', checkG5(u, x, h.at));
+    push('G(6)', checkG6(u, x, h.at));
+    push('G(7)', checkG7(u, x, h.at));
+
+    // G(8)
+    const correct = correctOf(x);
+    const ns = new Set<number>();
+    for (const r of correct) for (const n of touchedNs(delta, r.i)) if (n >= 1 && n <= y.seqno) ns.add(n);
+    for (let n = c.seqno + 1; n <= y.seqno; n++) ns.add(n);
+    for (const n of ns) {
+      stats.examined++;
+      if (g8At(y, h, correct, n) !== null) c.g8Failing.add(n);
+      else c.g8Failing.delete(n);
+    }
+    if (c.g8Failing.size > 0) push('G(8)', g8At(y, h, correct, Math.min(...c.g8Failing)));
+
+    // G(9)
+    const ok9 = g9Ok(x, h.explained, literal);
+    if (appended.length > 0 && c.g9Wire.length > 0) c.g9Wire = c.g9Wire.filter((m) => !ok9(m));
+    for (const m of delta.wireAdded) if (m.tag === 'REPLY' && !ok9(m)) c.g9Wire.push(m);
+    let msg9: string | null = null;
+    for (const r of x.replicas) {
+      for (const m of r.out) {
+        stats.examined++;
+        if (m.tag === 'REPLY' && !ok9(m)) {
+          msg9 = g9Bad(m, `x.out_${r.i}`);
+          break;
+        }
+      }
+      if (msg9 !== null) break;
+    }
+    if (msg9 === null && c.g9Wire.length > 0) msg9 = g9Bad(c.g9Wire[0]!, 'x.wire');
+    if (msg9 === null)
+      for (const p of x.proxies) {
+        for (const m of p.in) {
+          stats.examined++;
+          if (!ok9(m)) {
+            msg9 = g9Bad(m, `x.in_c${p.c}`);
+            break;
+          }
+        }
+        if (msg9 !== null) break;
+      }
+    push('G(9)', msg9);
+
+    // G(10): the tuples with t = y.last-req_c, in hist order.
+    const idx: number[] = [];
+    for (let cl = 0; cl < u.clients; cl++) {
+      const k = h.indexOf(cl, y.lastReq[cl]!);
+      if (k !== undefined) idx.push(k);
+    }
+    idx.sort((a, b) => a - b);
+    let msg10: string | null = null;
+    for (const k of idx) {
+      const e = h.entryAt(k);
+      msg10 = checkG10At(x, y, e, () => h.at(e.n).lastRep[e.c]!);
+      if (msg10 !== null) break;
+    }
+    push('G(10)', msg10);
+
+    // G(11)
+    let suspect = c.g11Failed;
+    const see = (m: Message) => {
+      for (const q of requestsNamedBy(m)) {
+        stats.examined++;
+        if (!nonFaultyClient(x, q.c)) continue;
+        c.g11Named.set(reqKey(q.o, q.t, q.c), q);
+        if (!g11Ok(y, h, q)) suspect = true;
+      }
+    };
+    for (const p of x.proxies) if (!p.faulty && p.out !== null && !g11Ok(y, h, p.out)) suspect = true;
+    for (const r of correct) {
+      for (const m of delta.inAdded.get(r.i) ?? []) see(m);
+      for (const m of r.out) see(m);
+    }
+    for (const m of delta.wireAdded) see(m);
+    for (const k of s.inRemoved) {
+      const q = c.g11Named.get(k);
+      if (q !== undefined && !g11Ok(y, h, q)) suspect = true;
+    }
+    if (suspect) {
+      stats.plainG11++;
+      const msg11 = g11.check(x, y);
+      c.g11Failed = msg11 !== null;
+      push('G(11)', msg11);
+    }
+    stats.examined += delta.wireAdded.length;
+    for (const list of delta.inAdded.values()) stats.examined += list.length;
+    for (const list of delta.inRemoved.values()) stats.examined += list.length;
+
+    c.seqno = y.seqno;
+    return out;
+  }
+
+  return { check, stats };
 }
 
 // --- the step correspondence --------------------------------------------------------------------

@@ -12,6 +12,11 @@
 // S' is defined only while n-faulty ≤ f (Def A.1.13). Once y.n-faulty > f its behaviour is
 // unspecified ("for n-faulty > f any relation will do", proof of Theorem A.1.19) and the model's S'
 // has no step at all: the simulation stops following and reports nothing from then on.
+//
+// G is evaluated incrementally by default (gIncremental, proofs/g.ts: the cost of a step follows
+// what it changed in x and y, not the run's length), with the same findings as the plain clauses
+// (options.incremental = false). The changes of x come from its own DeltaTracker (each tracker has
+// its own journal of each log), so an InvariantChecker may run on the same state.
 import type { Action } from '../automata/actions.ts';
 import type { SystemState } from '../automata/compose.ts';
 import { formatAction } from '../automata/format.ts';
@@ -25,10 +30,25 @@ import {
   type SpecHistState,
 } from '../automata/spec-hist.ts';
 import type { Universe } from '../automata/universe.ts';
-import { gClauses, gFragment, preState, type GFragment, type PreState } from './g.ts';
+import { DeltaTracker } from '../invariants/delta.ts';
+import {
+  gClauses,
+  gFragment,
+  gIncremental,
+  preState,
+  SpecTracker,
+  type GFragment,
+  type GIncremental,
+  type PreState,
+} from './g.ts';
 import { externalLabel, externalLabelA, showAbstract } from './labels.ts';
 import type { SimulationFinding } from './paired-f.ts';
-import { failingClauses, type Clause } from './relation.ts';
+import { failingClauses, type Clause, type ClauseFailure } from './relation.ts';
+
+export interface GSimulationOptions {
+  /** Evaluate G incrementally (default), or with the plain clauses (false). The findings are the same. */
+  incremental?: boolean;
+}
 
 export class GSimulation {
   /** The state of S', for reports and for chaining (feed the steps of α to an FSimulation). */
@@ -41,6 +61,10 @@ export class GSimulation {
   onAbstractStep?: (k: number, b: SpecHistAction, y: SpecHistState) => void;
 
   private readonly clauses: Clause<SystemState, SpecHistState>[];
+  /** The incremental evaluation of G and what it reads the changes from, or null for the plain one. */
+  readonly incremental: GIncremental | null;
+  private readonly xChanges = new DeltaTracker();
+  private readonly yChanges = new SpecTracker();
   private pending: { k: number; pre: PreState } | null = null;
 
   constructor(
@@ -48,14 +72,22 @@ export class GSimulation {
     literal = u.config.readings.literalG ?? false,
     /** The step correspondence; tests substitute a wrong one to see it reported. */
     private readonly fragment: GFragment = gFragment(literal),
+    options: GSimulationOptions = {},
   ) {
     this.y = initialSpecHist(u);
     this.clauses = gClauses(u, literal);
+    this.incremental = options.incremental === false ? null : gIncremental(u, literal);
+  }
+
+  /** The clauses of G that fail on (x, y). */
+  private evaluate(x: SystemState): ClauseFailure[] {
+    if (this.incremental === null) return failingClauses(this.clauses, x, this.y);
+    return this.incremental.check(x, this.y, this.xChanges.next(x), this.yChanges.next(this.y));
   }
 
   /** Start condition: G relates the start state of A' to the (single) start state of S'. */
   start(x0: SystemState): SimulationFinding[] {
-    return failingClauses(this.clauses, x0, this.y).map((f) => ({ id: f.id, step: -1, concrete: 'start', fragment: [], message: f.message }));
+    return this.evaluate(x0).map((f) => ({ id: f.id, step: -1, concrete: 'start', fragment: [], message: f.message }));
   }
 
   /** A' is about to take step π (index k) from x: remember what the correspondence reads. */
@@ -92,7 +124,7 @@ export class GSimulation {
     const got = alpha.map(externalLabel).filter((l): l is string => l !== null);
     if (!(want === null ? got.length === 0 : got.length === 1 && got[0] === want))
       return [at('trace', `trace(α) = ⟨${got.join(', ')}⟩ but trace(π) = ⟨${want ?? ''}⟩`)];
-    return failingClauses(this.clauses, x, this.y).map((f) => at(f.id, f.message));
+    return this.evaluate(x).map((f) => at(f.id, f.message));
   }
 
   /** A copy of S′'s state, for reports. */
