@@ -3,6 +3,7 @@
 // Each figure is the median of several runs with different seeds, after a warm-up run.
 import type { Variant } from '../automata/config.ts';
 import { runRandom } from '../sim/scheduler.ts';
+import { benchChain } from './chain.ts';
 import { benchInvariants } from './invariants.ts';
 
 const STEPS = 20_000;
@@ -29,3 +30,4 @@ for (const variant of ['A', 'Agc'] as const) {
 }
 
 benchInvariants();
+benchChain();
