@@ -40,11 +40,17 @@ export function formatDestinations(u: Universe, X: number): string {
   return `{${names.join(',')}}`;
 }
 
-/** One line per action, in the thesis's notation: SEND(m, X)_x, RECEIVE(m)_x, … */
-export function formatAction(u: Universe, a: Action): string {
-  const node = (x: number) => (x < u.n ? `r${x}` : `c${x - u.n}`);
-  const msg = (m: Message | null) => formatMessage(u, m);
-  const X = (mask: number) => formatDestinations(u, mask);
+/** The fields the external actions share in A, S and S' (Figs 2-4 and 2-6 name them alike). */
+export interface ExternalFields {
+  readonly kind: string;
+  readonly o?: string;
+  readonly c?: number;
+  readonly i?: number;
+  readonly r?: string;
+}
+
+/** REQUEST(o)_c, CLIENT-FAILURE_c, REPLICA-FAILURE_i, REPLY(r)_c; null for any other action. */
+export function formatExternal(a: ExternalFields): string | null {
   switch (a.kind) {
     case 'REQUEST':
       return `REQUEST(${a.o})_c${a.c}`;
@@ -54,6 +60,22 @@ export function formatAction(u: Universe, a: Action): string {
       return `REPLICA-FAILURE_r${a.i}`;
     case 'REPLY':
       return `REPLY(${a.r})_c${a.c}`;
+    default:
+      return null;
+  }
+}
+
+/** One line per action, in the thesis's notation: SEND(m, X)_x, RECEIVE(m)_x, … */
+export function formatAction(u: Universe, a: Action): string {
+  const node = (x: number) => (x < u.n ? `r${x}` : `c${x - u.n}`);
+  const msg = (m: Message | null) => formatMessage(u, m);
+  const X = (mask: number) => formatDestinations(u, mask);
+  switch (a.kind) {
+    case 'REQUEST':
+    case 'CLIENT-FAILURE':
+    case 'REPLICA-FAILURE':
+    case 'REPLY':
+      return formatExternal(a)!;
     case 'SEND':
       return `SEND(${msg(a.m)}, ${X(a.X)})_${node(a.x)}`;
     case 'RECEIVE':

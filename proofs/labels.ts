@@ -2,37 +2,20 @@
 // for trace matching; everything else is internal. A' (A with the outputs outside S's signature
 // hidden, proof of Theorem A.1.19) has the same external actions, labelled the same way.
 import { isExternal, type Action } from '../automata/actions.ts';
+import { formatExternal } from '../automata/format.ts';
 import type { SpecHistAction } from '../automata/spec-hist.ts';
-
-/** The fields the external actions share in S, S' and A (Fig 2-4 and Fig 2-6 name them alike). */
-interface ExternalFields {
-  readonly kind: string;
-  readonly o?: string;
-  readonly c?: number;
-  readonly i?: number;
-  readonly r?: string;
-}
-
-function label(a: ExternalFields): string | null {
-  switch (a.kind) {
-    case 'REQUEST':
-      return `REQUEST(${a.o})_c${a.c}`;
-    case 'CLIENT-FAILURE':
-      return `CLIENT-FAILURE_c${a.c}`;
-    case 'REPLICA-FAILURE':
-      return `REPLICA-FAILURE_r${a.i}`;
-    case 'REPLY':
-      return `REPLY(${a.r})_c${a.c}`;
-    default:
-      return null;
-  }
-}
 
 /** The label of an action of S or S' (FAULTY-REQUEST, EXECUTE, EXECUTE-NULL are internal: null). */
 export function externalLabel(a: SpecHistAction): string | null {
-  return label(a);
+  return formatExternal(a);
 }
 
+/** The label of an action of A' (SEND, RECEIVE, MISBEHAVE and the replicas' actions are hidden: null). */
+export function externalLabelA(a: Action): string | null {
+  return isExternal(a) ? formatExternal(a) : null;
+}
+
+/** One line for an action of S or S', in the notation of automata/format.ts (a REPLY shows its t). */
 export function showAbstract(a: SpecHistAction): string {
   switch (a.kind) {
     case 'FAULTY-REQUEST':
@@ -43,11 +26,6 @@ export function showAbstract(a: SpecHistAction): string {
     case 'REPLY':
       return `REPLY(${a.r})_c${a.c}${a.t === null ? '' : ` [t = ${a.t}]`}`;
     default:
-      return externalLabel(a)!;
+      return formatExternal(a)!;
   }
-}
-
-/** The label of an action of A' (SEND, RECEIVE, MISBEHAVE and the replicas' actions are hidden: null). */
-export function externalLabelA(a: Action): string | null {
-  return isExternal(a) ? label(a) : null;
 }
