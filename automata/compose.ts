@@ -14,6 +14,7 @@ import { nestedMessages, signerOf } from './messages.ts';
 import * as Proxy from './proxy.ts';
 import * as ReplicaA from './replica.ts';
 import * as ReplicaGc from './replica-gc.ts';
+import type { InternalFamily } from './replica-common.ts';
 import { cloneReplica, initialReplica, sendEffect, sendEnabled, type ReplicaState } from './replica-state.ts';
 import type { Universe } from './universe.ts';
 
@@ -31,6 +32,7 @@ export interface ReplicaModule {
   pre(u: Universe, st: ReplicaState, a: ReplicaInternal): boolean;
   eff(u: Universe, st: ReplicaState, a: ReplicaInternal): void;
   enabledInternal(u: Universe, st: ReplicaState): ReplicaInternal[];
+  enabledOf(u: Universe, st: ReplicaState, family: InternalFamily): ReplicaInternal[];
 }
 export function replicaModule(u: Universe): ReplicaModule {
   return u.config.variant === 'A' ? ReplicaA : ReplicaGc;

@@ -90,8 +90,7 @@ export function enabledIn(u: Universe, s: SystemState, family: Family): Action[]
     case 'view-change':
     case 'garbage': {
       const R = replicaModule(u);
-      for (const r of s.replicas)
-        if (!r.faulty) for (const a of R.enabledInternal(u, r)) if (familyOf(s, a) === family) out.push(a);
+      for (const r of s.replicas) if (!r.faulty) out.push(...R.enabledOf(u, r, family));
       break;
     }
     case 'misbehave': {

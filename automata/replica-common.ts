@@ -203,10 +203,11 @@ export function sendNewViewChoices(u: Universe, st: ReplicaState): ReplicaIntern
 }
 
 /**
- * The enabled internal actions both replica kinds have, under the configured bounds, in a stable
- * order; `inWindow(v, n)` is the variant's in-v or in-wv.
+ * The enabled SEND-PRE-PREPARE, SEND-COMMIT, EXECUTE and SEND-NEW-VIEW actions both replica kinds
+ * have, under the configured bounds, in a stable order; `inWindow(v, n)` is the variant's in-v or
+ * in-wv.
  */
-export function enabledNormalAndViewChange(u: Universe, st: ReplicaState, inWindow: (v: number, n: number) => boolean): ReplicaInternal[] {
+export function enabledProtocol(u: Universe, st: ReplicaState, inWindow: (v: number, n: number) => boolean): ReplicaInternal[] {
   const out: ReplicaInternal[] = [];
   const { i, view: v } = st;
   const n = st.seqno + 1;
@@ -215,7 +216,14 @@ export function enabledNormalAndViewChange(u: Universe, st: ReplicaState, inWind
       if (!st.in.hasPrePrepareOf(v, m, i)) out.push({ kind: 'SEND-PRE-PREPARE', m, v, n, i });
   for (const c of sendCommitCandidates(u, st)) out.push({ kind: 'SEND-COMMIT', ...c, i });
   for (const c of committedCandidates(u, st, st.lastExec + 1)) out.push({ kind: 'EXECUTE', ...c, n: st.lastExec + 1, i });
-  if (v + 1 <= u.config.maxView) out.push({ kind: 'SEND-VIEW-CHANGE', v: v + 1, i });
   out.push(...sendNewViewChoices(u, st));
   return out;
 }
+
+/** SEND-VIEW-CHANGE(view_i + 1)_i (always enabled, Fig 2-13, A.1), within the view bound. */
+export function enabledViewChange(u: Universe, st: ReplicaState): ReplicaInternal[] {
+  return st.view + 1 <= u.config.maxView ? [{ kind: 'SEND-VIEW-CHANGE', v: st.view + 1, i: st.i }] : [];
+}
+
+/** Which internal actions a family of the scheduler (automata/enabled.ts) asks a replica for. */
+export type InternalFamily = 'protocol' | 'view-change' | 'garbage';

@@ -7,7 +7,9 @@ import type { Digest } from './digests.ts';
 import type { Message, NewView, PrePrepare, Request, ViewChange } from './messages.ts';
 import {
   committedCandidates,
-  enabledNormalAndViewChange,
+  enabledProtocol,
+  enabledViewChange,
+  type InternalFamily,
   executeEff,
   noConflictingPrepare,
   receiveRequest,
@@ -288,9 +290,15 @@ export class ModelUndefined extends Error {}
 
 // ---------------------------------------------------------------- Enabled internal actions
 
+/** R_i's enabled internal actions of one family, under the configured bounds, in a stable order. */
+export function enabledOf(u: Universe, st: ReplicaState, family: InternalFamily): ReplicaInternal[] {
+  if (family === 'protocol') return enabledProtocol(u, st, (v, n) => inWV(u, st, v, n));
+  return family === 'view-change' ? enabledViewChange(u, st) : collectGarbageChoices(u, st);
+}
+
 /** R_i's enabled internal actions under the configured bounds, in a stable order. */
 export function enabledInternal(u: Universe, st: ReplicaState): ReplicaInternal[] {
-  return [...enabledNormalAndViewChange(u, st, (v, n) => inWV(u, st, v, n)), ...collectGarbageChoices(u, st)];
+  return [...enabledOf(u, st, 'protocol'), ...enabledOf(u, st, 'view-change'), ...enabledOf(u, st, 'garbage')];
 }
 
 /** COLLECT-GARBAGE_i for every (n, d) with a stable certificate that includes i's own checkpoint. */

@@ -5,7 +5,9 @@ import { computeON, correctNewView, correctViewChange, hasNewView, maxN, prepare
 import type { Message, NewView, PrePrepare } from './messages.ts';
 import {
   committedCandidates,
-  enabledNormalAndViewChange,
+  enabledProtocol,
+  enabledViewChange,
+  type InternalFamily,
   executeEff,
   noConflictingPrepare,
   receiveRequest,
@@ -148,7 +150,13 @@ export function eff(u: Universe, st: ReplicaState, a: ReplicaInternal): void {
 
 // ---------------------------------------------------------------- Enabled internal actions
 
+/** R_i's enabled internal actions of one family, under the configured bounds, in a stable order. */
+export function enabledOf(u: Universe, st: ReplicaState, family: InternalFamily): ReplicaInternal[] {
+  if (family === 'protocol') return enabledProtocol(u, st, (v) => inV(st, v));
+  return family === 'view-change' ? enabledViewChange(u, st) : []; // no COLLECT-GARBAGE in A
+}
+
 /** R_i's enabled internal actions under the configured bounds, in a stable order. */
 export function enabledInternal(u: Universe, st: ReplicaState): ReplicaInternal[] {
-  return enabledNormalAndViewChange(u, st, (v) => inV(st, v));
+  return [...enabledOf(u, st, 'protocol'), ...enabledOf(u, st, 'view-change')];
 }
