@@ -299,6 +299,19 @@ export class PreparedIndex {
 }
 
 /** The state of an invariant's incremental evaluation, kept in its cache under 'state' (set when delta.full). */
+/**
+ * The prepared index of a run, shared through the tracker by A.1.4, A.1.7, A.1.8(1) and A.1.9:
+ * built on a full delta, updated once per delta (changes is null when it was just built).
+ */
+export function sharedPreparedIndex(u: Universe, s: SystemState, delta: Delta): { value: PreparedIndex; changes: PreparedChanges | null } {
+  return delta.shared.get(
+    delta,
+    'prepared-index',
+    () => new PreparedIndex(u, s),
+    (idx: PreparedIndex) => idx.update(u, s, delta),
+  );
+}
+
 export function cachedState<T>(cache: Map<string, unknown>): T {
   const x = cache.get('state');
   if (x === undefined) throw new Error('incremental evaluation without a full first check');
@@ -343,13 +356,10 @@ export const A_1_4: SystemInvariant[] = [
     // Only a (v, n) whose prepared triples changed can now hold two digests. D is collision
     // resistant and messages are interned, so a digest is one m: a (v, n) group of facts with two
     // members is a conflict, and each fact's replicas are the holders `conflicts` collects.
-    checkDelta(u: Universe, s: SystemState, delta: Delta, cache: Map<string, unknown>): Violation[] {
-      if (delta.full) {
-        cache.set('state', new PreparedIndex(u, s));
-        return checkA14(u, s);
-      }
-      const idx = cachedState<PreparedIndex>(cache);
-      const { changed } = idx.update(u, s, delta);
+    checkDelta(u: Universe, s: SystemState, delta: Delta, _cache: Map<string, unknown>): Violation[] {
+      const { value: idx, changes } = sharedPreparedIndex(u, s, delta);
+      if (delta.full) return checkA14(u, s);
+      const { changed } = changes!;
       if (changed.size === 0 || nFaulty(s) > u.f) return [];
       const groups = new Map<string, { v: number; n: number }>();
       for (const t of changed.values()) groups.set(`${t.v}|${t.n}`, { v: t.v, n: t.n });
@@ -625,8 +635,8 @@ interface A17State {
   commitNs: Map<number, Map<Digest, Set<number>>>;
 }
 
-function buildA17(u: Universe, s: SystemState): A17State {
-  const st17: A17State = { index: new PreparedIndex(u, s), requests: new Map(), commitNs: new Map() };
+function buildA17(u: Universe, s: SystemState, delta: Delta): A17State {
+  const st17: A17State = { index: sharedPreparedIndex(u, s, delta).value, requests: new Map(), commitNs: new Map() };
   for (const st of s.replicas) {
     if (st.faulty) continue;
     const reqs = new Map<Digest, Request>();
@@ -659,11 +669,11 @@ export const A_1_7: SystemInvariant[] = [
     // preparers shrank (R is the largest witness of the ∃; it grows harmlessly).
     checkDelta(u: Universe, s: SystemState, delta: Delta, cache: Map<string, unknown>): Violation[] {
       if (delta.full) {
-        cache.set('state', buildA17(u, s));
+        cache.set('state', buildA17(u, s, delta));
         return checkA17(u, s);
       }
       const c17 = cachedState<A17State>(cache);
-      const { shrunk } = c17.index.update(u, s, delta);
+      const { shrunk } = sharedPreparedIndex(u, s, delta).changes!;
       const lostAt = new Set<number>();
       for (const t of shrunk.values()) lostAt.add(t.n);
       const bound = 2 * u.f - nFaulty(s);

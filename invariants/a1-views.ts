@@ -53,6 +53,7 @@ import type { Universe } from '../automata/universe.ts';
 import {
   addedStill,
   cachedState,
+  sharedPreparedIndex,
   deltaWork,
   isNewView,
   PreparedIndex,
@@ -231,8 +232,8 @@ interface A181State {
 
 const isViewChange = (m: Message): m is ViewChange => m.tag === 'VIEW-CHANGE';
 
-function buildA181(u: Universe, s: SystemState): A181State {
-  const x: A181State = { index: new PreparedIndex(u, s, false), own: new Map() };
+function buildA181(u: Universe, s: SystemState, delta: Delta): A181State {
+  const x: A181State = { index: sharedPreparedIndex(u, s, delta).value, own: new Map() };
   for (const st of s.replicas) {
     if (st.faulty) continue;
     const own: ViewChange[] = [];
@@ -244,11 +245,11 @@ function buildA181(u: Universe, s: SystemState): A181State {
 
 function checkDeltaA181(u: Universe, s: SystemState, delta: Delta, cache: Map<string, unknown>): Violation[] {
   if (delta.full) {
-    cache.set('state', buildA181(u, s));
+    cache.set('state', buildA181(u, s, delta));
     return checkA181(u, s);
   }
   const c = cachedState<A181State>(cache);
-  const { touched } = c.index.update(u, s, delta);
+  const { touched } = sharedPreparedIndex(u, s, delta).changes!;
   const found: { vc: ViewChange; x: OneSided; st: ReplicaState }[] = [];
   for (const st of s.replicas) {
     if (st.faulty) continue;
@@ -426,13 +427,10 @@ export const A_1_9: SystemInvariant[] = [
       "∀ i ∈ R, m ∈ M, v, n ∈ ℕ : ((¬faulty_i ∧ n-faulty ≤ f ∧ ∃ R : (|R| > f ∧ ∀ k ∈ R : (¬faulty_k ∧ prepared(m, v, n, k)))) ⇒ ∀ v' > v ∈ ℕ, m' ∈ M : (⟨PRE-PREPARE, v', n, m'⟩σprimary(v') ∈ in_i ⇒ m' = m))",
     ref: `${REF}, Invariant A.1.9`,
     check: checkA19,
-    checkDelta(u: Universe, s: SystemState, delta: Delta, cache: Map<string, unknown>): Violation[] {
-      if (delta.full) {
-        cache.set('state', new PreparedIndex(u, s));
-        return checkA19(u, s);
-      }
-      const idx = cachedState<PreparedIndex>(cache);
-      const { changed } = idx.update(u, s, delta);
+    checkDelta(u: Universe, s: SystemState, delta: Delta, _cache: Map<string, unknown>): Violation[] {
+      const { value: idx, changes } = sharedPreparedIndex(u, s, delta);
+      if (delta.full) return checkA19(u, s);
+      const { changed } = changes!;
       if (nFaulty(s) > u.f) return [];
       // a fact (m, v, n) that is now prepared at more than f non-faulty replicas and whose set of
       // preparers changed: its n, at every non-faulty i

@@ -20,6 +20,28 @@ export interface Delta {
   wireAdded: readonly Message[];
   /** Replicas whose scalar variables (view, seqno, last-exec, val, last-rep, last-rep-t, chkpts) changed. */
   scalars: ReadonlySet<number>;
+  /** Structures derived from the state that several invariants read, kept by the tracker. */
+  shared: SharedDerived;
+}
+
+/**
+ * Derived structures shared by the invariants that one tracker feeds: each is built on a full
+ * delta and updated once per delta, however many invariants ask for it.
+ */
+export class SharedDerived {
+  private readonly entries = new Map<string, { value: unknown; delta: Delta; changes: unknown }>();
+
+  /** The structure under `key`, brought up to `delta`, with what `update` returned for it (null when built). */
+  get<T, C>(delta: Delta, key: string, build: () => T, update: (value: T) => C): { value: T; changes: C | null } {
+    let e = this.entries.get(key);
+    if (e === undefined || delta.full) {
+      if (e?.delta !== delta) this.entries.set(key, (e = { value: build(), delta, changes: null }));
+    } else if (e.delta !== delta) {
+      e.changes = update(e.value as T);
+      e.delta = delta;
+    }
+    return { value: e!.value as T, changes: e!.changes as C | null };
+  }
 }
 
 interface ReplicaSnapshot {
@@ -35,6 +57,7 @@ interface ReplicaSnapshot {
 }
 
 export class DeltaTracker {
+  private readonly shared = new SharedDerived();
   private snapshots: ReplicaSnapshot[] | null = null;
   /** This tracker's journal of each replica's log (a log replaced, e.g. by a clone, gets a new one). */
   private journals: (Journal | undefined)[] = [];
@@ -96,7 +119,7 @@ export class DeltaTracker {
     this.snapshots = snaps;
     const wireAdded = s.wire.messagesSince(this.wireSeen);
     this.wireSeen = s.wire.messageCount;
-    return { full, replicas, inAdded, inRemoved, outAdded, wireAdded, scalars };
+    return { full, replicas, inAdded, inRemoved, outAdded, wireAdded, scalars, shared: this.shared };
   }
 }
 
