@@ -9,12 +9,12 @@
 // random runs, up to the step where the literal condition 3 fails; (d) on every corrupted state
 // of (b) and on the erratum's state, through a delta tracker that has seen the state before
 // (checkAll compares them); (e) its cost is counted on late steps of a long run.
+import { flush, settle } from './build-states.ts';
 import { Incremental } from './incremental-harness.ts';
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../automata/actions.ts';
 import { nodeBit, initialSystem, step, type SystemState } from '../../automata/compose.ts';
 import type { Message, PrePrepare, Request } from '../../automata/messages.ts';
-import { sendDestination } from '../../automata/replica-state.ts';
 import { Universe } from '../../automata/universe.ts';
 import { A_1_2, A_1_2_3_CURRENT_VIEW, A_1_2_CORRECTED, A_1_2_DELTA_WORK } from '../../invariants/a1-replica.ts';
 import type { Delta } from '../../invariants/delta.ts';
@@ -47,27 +47,6 @@ function checkAll(u: Universe, s: SystemState, invs: readonly SystemInvariant[] 
 
 // ------------------------------------------------------------------ building states by steps of A
 
-/** Takes every SEND that node x's out enables (replicas: each m ∈ out_x; clients: out_c). */
-function flush(u: Universe, s: SystemState, x: number): void {
-  if (x < u.n) {
-    const st = s.replicas[x]!;
-    for (const m of [...st.out]) step(u, s, { kind: 'SEND', x, m, X: sendDestination(u, st, m)! });
-  } else {
-    const p = s.proxies[x - u.n]!;
-    if (p.out !== null) step(u, s, { kind: 'SEND', x, m: p.out, X: p.retrans ? u.allReplicas : u.replicaBit(u.primary(p.view)) });
-  }
-}
-/** Sends everything every replica has to send, then delivers pending copies to replicas, until quiet. */
-function settle(u: Universe, s: SystemState): void {
-  for (;;) {
-    for (let i = 0; i < u.n; i++) flush(u, s, i);
-    const e = s.wire.pending().find(({ X }) => (X & u.allReplicas) !== 0);
-    if (e === undefined) return;
-    let x = 0;
-    while ((e.X & nodeBit(x)) === 0) x++;
-    step(u, s, { kind: 'RECEIVE', x, m: e.m, X: e.X });
-  }
-}
 function take(u: Universe, s: SystemState, a: Action): void {
   step(u, s, a);
 }

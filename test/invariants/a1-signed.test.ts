@@ -7,12 +7,12 @@
 // The incremental evaluation (checkDelta) is compared with the plain one: (c) at every step of
 // random runs, (d) on every corrupted state of (b), through a delta tracker that has seen the
 // built state (checkAll compares them), and (e) its cost is counted on late steps of a long run.
+import { flush, settle } from './build-states.ts';
 import { Incremental } from './incremental-harness.ts';
 import { describe, expect, it } from 'vitest';
 import { initialSystem, nodeBit, step, type SystemState } from '../../automata/compose.ts';
 import type { Message, Request } from '../../automata/messages.ts';
 import { signerOf } from '../../automata/messages.ts';
-import { sendDestination } from '../../automata/replica-state.ts';
 import { Universe } from '../../automata/universe.ts';
 import { A_1_1, A_1_1_DELTA_WORK } from '../../invariants/a1-signed.ts';
 import type { Delta } from '../../invariants/delta.ts';
@@ -40,26 +40,6 @@ function checkAll(u: Universe, s: SystemState): Violation[] {
 
 // ------------------------------------------------------------------ building states by steps of A
 
-function flush(u: Universe, s: SystemState, x: number): void {
-  if (x < u.n) {
-    const st = s.replicas[x]!;
-    for (const m of [...st.out]) step(u, s, { kind: 'SEND', x, m, X: sendDestination(u, st, m)! });
-  } else {
-    const p = s.proxies[x - u.n]!;
-    if (p.out !== null) step(u, s, { kind: 'SEND', x, m: p.out, X: p.retrans ? u.allReplicas : u.replicaBit(u.primary(p.view)) });
-  }
-}
-/** Sends everything every replica has to send, then delivers pending copies to replicas, until quiet. */
-function settle(u: Universe, s: SystemState): void {
-  for (;;) {
-    for (let i = 0; i < u.n; i++) flush(u, s, i);
-    const e = s.wire.pending().find(({ X }) => (X & u.allReplicas) !== 0);
-    if (e === undefined) return;
-    let x = 0;
-    while ((e.X & nodeBit(x)) === 0) x++;
-    step(u, s, { kind: 'RECEIVE', x, m: e.m, X: e.X });
-  }
-}
 
 /**
  * f = 1. Client 0's request r is pre-prepared (n = 1), prepared, committed and executed in view 0

@@ -2,9 +2,9 @@
 // findings at every step of random runs of A (corrected and literal readings, with faulty replicas
 // and clients), after corruptions of A and S′ made once the incremental evaluation has seen the
 // state, and a cost that does not grow with the run.
+import { standIns } from './requesting-client.ts';
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../automata/actions.ts';
-import { SilentStandIn, type StandIn } from '../../automata/byzantine.ts';
 import type { SystemState } from '../../automata/compose.ts';
 import { foldAppend, type SpecHistState } from '../../automata/spec-hist.ts';
 import { Universe } from '../../automata/universe.ts';
@@ -12,23 +12,6 @@ import { DeltaTracker } from '../../invariants/delta.ts';
 import type { SimulationFinding } from '../../proofs/paired-f.ts';
 import { GSimulation } from '../../proofs/paired-g.ts';
 import { runRandom } from '../../sim/scheduler.ts';
-
-/** A faulty client's stand-in that sends requests it signs itself, with timestamps 0..3 (as in g.test.ts). */
-class RequestingClient implements StandIn {
-  readonly name = 'requesting-client';
-  constructor(private readonly node: number) {}
-  receive(): void {}
-  proposals(u: Universe): Action[] {
-    const c = this.node - u.n;
-    const out: Action[] = [];
-    for (const o of u.ops) for (let t = 0; t <= 3; t++) out.push({ kind: 'SEND', x: this.node, m: u.interner.request(o, t, c), X: u.allReplicas });
-    return out;
-  }
-  clone(): StandIn {
-    return this;
-  }
-}
-const standIns = (u: Universe, node: number): StandIn => (node >= u.n ? new RequestingClient(node) : new SilentStandIn());
 
 interface TwinOptions {
   literal?: boolean;

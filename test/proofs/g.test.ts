@@ -1,7 +1,7 @@
 // G (Definition A.1.20) and the paired simulation of A' and S' (Theorem A.1.19).
+import { standIns } from './requesting-client.ts';
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../automata/actions.ts';
-import { SilentStandIn, type StandIn } from '../../automata/byzantine.ts';
 import { initialSystem, step, type SystemState } from '../../automata/compose.ts';
 import type { SpecHistAction } from '../../automata/spec-hist.ts';
 import { reqKey, repKey } from '../../automata/spec.ts';
@@ -12,26 +12,6 @@ import { GSimulation } from '../../proofs/paired-g.ts';
 import { runRandom } from '../../sim/scheduler.ts';
 import { loadTrace, type TraceFile } from '../../sim/trace-file.ts';
 import { ActionDecoder } from '../../sim/trace-json.ts';
-
-/**
- * A faulty client's stand-in that sends requests it signs itself, with timestamps 0..3 (so that
- * S' follows with FAULTY-REQUEST and EXECUTE, and E9's t = 0 comes up).
- */
-class RequestingClient implements StandIn {
-  readonly name = 'requesting-client';
-  constructor(private readonly node: number) {}
-  receive(): void {}
-  proposals(u: Universe): Action[] {
-    const c = this.node - u.n;
-    const out: Action[] = [];
-    for (const o of u.ops) for (let t = 0; t <= 3; t++) out.push({ kind: 'SEND', x: this.node, m: u.interner.request(o, t, c), X: u.allReplicas });
-    return out;
-  }
-  clone(): StandIn {
-    return this;
-  }
-}
-const standIns = (u: Universe, node: number): StandIn => (node >= u.n ? new RequestingClient(node) : new SilentStandIn());
 
 /** A random run of A with S' following (and S following S' through F when `chain`). */
 function paired(seed: string, config: object, opts: { literal?: boolean; chain?: boolean; steps?: number; viewChange?: number } = {}) {
