@@ -93,7 +93,6 @@ export interface NewView {
 
 export type Message = Request | Reply | PrePrepare | Prepare | Commit | Checkpoint | ViewChange | NewView;
 export type Tag = Message['tag'];
-export const TAGS: readonly Tag[] = ['REQUEST', 'REPLY', 'PRE-PREPARE', 'PREPARE', 'COMMIT', 'CHECKPOINT', 'VIEW-CHANGE', 'NEW-VIEW'];
 
 /** A checkpoint value ⟨val, last-rep, last-rep-t⟩ ∈ V' (Fig 2-8), interned like messages. */
 export interface CheckpointValue {
