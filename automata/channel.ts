@@ -60,6 +60,11 @@ export class Wire {
   hasMessage(m: Message): boolean {
     return this.byMessage.has(m);
   }
+  /** The elements (m, X) of wire for one m, ordered by X. */
+  entriesOf(m: Message): WireEntry[] {
+    const byX = this.byMessage.get(m);
+    return byX === undefined ? [] : [...byX.keys()].sort((a, b) => a - b).map((X) => ({ m, X }));
+  }
   has(m: Message, X: number): boolean {
     return this.byMessage.get(m)?.has(X) ?? false;
   }

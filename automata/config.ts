@@ -65,6 +65,8 @@ export interface Readings {
    * Optional only so that Readings written out before it still typecheck; makeConfig fills it in.
    */
   literalG?: boolean;
+  /** Relation H (Def A.2.6) and its step correspondence (Theorem A.2.5) as written. Optional as literalG. */
+  literalH?: boolean;
 }
 
 /** The reading each erratum of ERRATA.md selects. */
@@ -83,7 +85,7 @@ export const READING_OF_ERRATUM: Readonly<Record<string, keyof Readings>> = {
 };
 
 /** Every literal reading at once (`--literal`). */
-export const LITERAL_READINGS: Readings = { literalNullSet: true, literalSeqnoInvariant: true, literalOutReset: true, literalWire: true, literalLastRepT: true, literalF: true, literalG: true };
+export const LITERAL_READINGS: Readings = { literalNullSet: true, literalSeqnoInvariant: true, literalOutReset: true, literalWire: true, literalLastRepT: true, literalF: true, literalG: true, literalH: true };
 
 export const DEFAULT_CONFIG: Config = {
   variant: 'Agc',
@@ -100,7 +102,7 @@ export const DEFAULT_CONFIG: Config = {
   maxNewViewChoices: 2,
   faultyReplicas: [],
   faultyClients: [],
-  readings: { literalNullSet: false, literalSeqnoInvariant: false, literalOutReset: false, literalWire: false, literalLastRepT: false, literalF: false, literalG: false },
+  readings: { literalNullSet: false, literalSeqnoInvariant: false, literalOutReset: false, literalWire: false, literalLastRepT: false, literalF: false, literalG: false, literalH: false },
 };
 
 /** Node identifiers 𝒳 = 𝒞 ∪ ℛ are packed into one bit mask for destination sets. */

@@ -1,6 +1,6 @@
 // Everything fixed for one configuration: sizes, the service, the message interner, and caches
 // of predicates that depend only on a message (correct-view-change, correct-new-view).
-import { makeConfig, type Config, type ConfigInput } from './config.ts';
+import { makeConfig, type Config, type ConfigInput, type Variant } from './config.ts';
 import { Interner } from './messages.ts';
 import { serviceByName, type StateMachine } from './services.ts';
 
@@ -17,14 +17,24 @@ export class Universe {
   readonly correctViewChangeMemo = new Map<number, boolean>();
   readonly correctNewViewMemo = new Map<number, boolean>();
 
-  constructor(config: ConfigInput = {}) {
+  /** `interner`: share another universe's messages (see withVariant). */
+  constructor(config: ConfigInput = {}, interner?: Interner) {
     this.config = makeConfig(config);
     this.f = this.config.f;
     this.n = 3 * this.f + 1;
     this.clients = this.config.clients;
     this.service = serviceByName(this.config.service);
     this.ops = this.config.ops ?? this.service.ops;
-    this.interner = new Interner(this.service);
+    this.interner = interner ?? new Interner(this.service);
+  }
+
+  /**
+   * The same configuration for the other replica kind, over the same messages (one interner), so
+   * that a message of one automaton is the very same object in the other: the A copy that a paired
+   * simulation of A_gc drives (relation H, proofs/paired-h.ts).
+   */
+  withVariant(variant: Variant): Universe {
+    return new Universe({ ...this.config, variant }, this.interner);
   }
 
   /** primary(v) ≡ v mod |R| (Fig 2-9) */
