@@ -118,7 +118,8 @@ export class HSimulation {
         this.beforeAbstract?.(b, this.y);
         step(this.uy, this.y, b);
         const found = this.afterAbstract?.(b, this.y) ?? [];
-        if (found.length > 0) return found;
+        if (found.length > 0)
+          return found.map((f) => at(f.id, `${f.message} (at A′'s step ${f.concrete}${f.fragment.length > 0 ? `, fragment ⟨${f.fragment.join(', ')}⟩` : ''})`));
       }
     } catch (e) {
       if (e instanceof FragmentUndefined) return [at('enabled', e.message)];
