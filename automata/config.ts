@@ -65,8 +65,24 @@ export interface Readings {
    * Optional only so that Readings written out before it still typecheck; makeConfig fills it in.
    */
   literalG?: boolean;
-  /** Relation H (Def A.2.6) and its step correspondence (Theorem A.2.5) as written. Optional as literalG. */
-  literalH?: boolean;
+  // Relation H (Def A.2.6) and its step correspondence (Theorem A.2.5) as written, one erratum
+  // each (optional as literalG is).
+  /** E12: clause 1 compares the logs of faulty replicas. */
+  literalFaultyLogs?: boolean;
+  /** E13: clause 2 compares requests, which A.1 keeps where A_gc does not. */
+  literalExtraRequests?: boolean;
+  /** E14: consistent-nv-set as a set equality (never true but for empty sets). */
+  literalNvSet?: boolean;
+  /** E15: β sends with SEND(m, {a})_i, which is not an action of R_i. */
+  literalBetaSend?: boolean;
+  /** E16: a message beyond A_gc's window is delivered in A. */
+  literalWindow?: boolean;
+  /** E17: actions of faulty nodes (and a proxy's receive of a non-reply) as a single π step. */
+  literalFaultyActions?: boolean;
+  /** E18: the catch-up sequence C over the top-level Wire+o, with β(y, null, i) for a null request. */
+  literalCatchUp?: boolean;
+  /** E19: a view-change A_gc rejects as incorrect is still delivered to A's replica, which may accept it. */
+  literalVcDelivery?: boolean;
 }
 
 /** The reading each erratum of ERRATA.md selects. */
@@ -82,10 +98,19 @@ export const READING_OF_ERRATUM: Readonly<Record<string, keyof Readings>> = {
   E9: 'literalG',
   E10: 'literalG',
   E11: 'literalG',
+  E12: 'literalFaultyLogs',
+  E13: 'literalExtraRequests',
+  E14: 'literalNvSet',
+  E15: 'literalBetaSend',
+  E16: 'literalWindow',
+  E17: 'literalFaultyActions',
+  E18: 'literalCatchUp',
+  E19: 'literalVcDelivery',
 };
 
 /** Every literal reading at once (`--literal`). */
-export const LITERAL_READINGS: Readings = { literalNullSet: true, literalSeqnoInvariant: true, literalOutReset: true, literalWire: true, literalLastRepT: true, literalF: true, literalG: true, literalH: true };
+export const LITERAL_READINGS: Readings = { literalNullSet: true, literalSeqnoInvariant: true, literalOutReset: true, literalWire: true, literalLastRepT: true, literalF: true, literalG: true,
+  literalFaultyLogs: true, literalExtraRequests: true, literalNvSet: true, literalBetaSend: true, literalWindow: true, literalFaultyActions: true, literalCatchUp: true, literalVcDelivery: true };
 
 export const DEFAULT_CONFIG: Config = {
   variant: 'Agc',
@@ -102,7 +127,8 @@ export const DEFAULT_CONFIG: Config = {
   maxNewViewChoices: 2,
   faultyReplicas: [],
   faultyClients: [],
-  readings: { literalNullSet: false, literalSeqnoInvariant: false, literalOutReset: false, literalWire: false, literalLastRepT: false, literalF: false, literalG: false, literalH: false },
+  readings: { literalNullSet: false, literalSeqnoInvariant: false, literalOutReset: false, literalWire: false, literalLastRepT: false, literalF: false, literalG: false,
+    literalFaultyLogs: false, literalExtraRequests: false, literalNvSet: false, literalBetaSend: false, literalWindow: false, literalFaultyActions: false, literalCatchUp: false, literalVcDelivery: false },
 };
 
 /** Node identifiers 𝒳 = 𝒞 ∪ ℛ are packed into one bit mask for destination sets. */

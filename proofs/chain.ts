@@ -26,7 +26,7 @@ export interface ChainOptions {
 
 /** The relations a chain checks for a variant, outermost first. */
 export function chainRelations(u: Universe): string[] {
-  return u.config.variant === 'Agc' ? ['H (A_gc to A)', 'G (A to S′)', 'F (S′ to S)'] : ['G (A to S′)', 'F (S′ to S)'];
+  return u.config.variant === 'Agc' ? ['H (A_gc to A, with A\'s invariants on the copy)', 'G (A to S′)', 'F (S′ to S)'] : ['G (A to S′)', 'F (S′ to S)'];
 }
 
 export class ChainSimulation {

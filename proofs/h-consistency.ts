@@ -20,14 +20,41 @@
 // each automaton's own (ux: A_gc, uy: A; the two universes share one interner, so equal messages
 // are the same object).
 //
-// consistent-nv-set as written (ERRATA E12) says M₂ IS the set of every m² consistent with some
+// consistent-nv-set as written (ERRATA E14) says M₂ IS the set of every m² consistent with some
 // m¹ ∈ M₁. For any m¹ that set is infinite (V' may carry any extra PREPARE at or below a
 // checkpoint's sequence number, e.g. at n = 0, without changing consistency or correctness), so
 // it equals no state's finite set: the literal form holds only for M₁ = M₂ = {}. The corrected
 // form (default) is the two-way correspondence that consistent-vc-set states for view-changes.
 import { computeON, correctNewView, correctViewChange, maxN } from '../automata/aux-functions.ts';
 import type { Message, NewView, PrePrepare, Prepare, ViewChange } from '../automata/messages.ts';
+import type { Readings } from '../automata/config.ts';
 import type { Universe } from '../automata/universe.ts';
+
+/** Which of H's errata (E12-E19) are read literally; each false is the corrected form. */
+export interface HReadings {
+  faultyLogs: boolean;
+  extraRequests: boolean;
+  nvSet: boolean;
+  betaSend: boolean;
+  window: boolean;
+  faultyActions: boolean;
+  catchUp: boolean;
+  vcDelivery: boolean;
+}
+
+/** H's readings from a configuration's (every one literal when `all`). */
+export function hReadings(r: Readings, all = false): HReadings {
+  return {
+    faultyLogs: all || (r.literalFaultyLogs ?? false),
+    extraRequests: all || (r.literalExtraRequests ?? false),
+    nvSet: all || (r.literalNvSet ?? false),
+    betaSend: all || (r.literalBetaSend ?? false),
+    window: all || (r.literalWindow ?? false),
+    faultyActions: all || (r.literalFaultyActions ?? false),
+    catchUp: all || (r.literalCatchUp ?? false),
+    vcDelivery: all || (r.literalVcDelivery ?? false),
+  };
+}
 
 export class HConsistency {
   private readonly vcMemo = new Map<number, Map<number, boolean>>();
@@ -38,7 +65,7 @@ export class HConsistency {
     readonly ux: Universe,
     /** The universe of A (y), over the same interner. */
     readonly uy: Universe,
-    readonly literal: boolean,
+    readonly literal: HReadings,
   ) {}
 
   /** A'_gc.correct-view-change(m¹, v, j) for m¹'s own v and j. */
@@ -90,9 +117,9 @@ export class HConsistency {
     return this.correctGcNv(m1) === (this.correctANv(m2) && sameSorted(m1.O, above(m2.O)) && sameSorted(m1.N, above(m2.N)));
   }
 
-  /** consistent-nv-set(M₁, M₂) (clause 4): literal (E12) or the two-way correspondence. */
+  /** consistent-nv-set(M₁, M₂) (clause 4): literal (E14) or the two-way correspondence. */
   consistentNvSet(M1: readonly Message[], M2: readonly Message[]): boolean {
-    if (this.literal) return M1.length === 0 && M2.length === 0;
+    if (this.literal.nvSet) return M1.length === 0 && M2.length === 0;
     return M1.every((a) => M2.some((b) => this.consistentNv(a, b))) && M2.every((b) => M1.some((a) => this.consistentNv(a, b)));
   }
 

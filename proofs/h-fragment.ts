@@ -13,10 +13,10 @@
 //                else ⊥
 //
 // Errata (ERRATA.md; literal forms selected by readings.literalH):
-// - E14: β's SEND(m, {a})_i is not an action of R_i: a replica sends m only to the destination
+// - E15: β's SEND(m, {a})_i is not an action of R_i: a replica sends m only to the destination
 //   set of Fig 2-10 (R − {i}, {primary(i)} or {c}). Corrected: SEND(m, X)_i with that X, then
 //   MISBEHAVE(m, X, X ∪ {a}) when a ∉ X, then RECEIVE(m)_a.
-// - E15: "Actions by faulty nodes … let α contain a single π step" is not enabled in y when the
+// - E17: "Actions by faulty nodes … let α contain a single π step" is not enabled in y when the
 //   faulty node receives or relays a view-change or new-view of A_gc, which y's wire does not hold
 //   (it holds the consistent A-form message), or a non-faulty replica's checkpoint (which y never
 //   sends); and a faulty replica's own A_gc-form view-change sent unchanged in y leaves clause 6
@@ -24,12 +24,19 @@
 //   translated message, its sends send the translated message (h-consistency.ts Translation), and
 //   both are λ for a checkpoint of a non-faulty replica. A non-faulty proxy's receive of a
 //   message other than a reply (which does not change it) is λ for the same reason.
-// - E17: "it is possible for the if condition to be true in y and false in x … only if the
+// - E16: "it is possible for the if condition to be true in y and false in x … only if the
 //   sequence number of the message received is lower than or equal to x.h_i" misses the window's
 //   upper end: A_gc ignores a pre-prepare, prepare or commit with n > h_i + L (in-w), A accepts
 //   it, and clause 2 fails (a replica that lags behind gets a pre-prepare beyond its window; also
 //   y's replica could then prepare, and its view-change differ, where x's cannot). Corrected: α
 //   loses y's copy for i instead of delivering it (MISBEHAVE(m, X, X − {i}); λ if y has no copy for i).
+// - E19: "Receive view-change … The definition of consistent-vc ensures that either both messages
+//   are incorrect or both are correct" — it does not: consistent-vc(m, m') also holds when m is
+//   incorrect and m' correct but P ≠ P' − {…}. That happens: after update-state-nv raised h_i
+//   without discarding the log (ERRATA O2), a replica's A_gc view-change carries certificates at
+//   n ≤ h_i and is incorrect (0 < n' − n fails), while A's replica builds a correct one. The
+//   receiver in y accepts m', the one in x rejects m, and clause 3 fails. Corrected: when m is not
+//   correct in A_gc, α loses y's copy for i (as for E16).
 // Cases the proof leaves out, read as λ (they change nothing H reads): RECEIVE of a checkpoint or
 // of a reply by a non-faulty replica, and COLLECT-GARBAGE (A has no such action).
 import type { Action } from '../automata/actions.ts';
@@ -65,7 +72,6 @@ export interface HFragmentContext {
   tr: Translation;
   /** The commits, pre-prepares and requests of x.Wire+o, by sequence number (for C). */
   wireO: WireOIndex;
-  literal: boolean;
 }
 
 /**
@@ -73,7 +79,8 @@ export interface HFragmentContext {
  * an action of α has been applied the generator resumes and may read y again.
  */
 export function* hFragment(ctx: HFragmentContext, pi: Action, pre: HPreState, x: SystemState, y: SystemState): Generator<Action, void, void> {
-  const { hc, tr, literal } = ctx;
+  const { hc, tr } = ctx;
+  const literal = hc.literal;
   const u = hc.ux;
   const faultyNode = (node: number) => (isReplicaNode(u, node) ? x.replicas[node]!.faulty : x.proxies[node - u.n]!.faulty);
   const nonFaultyCheckpoint = (m: Message) => m.tag === 'CHECKPOINT' && !x.replicas[m.j]!.faulty;
@@ -106,7 +113,7 @@ export function* hFragment(ctx: HFragmentContext, pi: Action, pre: HPreState, x:
     case 'SEND': {
       const { m } = pi;
       if (faultyNode(pi.x)) {
-        if (literal) yield pi;
+        if (literal.faultyActions) yield pi;
         else if (!nonFaultyCheckpoint(m)) yield { ...pi, m: tr.tr(m) };
         return;
       }
@@ -123,20 +130,20 @@ export function* hFragment(ctx: HFragmentContext, pi: Action, pre: HPreState, x:
       const { m } = pi;
       const a = pi.x;
       if (faultyNode(a)) {
-        if (literal) yield pi;
+        if (literal.faultyActions) yield pi;
         else if (!nonFaultyCheckpoint(m)) yield* beta(ctx, y, tr.tr(m), a);
         return;
       }
       if (!isReplicaNode(u, a)) {
         if (m.tag === 'REPLY') yield* beta(ctx, y, m, a);
-        else if (literal) yield pi;
+        else if (literal.faultyActions) yield pi;
         return;
       }
       switch (m.tag) {
         case 'PRE-PREPARE':
         case 'PREPARE':
         case 'COMMIT':
-          if (!literal && m.n - h(x.replicas[a]!) > u.config.L) {
+          if (!literal.window && m.n - h(x.replicas[a]!) > u.config.L) {
             yield* lose(y, m, a);
             return;
           }
@@ -146,7 +153,8 @@ export function* hFragment(ctx: HFragmentContext, pi: Action, pre: HPreState, x:
           yield* beta(ctx, y, m, a);
           return;
         case 'VIEW-CHANGE':
-          yield* beta(ctx, y, tr.tr(m), a);
+          if (!literal.vcDelivery && !hc.correctGcVc(m)) yield* lose(y, tr.tr(m), a);
+          else yield* beta(ctx, y, tr.tr(m), a);
           return;
         case 'NEW-VIEW':
           yield* beta(ctx, y, tr.tr(m), a);
@@ -178,7 +186,7 @@ export function* beta(ctx: HFragmentContext, y: SystemState, m: Message, a: numb
   }
   const sender = y.replicas.find((r) => !r.faulty && r.out.has(m));
   if (sender === undefined) throw new FragmentUndefined(`β(y, m, ${a}) = ⊥: m is neither on y.wire nor in the out of a non-faulty replica`);
-  if (ctx.literal) {
+  if (ctx.hc.literal.betaSend) {
     yield { kind: 'SEND', x: sender.i, m, X: bit };
     yield { kind: 'RECEIVE', x: a, m, X: bit };
     return;
@@ -189,7 +197,7 @@ export function* beta(ctx: HFragmentContext, y: SystemState, m: Message, a: numb
   yield { kind: 'RECEIVE', x: a, m, X: X | bit };
 }
 
-/** E17: the loss of a's copy of m in y (MC's MISBEHAVE(m, X, X − {a})), or λ when y.wire holds none. */
+/** E16, E19: the loss of a's copy of m in y (MC's MISBEHAVE(m, X, X − {a})), or λ when y.wire holds none. */
 function* lose(y: SystemState, m: Message, a: number): Generator<Action, void, void> {
   const bit = nodeBit(a);
   const e = y.wire.entriesOf(m).find((e) => (e.X & bit) !== 0);
@@ -217,12 +225,14 @@ function* catchUp(ctx: HFragmentContext, i: number, v: number, V: readonly ViewC
   wireO.sync(x);
   for (let n = lastExec + 1; n <= top; n++) {
     const t = wireO.tuple(n, v);
-    if (t === null) throw new FragmentUndefined(`C has no tuple for n = ${n}: no 2f + 1 commits of one request below view ${v} in x.Wire+o`);
+    if (t === null) throw new FragmentUndefined(`C has no tuple for n = ${n}: no request or pre-prepare in x.Wire+o with 2f + 1 commits below view ${v}`);
     for (const k of t.R) yield* beta(ctx, y, u.interner.commit(t.v, n, u.interner.digest(t.m), k), i);
     const pn = t.prePrepares.find((p) => betaDefined(y, p));
     if (pn !== undefined) yield* beta(ctx, y, pn, i);
     else if (t.m !== null) yield* beta(ctx, y, t.m, i);
-    else throw new FragmentUndefined(`C at n = ${n}: no null pre-prepare that β can deliver`);
+    else if (hc.literal.catchUp) throw new FragmentUndefined(`C at n = ${n}: β(y, null, i) is not defined (null is not a message)`);
+    // E18 corrected: a null request's pre-prepare was never sent by itself; EXECUTE's precondition
+    // rests on the pre-prepares that new views put in y.in_i (the one just taken included).
     yield { kind: 'EXECUTE', m: t.m, v: t.v, n, i };
   }
 }

@@ -1,9 +1,14 @@
 // x.Wire+o (Def A.2.2: the messages on the wire or in the out of a non-faulty replica), indexed by
 // sequence number for the catch-up sequence C of Theorem A.2.5's proof. The wire only gains
 // messages, so its part is indexed incrementally; the out sets are small and read when asked.
+//
+// E18: with Wire as Def A.2.2 writes it (the messages sent), C has no tuple for a null request:
+// its pre-prepare travels only inside a NEW-VIEW (the same gap as E4 in committed-Wire). Corrected
+// (default): Wire+o holds the messages nested in its messages too (E4's Wire); `nested = false`
+// is the literal form.
 import type { SystemState } from '../automata/compose.ts';
 import type { Digest } from '../automata/digests.ts';
-import type { Commit, Message, PrePrepare, Request } from '../automata/messages.ts';
+import { nestedMessages, type Commit, type Message, type PrePrepare, type Request } from '../automata/messages.ts';
 import type { Universe } from '../automata/universe.ts';
 
 /** A tuple (v_n, R_n, m_n) of C, with the pre-prepares for m_n at n (signed by primary(v')) in x.Wire+o. */
@@ -21,7 +26,11 @@ export class WireOIndex {
   private readonly requests = new Map<Digest, Request>();
   private outs: Message[] = [];
 
-  constructor(private readonly u: Universe) {}
+  constructor(
+    private readonly u: Universe,
+    /** Whether messages nested in others count (E18 corrected) or only the messages themselves. */
+    private readonly nested: boolean,
+  ) {}
 
   /** Bring the index up to x (call before tuple). */
   sync(x: SystemState): void {
@@ -31,6 +40,7 @@ export class WireOIndex {
   }
 
   private index(m: Message, commits: Map<number, Commit[]>, pps: Map<number, PrePrepare[]>, reqs: Map<Digest, Request>): void {
+    if (this.nested) for (const n of nestedMessages(m)) this.index(n, commits, pps, reqs);
     if (m.tag === 'COMMIT') push(commits, m.n, m);
     else if (m.tag === 'PRE-PREPARE' && m.signer === this.u.primary(m.v)) push(pps, m.n, m);
     else if (m.tag === 'REQUEST') reqs.set(this.u.interner.digest(m), m);

@@ -23,8 +23,8 @@
 // whose signer (messages.ts signerOf) is i. chkpts_i has no counterpart in A (its replicas have
 // none), so clause 1 does not compare it.
 //
-// Errata (ERRATA.md; literal forms selected by readings.literalH):
-// - E13: clause 1 excludes in_i and out_i only for non-faulty i, so it compares the logs of a
+// Errata (ERRATA.md; each literal form selected by its reading, config.ts):
+// - E12: clause 1 excludes in_i and out_i only for non-faulty i, so it compares the logs of a
 //   faulty replica, which differ from the start (A_gc's in_i begins with checkpoints, A's is
 //   empty): the proof's "Failure … it is easy to see that y' ∈ H[x']" fails at once. Corrected:
 //   in and out of every replica are excluded (a faulty replica's log is never read again).
@@ -48,11 +48,11 @@ export const countsInY = (m: Message, hi: number) => !collectedBelow(m, hi) && m
 export const countsInX = (m: Message, hi: number) => countsInY(m, hi) && m.tag !== 'CHECKPOINT';
 
 /**
- * E16 (corrected): y.in_i may hold requests that x.in_i does not. A.1's RECEIVE(PRE-PREPARE) adds
+ * E13 (corrected): y.in_i may hold requests that x.in_i does not. A.1's RECEIVE(PRE-PREPARE) adds
  * the request of a pre-prepare it does not accept ("else if ∃ o, t, c …"), Fig 2-12's does not;
  * and Fig 2-13's new-view actions drop executed requests, A.1's do not.
  */
-export const extraRequestAllowed = (hc: HConsistency, m: Message) => !hc.literal && m.tag === 'REQUEST';
+export const extraRequestAllowed = (hc: HConsistency, m: Message) => !hc.literal.extraRequests && m.tag === 'REQUEST';
 
 const signedByReplica = (m: Message, i: number) => {
   const s = signerOf(m);
@@ -187,7 +187,7 @@ export function nvsOf(s: SystemState, i: number): Message[] {
   return out;
 }
 
-/** Clause 1: proxies, replicas' scalar variables and flags; the logs of faulty replicas only as written (E13). */
+/** Clause 1: proxies, replicas' scalar variables and flags; the logs of faulty replicas only as written (E12). */
 export function clause1(hc: HConsistency, x: SystemState, y: SystemState): string | null {
   const u = hc.ux;
   for (let c = 0; c < u.clients; c++) {
@@ -201,7 +201,7 @@ export function clause1(hc: HConsistency, x: SystemState, y: SystemState): strin
     const b = y.replicas[k]!;
     const diff = replicaScalarDiff(u, a, b);
     if (diff !== null) return `r${k}: ${diff}`;
-    if (hc.literal && a.faulty) {
+    if (hc.literal.faultyLogs && a.faulty) {
       if (!sameSet(a.in.all, b.in.all)) return `r${k} (faulty): in_k differs`;
       if (!sameSet(a.out, b.out)) return `r${k} (faulty): out_k differs`;
     }

@@ -18,7 +18,7 @@ import type { Action } from '../automata/actions.ts';
 import { initialSystem, step, whyDisabled, type SystemState } from '../automata/compose.ts';
 import { formatAction } from '../automata/format.ts';
 import type { Universe } from '../automata/universe.ts';
-import { HConsistency, Translation } from './h-consistency.ts';
+import { HConsistency, hReadings, Translation } from './h-consistency.ts';
 import { FragmentUndefined, hFragment, hPreState, type HFragmentContext, type HPreState } from './h-fragment.ts';
 import { hIncremental, type HIncremental } from './h-incremental.ts';
 import { hClauses } from './h.ts';
@@ -28,7 +28,7 @@ import type { SimulationFinding } from './paired-f.ts';
 import { failingClauses, type Clause, type ClauseFailure } from './relation.ts';
 
 export interface HSimulationOptions {
-  /** The literal relation and correspondence (ERRATA E12-E16); default: readings.literalH. */
+  /** Every literal form of H and its correspondence (ERRATA E12-E17); default: the configuration's readings. */
   literal?: boolean;
   /** Evaluate H incrementally (default), or with the plain clauses (false). The findings are the same. */
   incremental?: boolean;
@@ -63,7 +63,7 @@ export class HSimulation {
     options: HSimulationOptions = {},
   ) {
     if (u.config.variant !== 'Agc') throw new Error('relation H relates A_gc (the concrete automaton) to A');
-    const literal = options.literal ?? u.config.readings.literalH ?? false;
+    const literal = hReadings(u.config.readings, options.literal ?? false);
     this.uy = u.withVariant('A');
     this.y = initialSystem(this.uy);
     this.hc = new HConsistency(u, this.uy, literal);
@@ -71,7 +71,7 @@ export class HSimulation {
     const chosen = options.clauses;
     this.clauses = chosen === undefined ? all : all.filter((c) => chosen.includes(c.id));
     this.incremental = options.incremental === false ? null : hIncremental(this.hc, this.clauses.map((c) => c.id));
-    this.ctx = { hc: this.hc, tr: new Translation(this.hc), wireO: new WireOIndex(u), literal };
+    this.ctx = { hc: this.hc, tr: new Translation(this.hc), wireO: new WireOIndex(u, !literal.catchUp) };
     this.fragment = options.fragment ?? hFragment;
   }
 

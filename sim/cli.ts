@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, LITERAL_READINGS, makeConfig, READING_OF_ERRATUM, type Config, type ConfigInput, type Readings } from '../automata/config.ts';
 import { DEFAULT_SEED } from './scheduler.ts';
 import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
+import type { ChainOptions } from '../proofs/chain.ts';
 import { runSummary, formatSummary, type CheckRequest } from './summary.ts';
 
 export class UsageError extends Error {}
@@ -43,7 +44,10 @@ Options:
   --check                check every invariant of Appendix A and the end-to-end property
   --invariants LIST      check only these (ids or patterns, e.g. A.1.2,A.1.11,A.2.*); implies --check
   --every K              evaluate the invariants after every K-th step [1]
-  --chain                run S' and S in lockstep through G and F (Theorems A.1.19, A.1.14); variant a
+  --chain                run the abstract automata in lockstep and check the simulations: for A_gc, a
+                         copy of A through H (Theorem A.2.5, with A's invariants checked on it), then
+                         S' through G (Theorem A.1.19) and S through F (Theorem A.1.14); for A, G and F
+  --relations LIST       check only these relations or clauses, e.g. H or G(8),H(2); implies --chain
   --literal              run the thesis text as written wherever ERRATA.md corrects it
   --literal-errata LIST  only for these errata, e.g. E2,E3
   --trace FILE           write the executed actions as JSON to FILE
@@ -68,6 +72,24 @@ function listOption(name: string, value: string | undefined): number[] | undefin
   });
 }
 
+/** Clause counts of the relations (Defs A.1.15, A.1.20, A.2.6). */
+const CLAUSES: Record<string, number> = { F: 3, G: 11, H: 7 };
+
+/** --relations: relation names or clause ids, each one the chain of this variant checks. */
+function chainOptions(config: Config, value: string | undefined): ChainOptions {
+  if (value === undefined) return {};
+  const own = config.variant === 'Agc' ? ['H', 'G', 'F'] : ['G', 'F'];
+  const relations = value.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (relations.length === 0) throw new UsageError('--relations needs at least one relation or clause, e.g. H or G(8)');
+  for (const r of relations) {
+    const m = /^([FGH])(?:\((\d+)\))?$/.exec(r);
+    if (m === null || (m[2] !== undefined && !(Number(m[2]) >= 1 && Number(m[2]) <= CLAUSES[m[1]!]!)))
+      throw new UsageError(`--relations: '${r}' is not a relation (F, G, H) or one of its clauses (F(1)..F(3), G(1)..G(11), H(1)..H(7))`);
+    if (!own.includes(m[1]!)) throw new UsageError(`--relations: relation ${m[1]} is not in the chain of variant ${config.variant === 'Agc' ? 'agc' : 'a'} (${own.join(', ')})`);
+  }
+  return { relations };
+}
+
 /** Parses `run`'s options into a configuration and run parameters. */
 export function parseRunArgs(args: string[]): {
   help: boolean;
@@ -77,7 +99,7 @@ export function parseRunArgs(args: string[]): {
   json: boolean;
   trace?: string;
   check?: CheckRequest;
-  chain: boolean;
+  chain: ChainOptions | null;
 } {
   let parsed;
   try {
@@ -105,6 +127,7 @@ export function parseRunArgs(args: string[]): {
         'literal-errata': { type: 'string' },
         check: { type: 'boolean' },
         chain: { type: 'boolean' },
+        relations: { type: 'string' },
         invariants: { type: 'string' },
         every: { type: 'string' },
         trace: { type: 'string' },
@@ -168,10 +191,8 @@ export function parseRunArgs(args: string[]): {
     }
     check = { invariants, every: intOption('every', o.every, 1) ?? 1 };
   }
-  if (o.chain && config.variant !== 'A')
-    throw new UsageError('--chain needs --variant a for now: the link from A_gc (relation H, Theorem A.2.5) is not built yet');
   const out = {
-    chain: o.chain === true,
+    chain: o.chain === true || o.relations !== undefined ? chainOptions(config, o.relations) : null,
     help: o.help === true,
     config,
     steps: intOption('steps', o.steps, 0) ?? 10_000,

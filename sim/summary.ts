@@ -3,7 +3,7 @@ import type { Config } from '../automata/config.ts';
 import { h } from '../automata/replica-state.ts';
 import { formatFinding, InvariantChecker, type Finding } from '../invariants/check.ts';
 import type { SystemInvariant } from '../invariants/types.ts';
-import { ChainSimulation } from '../proofs/chain.ts';
+import { chainRelations, ChainSimulation, type ChainOptions } from '../proofs/chain.ts';
 import type { SimulationFinding } from '../proofs/paired-f.ts';
 import { runRandom } from './scheduler.ts';
 import { RunStats } from './stats.ts';
@@ -60,7 +60,8 @@ export function runSummary(
   seed: string,
   steps: number,
   check?: CheckRequest,
-  chainOn = false,
+  /** The chain of simulations to run in lockstep, or null for none. */
+  chainOptions: ChainOptions | null = null,
 ): { data: SummaryData; traceJson: TraceFile; finding: Finding | null; simulationFinding: SimulationFinding | null } {
   let checker: InvariantChecker | null = null;
   let finding: Finding | null = null;
@@ -73,8 +74,8 @@ export function runSummary(
     steps,
     onStart: (u, s) => {
       if (check) checker = new InvariantChecker(u, { invariants: check.invariants, every: check.every });
-      if (chainOn) {
-        chain = new ChainSimulation(u);
+      if (chainOptions !== null) {
+        chain = new ChainSimulation(u, chainOptions);
         simulationFinding = chain.start(s)[0] ?? null;
       }
     },
@@ -122,7 +123,7 @@ export function runSummary(
   const ch = chain as ChainSimulation | null;
   if (ch !== null)
     data.chain = {
-      relations: ['G (A to S′)', 'F (S′ to S)'],
+      relations: chainRelations(r.universe),
       abstractSteps: ch.abstractSteps,
       violation: simulationFinding === null ? null : formatSimulationFinding(simulationFinding),
     };

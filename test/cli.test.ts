@@ -76,8 +76,21 @@ describe('pbft-check', () => {
     expect(bad.out).toMatch(/simulation failure: G\(4\) does not hold\n\s+at the start states/);
   });
 
+  it('run --chain on A_gc checks H, G and F and A\'s invariants on the copy; a literal H fails (E12, exit 1)', () => {
+    const ok = cli('run', '--chain', '--steps', '600');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/simulations checked\s+H \(A_gc to A, with A's invariants on the copy\), G \(A to S′\), F \(S′ to S\); \d+ abstract steps\n\s+simulation failures\s+none/);
+    const bad = cli('run', '--relations', 'H(1)', '--faulty', '3', '--literal-errata', 'E12', '--steps', '600');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/simulation failure: H\(1\) does not hold/);
+    // Only the selected clauses are reported: the same run checking H(2) alone passes.
+    expect(cli('run', '--relations', 'H(2)', '--faulty', '3', '--literal-errata', 'E12', '--steps', '600').code).toBe(0);
+  });
+
   it.each([
-    [['run', '--chain'], /--chain needs --variant a for now/],
+    [['run', '--relations', 'H(8)'], /'H\(8\)' is not a relation/],
+    [['run', '--variant', 'a', '--relations', 'H'], /relation H is not in the chain of variant a/],
+    [['run', '--relations', ''], /--relations needs at least one relation/],
     [['run', '--variant', 'b'], /--variant must be 'a' or 'agc'/],
     [['run', '--steps', 'ten'], /--steps must be an integer/],
     [['run', '--f', '0'], /--f must be >= 1/],
