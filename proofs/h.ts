@@ -193,7 +193,7 @@ export function clause1(hc: HConsistency, x: SystemState, y: SystemState): strin
   for (let c = 0; c < u.clients; c++) {
     const a = x.proxies[c]!;
     const b = y.proxies[c]!;
-    const diff = proxyDiff(a, b);
+    const diff = proxyDiff(u, a, b);
     if (diff !== null) return `c${c}: ${diff}`;
   }
   for (let k = 0; k < u.n; k++) {
@@ -202,8 +202,8 @@ export function clause1(hc: HConsistency, x: SystemState, y: SystemState): strin
     const diff = replicaScalarDiff(u, a, b);
     if (diff !== null) return `r${k}: ${diff}`;
     if (hc.literal.faultyLogs && a.faulty) {
-      if (!sameSet(a.in.all, b.in.all)) return `r${k} (faulty): in_k differs`;
-      if (!sameSet(a.out, b.out)) return `r${k} (faulty): out_k differs`;
+      const d = setDiff(a.in.all, b.in.all) ?? setDiff(a.out, b.out);
+      if (d !== null) return `r${k} (faulty): ${formatMessage(u, d.m)} is in ${d.side} ${a.in.has(d.m) || b.in.has(d.m) ? 'in_k' : 'out_k'} only`;
     }
   }
   return null;
@@ -212,13 +212,14 @@ export function clause1(hc: HConsistency, x: SystemState, y: SystemState): strin
 type ProxyLike = SystemState['proxies'][number];
 type ReplicaLike = SystemState['replicas'][number];
 
-function proxyDiff(a: ProxyLike, b: ProxyLike): string | null {
+function proxyDiff(u: Universe, a: ProxyLike, b: ProxyLike): string | null {
   if (a.faulty !== b.faulty) return `faulty_c ${a.faulty} ≠ ${b.faulty}`;
   if (a.view !== b.view) return `view_c ${a.view} ≠ ${b.view}`;
   if (a.lastReq !== b.lastReq) return `last-req_c ${a.lastReq} ≠ ${b.lastReq}`;
   if (a.retrans !== b.retrans) return `retrans_c ${a.retrans} ≠ ${b.retrans}`;
-  if (a.out !== b.out) return 'out_c differs';
-  if (!sameSet(a.in, b.in)) return 'in_c differs';
+  if (a.out !== b.out) return `out_c is ${a.out === null ? '{}' : formatMessage(u, a.out)} in x, ${b.out === null ? '{}' : formatMessage(u, b.out)} in y`;
+  const d = setDiff(a.in, b.in);
+  if (d !== null) return `${formatMessage(u, d.m)} is in ${d.side}.in_c only`;
   return null;
 }
 
@@ -235,10 +236,11 @@ function replicaScalarDiff(u: Universe, a: ReplicaLike, b: ReplicaLike): string 
   return null;
 }
 
-function sameSet<T>(a: Iterable<T>, b: Iterable<T>): boolean {
-  const A = new Set(a);
-  const B = new Set(b);
-  if (A.size !== B.size) return false;
-  for (const m of A) if (!B.has(m)) return false;
-  return true;
+/** A message in one of the two sets and not the other, and the side (x or y) that has it. */
+function setDiff(x: Iterable<Message>, y: Iterable<Message>): { m: Message; side: 'x' | 'y' } | null {
+  const X = new Set(x);
+  const Y = new Set(y);
+  for (const m of X) if (!Y.has(m)) return { m, side: 'x' };
+  for (const m of Y) if (!X.has(m)) return { m, side: 'y' };
+  return null;
 }

@@ -37,7 +37,7 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { erratum: 'E12', file: 'E12-h-faulty-logs', ids: ['H(1)'], step: 0, message: /r3 \(faulty\): in_k differs/ },
+  { erratum: 'E12', file: 'E12-h-faulty-logs', ids: ['H(1)'], step: 0, message: /r3 \(faulty\): ⟨CHECKPOINT,0,0,\w+,0⟩σ0 is in x in_k only/ },
   { erratum: 'E13', file: 'E13-h-extra-request', ids: ['H(2)'], step: 6, message: /r1: ⟨REQUEST,a,1,c0⟩σc0/ },
   { erratum: 'E14', file: 'E14-h-nv-set', ids: ['H(4)', 'H(5)'], step: 7, message: /r1: x\.nv_i and y\.nv_i are not consistent/ },
   { erratum: 'E15', file: 'E15-h-beta-send', ids: ['enabled'], step: 42, message: /SEND\(⟨COMMIT,0,1,\w+,0⟩σ0, \{r3\}\)_r0 is not enabled/ },
