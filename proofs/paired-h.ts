@@ -110,25 +110,27 @@ export class HSimulation {
       fragment: alpha.map((b) => formatAction(this.uy, b)),
       message,
     });
+    // Findings of the simulations A' drives (the chain) do not stop α: A' must stay in step with
+    // A'_gc for H to be judged at this step and later ones.
+    const downstream: SimulationFinding[] = [];
     try {
       for (const b of this.fragment(this.ctx, pi, pending.pre, x, this.y)) {
         alpha.push(b);
         const why = whyDisabled(this.uy, this.y, b);
-        if (why !== null) return [at('enabled', `${formatAction(this.uy, b)} is not enabled in A′: ${why}`)];
+        if (why !== null) return [...downstream, at('enabled', `${formatAction(this.uy, b)} is not enabled in A′: ${why}`)];
         this.beforeAbstract?.(b, this.y);
         step(this.uy, this.y, b);
-        const found = this.afterAbstract?.(b, this.y) ?? [];
-        if (found.length > 0)
-          return found.map((f) => at(f.id, `${f.message} (at A′'s step ${f.concrete}${f.fragment.length > 0 ? `, fragment ⟨${f.fragment.join(', ')}⟩` : ''})`));
+        for (const f of this.afterAbstract?.(b, this.y) ?? [])
+          downstream.push(at(f.id, `${f.message} (at A′'s step ${f.concrete}${f.fragment.length > 0 ? `, fragment ⟨${f.fragment.join(', ')}⟩` : ''})`));
       }
     } catch (e) {
-      if (e instanceof FragmentUndefined) return [at('enabled', e.message)];
+      if (e instanceof FragmentUndefined) return [...downstream, at('enabled', e.message)];
       throw e;
     }
     const want = externalLabelA(pi);
     const got = alpha.map(externalLabelA).filter((l): l is string => l !== null);
     if (!(want === null ? got.length === 0 : got.length === 1 && got[0] === want))
-      return [at('trace', `trace(α) = ⟨${got.join(', ')}⟩ but trace(π) = ⟨${want ?? ''}⟩`)];
-    return this.evaluate(x).map((f) => at(f.id, f.message));
+      return [...downstream, at('trace', `trace(α) = ⟨${got.join(', ')}⟩ but trace(π) = ⟨${want ?? ''}⟩`)];
+    return [...downstream, ...this.evaluate(x).map((f) => at(f.id, f.message))];
   }
 }
