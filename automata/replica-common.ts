@@ -32,8 +32,9 @@ export function receiveRequest(u: Universe, st: ReplicaState, m: Request): void 
  * replica's own COMMIT, which the proof of Invariant A.2.3 assumes cannot happen ("messages are
  * only removed from out_j when they are sent"); corrected (default): out_i := out_i ∪ X (ERRATA E3).
  */
-export function resetOut(u: Universe, st: ReplicaState, X: Iterable<Message>): Set<Message> {
-  return u.config.readings.literalOutReset ? new Set(X) : new Set([...st.out, ...X]);
+export function resetOut(u: Universe, st: ReplicaState, X: Iterable<Message>): void {
+  if (u.config.readings.literalOutReset) st.out.clear();
+  for (const m of X) st.out.add(m);
 }
 
 /**

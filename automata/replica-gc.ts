@@ -144,7 +144,7 @@ function receiveNewView(u: Universe, st: ReplicaState, m: NewView): void {
   const { v } = m;
   if (!(v > 0 && v >= st.view && correctNewView(u, m, v) && !hasNewView(u, v, st.in))) return;
   st.view = v;
-  st.out = resetOut(u, st, []);
+  resetOut(u, st, []);
   for (const x of [...m.O, ...m.N, m]) st.in.add(x);
   for (const pp of [...m.O, ...m.N]) {
     if (pp.signer !== m.signer) continue;
@@ -280,7 +280,7 @@ function sendNewView(u: Universe, st: ReplicaState, v: number, V: readonly ViewC
   const m = u.interner.newView(v, V, O, N, st.i);
   st.seqno = O.length > 0 ? maxN('Agc', O) : maxN('Agc', V);
   for (const x of [...O, ...N, m]) st.in.add(x);
-  st.out = resetOut(u, st, [m]);
+  resetOut(u, st, [m]);
   updateStateNv(u, st, v, V);
   dropExecutedRequests(st);
 }

@@ -1,6 +1,7 @@
 // State of replica automaton R_i (Fig 2-8 for A_gc; "State" of A.1 for A) and its output
 // actions (Fig 2-10, identical in A.1).
 import { MessageSet } from './message-set.ts';
+import { OutSet } from './out-set.ts';
 import type { CheckpointValue, Message } from './messages.ts';
 import type { Result, ServiceState } from './services.ts';
 import { NULL_REP } from './services.ts';
@@ -25,7 +26,7 @@ export interface ReplicaState {
   /** in_i ⊆ M: the log. */
   in: MessageSet;
   /** out_i ⊆ M: messages about to be sent. */
-  out: Set<Message>;
+  out: OutSet;
   /** view_i ∈ ℕ, initially 0 */
   view: number;
   /** last-exec_i ∈ ℕ, initially 0 */
@@ -49,7 +50,7 @@ export function initialReplica(u: Universe, i: number): ReplicaState {
     lastRepT: Array(u.clients).fill(0),
     chkpts: [],
     in: new MessageSet(u.interner, i),
-    out: new Set(),
+    out: new OutSet(),
     view: 0,
     lastExec: 0,
     seqno: 0,
@@ -67,7 +68,7 @@ export function initialReplica(u: Universe, i: number): ReplicaState {
 }
 
 export function cloneReplica(st: ReplicaState): ReplicaState {
-  return { ...st, lastRep: [...st.lastRep], lastRepT: [...st.lastRepT], chkpts: [...st.chkpts], in: st.in.clone(), out: new Set(st.out) };
+  return { ...st, lastRep: [...st.lastRep], lastRepT: [...st.lastRepT], chkpts: [...st.chkpts], in: st.in.clone(), out: new OutSet(st.out) };
 }
 
 /**

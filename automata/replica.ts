@@ -92,7 +92,7 @@ function receiveNewView(u: Universe, st: ReplicaState, m: NewView): void {
   const P = [...m.O, ...m.N].filter((pp) => pp.signer === m.signer).map((pp) => prepareFor(u, pp, st.i));
   st.view = v;
   for (const x of [...m.O, ...m.N, m, ...P]) st.in.add(x);
-  st.out = resetOut(u, st, P);
+  resetOut(u, st, P);
 }
 
 // ---------------------------------------------------------------- Internal Transitions (A.1)
@@ -140,7 +140,7 @@ export function eff(u: Universe, st: ReplicaState, a: ReplicaInternal): void {
       const m = u.interner.newView(a.v, a.V, O, N, st.i);
       st.seqno = maxN('A', O);
       for (const x of [...O, ...N, m]) st.in.add(x);
-      st.out = resetOut(u, st, [m]);
+      resetOut(u, st, [m]);
       return;
     }
     case 'COLLECT-GARBAGE':

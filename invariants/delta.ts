@@ -1,10 +1,11 @@
 // What changed since the last check, so that invariants can re-examine only that part of the
 // state (incremental evaluation). Every change to a log goes through MessageSet.add/delete and is
 // recorded in each open journal (one per tracker, so several trackers may watch one state); out_i
-// is small and is compared with a copy; the wire only ever gains messages.
+// remembers its additions (automata/out-set.ts); the wire only ever gains messages.
 import type { SystemState } from '../automata/compose.ts';
 import type { Message } from '../automata/messages.ts';
 import type { Journal } from '../automata/message-set.ts';
+import type { OutSet } from '../automata/out-set.ts';
 
 export interface Delta {
   /** Re-examine everything: the first check of a run, or a change of faulty flags. */
@@ -45,7 +46,10 @@ export class SharedDerived {
 }
 
 interface ReplicaSnapshot {
-  out: Set<Message>;
+  /** out_i itself, where it stood in its additions, and its version (out_i is not copied). */
+  out: OutSet;
+  outAdditions: number;
+  outVersion: number;
   view: number;
   seqno: number;
   lastExec: number;
@@ -85,10 +89,14 @@ export class DeltaTracker {
       const prev = this.snapshots?.[r.i];
       if (j.added.length > 0) inAdded.set(r.i, j.added);
       if (j.removed.length > 0) inRemoved.set(r.i, j.removed);
-      const added = prev === undefined ? [...r.out] : [...r.out].filter((m) => !prev.out.has(m));
+      // A new out set (a clone) is read whole; otherwise only what was added since.
+      const sameOut = prev !== undefined && prev.out === r.out;
+      const added = sameOut ? (prev.outVersion === r.out.version ? [] : r.out.addedSince(prev.outAdditions)) : [...r.out];
       if (added.length > 0) outAdded.set(r.i, added);
       const snap: ReplicaSnapshot = {
-        out: new Set(r.out),
+        out: r.out,
+        outAdditions: r.out.additionCount,
+        outVersion: r.out.version,
         view: r.view,
         seqno: r.seqno,
         lastExec: r.lastExec,
@@ -110,7 +118,7 @@ export class DeltaTracker {
         prev.chkpts !== r.chkpts;
       if (scalarChanged) scalars.add(r.i);
       if (prev !== undefined && prev.faulty !== r.faulty) full = true;
-      if (scalarChanged || j.added.length || j.removed.length || added.length || (prev !== undefined && prev.out.size !== r.out.size))
+      if (scalarChanged || j.added.length || j.removed.length || added.length || !sameOut || prev.outVersion !== r.out.version)
         replicas.add(r.i);
     }
     const proxiesFaulty = s.proxies.map((p) => p.faulty);

@@ -10,6 +10,7 @@ import type { Action, ReplicaInternal } from '../../automata/actions.ts';
 import { clientNode, step, type SystemState } from '../../automata/compose.ts';
 import type { ConfigInput } from '../../automata/config.ts';
 import { formatMessage } from '../../automata/format.ts';
+import { OutSet } from '../../automata/out-set.ts';
 import type {
   Checkpoint,
   CheckpointValue,
@@ -55,7 +56,7 @@ export function preparedCert(u: Universe, v: number, n: number, m: Request | nul
 
 /** A view-change message as SEND-VIEW-CHANGE(v)_j would build it from replica state st (a copy is used). */
 export function viewChangeOf(u: Universe, st: ReplicaState, v: number): ViewChange {
-  const copy = { ...st, in: st.in.clone(), out: new Set(st.out), chkpts: [...st.chkpts], lastRep: [...st.lastRep], lastRepT: [...st.lastRepT] };
+  const copy = { ...st, in: st.in.clone(), out: new OutSet(st.out), chkpts: [...st.chkpts], lastRep: [...st.lastRep], lastRepT: [...st.lastRepT] };
   copy.view = v - 1;
   R.eff(u, copy, { kind: 'SEND-VIEW-CHANGE', v, i: st.i });
   const m = [...copy.out].find((x): x is ViewChange => x.tag === 'VIEW-CHANGE' && x.v === v && x.j === st.i);
