@@ -5,6 +5,8 @@
 // composition checks that (compose.ts, `standInMaySend`).
 import type { Action } from './actions.ts';
 import type { Message } from './messages.ts';
+import type { SystemState } from './compose.ts';
+import type { Rng } from './enabled.ts';
 import type { Universe } from './universe.ts';
 
 export interface StandIn {
@@ -12,8 +14,13 @@ export interface StandIn {
   readonly name: string;
   /** Input RECEIVE(m) delivered to the faulty node. */
   receive(m: Message): void;
-  /** The SEND actions this faulty node may take now, in a stable order (x is the node itself). */
-  proposals(u: Universe): Action[];
+  /**
+   * Some SEND actions this faulty node would take now, in a stable order (x is the node itself):
+   * a bounded list for listings of every enabled action.
+   */
+  proposals(u: Universe, s?: SystemState): Action[];
+  /** One SEND drawn at random from everything this node may send (random walks); null if none. */
+  draw?(u: Universe, s: SystemState, rng: Rng): Action | null;
   /** An independent copy, for branching executions. */
   clone(): StandIn;
 }

@@ -83,6 +83,8 @@ export interface Readings {
   literalCatchUp?: boolean;
   /** E19: a view-change A_gc rejects as incorrect is still delivered to A's replica, which may accept it. */
   literalVcDelivery?: boolean;
+  /** E20: clause 6 of H counts the checkpoints a replica sent before it failed. */
+  literalFaultyCheckpoints?: boolean;
 }
 
 /** The reading each erratum of ERRATA.md selects. */
@@ -106,11 +108,12 @@ export const READING_OF_ERRATUM: Readonly<Record<string, keyof Readings>> = {
   E17: 'literalFaultyActions',
   E18: 'literalCatchUp',
   E19: 'literalVcDelivery',
+  E20: 'literalFaultyCheckpoints',
 };
 
 /** Every literal reading at once (`--literal`). */
 export const LITERAL_READINGS: Readings = { literalNullSet: true, literalSeqnoInvariant: true, literalOutReset: true, literalWire: true, literalLastRepT: true, literalF: true, literalG: true,
-  literalFaultyLogs: true, literalExtraRequests: true, literalNvSet: true, literalBetaSend: true, literalWindow: true, literalFaultyActions: true, literalCatchUp: true, literalVcDelivery: true };
+  literalFaultyLogs: true, literalExtraRequests: true, literalNvSet: true, literalBetaSend: true, literalWindow: true, literalFaultyActions: true, literalCatchUp: true, literalVcDelivery: true, literalFaultyCheckpoints: true };
 
 export const DEFAULT_CONFIG: Config = {
   variant: 'Agc',
@@ -128,7 +131,7 @@ export const DEFAULT_CONFIG: Config = {
   faultyReplicas: [],
   faultyClients: [],
   readings: { literalNullSet: false, literalSeqnoInvariant: false, literalOutReset: false, literalWire: false, literalLastRepT: false, literalF: false, literalG: false,
-    literalFaultyLogs: false, literalExtraRequests: false, literalNvSet: false, literalBetaSend: false, literalWindow: false, literalFaultyActions: false, literalCatchUp: false, literalVcDelivery: false },
+    literalFaultyLogs: false, literalExtraRequests: false, literalNvSet: false, literalBetaSend: false, literalWindow: false, literalFaultyActions: false, literalCatchUp: false, literalVcDelivery: false, literalFaultyCheckpoints: false },
 };
 
 /** Node identifiers 𝒳 = 𝒞 ∪ ℛ are packed into one bit mask for destination sets. */

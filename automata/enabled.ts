@@ -105,7 +105,7 @@ export function enabledIn(u: Universe, s: SystemState, family: Family): Action[]
     case 'byzantine':
       // A stand-in proposes; the composition disposes (unforgeability is checked in one place).
       for (const standIn of s.standIns)
-        if (standIn !== null) for (const a of standIn.proposals(u)) if (whyDisabled(u, s, a) === null) out.push(a);
+        if (standIn !== null) for (const a of standIn.proposals(u, s)) if (whyDisabled(u, s, a) === null) out.push(a);
       break;
   }
   return out;
@@ -134,6 +134,11 @@ export interface DrawBias {
    * 2.3.5 (join a view change that f+1 others have started), which the safety model omits.
    */
   catchUp: number;
+  /**
+   * Deliveries the network adversary holds back for now (a partition: messages between two groups
+   * wait). They are drawn only when nothing else is enabled.
+   */
+  held?: (m: Message, x: number) => boolean;
 }
 
 /** Default weights: deliveries and sends dominate so that requests complete; view changes are rare. */
@@ -176,7 +181,7 @@ export function drawAction(u: Universe, s: SystemState, rng: Rng, bias: DrawBias
       }
       pick -= x;
     }
-    const a = family === 'view-change' && laggards.length > 0 ? drawCatchUp(u, laggards, rng) : drawIn(u, s, family, rng, bias.patience);
+    const a = family === 'view-change' && laggards.length > 0 ? drawCatchUp(u, laggards, rng) : drawIn(u, s, family, rng, bias.patience, bias.held);
     if (a !== null) return a;
     w.set(family, 0);
   }
@@ -184,12 +189,31 @@ export function drawAction(u: Universe, s: SystemState, rng: Rng, bias: DrawBias
   return drawReceive(u, s, rng, 0);
 }
 
-function drawIn(u: Universe, s: SystemState, family: Family, rng: Rng, patience: number): Action | null {
-  if (family === 'receive') return drawReceive(u, s, rng, patience);
+function drawIn(u: Universe, s: SystemState, family: Family, rng: Rng, patience: number, held?: (m: Message, x: number) => boolean): Action | null {
+  if (family === 'receive') return drawReceive(u, s, rng, patience, held);
   if (family === 'misbehave') return drawMisbehave(u, s, rng);
+  if (family === 'byzantine') {
+    const drawn = drawByzantine(u, s, rng);
+    if (drawn !== undefined) return drawn;
+  }
   let list = enabledIn(u, s, family);
   if (family === 'garbage') list = list.filter((a) => a.kind === 'COLLECT-GARBAGE' && collectGarbageChanges(s.replicas[a.i]!, a.n));
   return list.length === 0 ? null : list[rng.int(list.length)]!;
+}
+
+/**
+ * A send of a stand-in that draws its own (Byzantine replicas and clients): a faulty node at
+ * random, then its draw, kept only if the composition allows it (unforgeability). undefined when
+ * no stand-in draws, so that the listed proposals are used instead.
+ */
+function drawByzantine(u: Universe, s: SystemState, rng: Rng): Action | null | undefined {
+  const drawing = s.standIns.filter((x) => x?.draw !== undefined);
+  if (drawing.length === 0) return undefined;
+  for (let tries = 0; tries < 4; tries++) {
+    const a = drawing[rng.int(drawing.length)]!.draw!(u, s, rng);
+    if (a !== null && whyDisabled(u, s, a) === null) return a;
+  }
+  return null;
 }
 
 /** Non-faulty replicas in a lower view than some other non-faulty replica, that may still move. */
@@ -205,13 +229,14 @@ function drawCatchUp(u: Universe, laggards: ReplicaState[], rng: Rng): Action | 
   return replicaModule(u).pre(u, r, a) ? a : null;
 }
 
-function drawReceive(u: Universe, s: SystemState, rng: Rng, patience: number): Action | null {
+function drawReceive(u: Universe, s: SystemState, rng: Rng, patience: number, held?: (m: Message, x: number) => boolean): Action | null {
   if (s.wire.pendingCount === 0) return null;
   const width = u.n + u.clients;
   for (let tries = 0; tries < 4; tries++) {
     const { m, X } = s.wire.pendingAt(rng.int(s.wire.pendingCount));
     const xs = bitsOf(X, width);
     const x = xs[rng.int(xs.length)]!;
+    if (held?.(m, x)) continue;
     if (!(x < u.n && isEarly(u, s.replicas[x]!, m) && rng.float() < patience)) return { kind: 'RECEIVE', x, m, X };
   }
   return null;

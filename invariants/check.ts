@@ -6,6 +6,7 @@ import type { SystemState } from '../automata/compose.ts';
 import { formatAction, formatMessage } from '../automata/format.ts';
 import type { Universe } from '../automata/universe.ts';
 import { DeltaTracker } from './delta.ts';
+import { AgreementMonitor, AGREEMENT_ID } from './agreement.ts';
 import { EndToEndMonitor, END_TO_END_ID } from './end-to-end.ts';
 import type { SystemInvariant, Violation } from './types.ts';
 
@@ -16,6 +17,8 @@ export interface CheckOptions {
   every?: number;
   /** Whether to run the end-to-end monitor. */
   endToEnd?: boolean;
+  /** Whether to run the agreement monitor (no hypothesis on the number of faults; default on). */
+  agreement?: boolean;
   /** Incremental evaluation where an invariant has one (default); false: the plain one only. */
   incremental?: boolean;
 }
@@ -30,6 +33,7 @@ export class InvariantChecker {
   private readonly invariants: readonly SystemInvariant[];
   private readonly every: number;
   private readonly monitor: EndToEndMonitor | null;
+  private readonly agreement: AgreementMonitor | null;
   private readonly incremental: boolean;
   private readonly tracker = new DeltaTracker();
   private readonly caches = new Map<SystemInvariant, Map<string, unknown>>();
@@ -43,6 +47,7 @@ export class InvariantChecker {
     this.invariants = opts.invariants.filter((x) => x.subject === u.config.variant);
     this.every = Math.max(1, opts.every ?? 1);
     this.monitor = opts.endToEnd === false ? null : new EndToEndMonitor(u);
+    this.agreement = opts.agreement === false ? null : new AgreementMonitor(u);
     this.incremental = opts.incremental !== false;
   }
 
@@ -53,7 +58,7 @@ export class InvariantChecker {
 
   /** Checks the state after step `index` (action a); returns the violations found. */
   afterStep(index: number, a: Action, s: SystemState): Finding[] {
-    const found: Violation[] = this.monitor?.observe(a, s) ?? [];
+    const found: Violation[] = [...(this.monitor?.observe(a, s) ?? []), ...(this.agreement?.observe(a, s) ?? [])];
     if ((index + 1) % this.every === 0) found.push(...this.checkNow(s));
     return found.map((v) => ({ ...v, step: index, action: a }));
   }
@@ -81,7 +86,7 @@ export class InvariantChecker {
 export function formatFinding(u: Universe, f: Finding, invariants: readonly { id: string; statement: string; ref: string }[]): string {
   const inv = invariants.find((x) => x.id === f.id);
   const lines = [
-    `violation of ${f.id}${inv ? ` (${inv.ref})` : f.id === END_TO_END_ID ? ' (end-to-end safety)' : ''}`,
+    `violation of ${f.id}${inv ? ` (${inv.ref})` : f.id === END_TO_END_ID ? ' (end-to-end safety)' : f.id === AGREEMENT_ID ? ' (agreement, any number of faults)' : ''}`,
     ...(inv ? [`  ${inv.statement}`] : []),
     `  at step ${f.step}: ${formatAction(u, f.action)}`,
     `  ${f.message}`,

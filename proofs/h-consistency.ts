@@ -30,7 +30,7 @@ import type { Message, NewView, PrePrepare, Prepare, ViewChange } from '../autom
 import type { Readings } from '../automata/config.ts';
 import type { Universe } from '../automata/universe.ts';
 
-/** Which of H's errata (E12-E19) are read literally; each false is the corrected form. */
+/** Which of H's errata (E12-E20) are read literally; each false is the corrected form. */
 export interface HReadings {
   faultyLogs: boolean;
   extraRequests: boolean;
@@ -40,6 +40,7 @@ export interface HReadings {
   faultyActions: boolean;
   catchUp: boolean;
   vcDelivery: boolean;
+  faultyCheckpoints: boolean;
 }
 
 /** H's readings from a configuration's (every one literal when `all`). */
@@ -53,6 +54,7 @@ export function hReadings(r: Readings, all = false): HReadings {
     faultyActions: all || (r.literalFaultyActions ?? false),
     catchUp: all || (r.literalCatchUp ?? false),
     vcDelivery: all || (r.literalVcDelivery ?? false),
+    faultyCheckpoints: all || (r.literalFaultyCheckpoints ?? false),
   };
 }
 

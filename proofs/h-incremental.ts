@@ -145,7 +145,9 @@ class IncrementalH implements HIncremental {
     const j = replicaSigner(m);
     if (j === null) this.pending7.add(m);
     else if (j < x.replicas.length) {
-      if (x.replicas[j]!.faulty) this.pending6.add(m);
+      if (x.replicas[j]!.faulty) {
+        if (m.tag !== 'CHECKPOINT' || this.hc.literal.faultyCheckpoints) this.pending6.add(m);
+      }
       else this.add5(j, m);
     }
   }

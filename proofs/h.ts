@@ -14,6 +14,7 @@
 //   5. consistent-all(X_i, Y_i), X_i = x.out_i ∪ {⟨m⟩σi ∈ x.Wire} − {m | tag(m, CHECKPOINT)},
 //      Y_i = y.out_i ∪ {⟨m⟩σi ∈ y.Wire}
 //   6. consistent-all(X_faulty, Y_faulty), X_faulty = {⟨m⟩σj | x.faulty_j ∧ ⟨m⟩σj ∈ x.Wire}, Y_faulty likewise in y
+//      (E20 corrected: without checkpoints, see faultySigned)
 //   7. ∀ ⟨r⟩σc ∈ x.Wire : (∃ ⟨r⟩σc ∈ y.Wire)
 // "Additionally, we assume faulty automata in x are also faulty and identical in H[x]"; the
 // conditions "only need to hold when n-faulty ≤ f". The predicates of clauses 3-5 are in
@@ -71,9 +72,15 @@ export function clause5Y(y: SystemState, i: number): Message[] {
   for (const m of y.wire.messagesSince(0)) if (signedByReplica(m, i)) out.add(m);
   return [...out];
 }
-/** X_faulty / Y_faulty of clause 6: the wire's messages signed by replicas faulty in s. */
-export function faultySigned(u: Universe, s: SystemState): Message[] {
+/**
+ * X_faulty / Y_faulty of clause 6: the wire's messages signed by replicas faulty in s. E20
+ * (corrected, `withCheckpoints` false): without checkpoints, as X_i of clause 5 — a replica's
+ * checkpoints sent while it was non-faulty have no counterpart in y (the correspondence sends
+ * none), and once it fails they would be in X_faulty.
+ */
+export function faultySigned(u: Universe, s: SystemState, withCheckpoints: boolean): Message[] {
   return s.wire.messagesSince(0).filter((m) => {
+    if (m.tag === 'CHECKPOINT' && !withCheckpoints) return false;
     const sg = signerOf(m);
     return sg.kind === 'replica' && sg.id < u.n && s.replicas[sg.id]!.faulty;
   });
@@ -158,7 +165,8 @@ export function hClauses(hc: HConsistency): Clause<SystemState, SystemState>[] {
       statement: 'consistent-all(X_faulty, Y_faulty): the wire messages of faulty replicas have consistent counterparts in y',
       ref: `${REF}, clause 6`,
       check: (x, y) => {
-        const bad = inconsistentMember(hc, faultySigned(u, x), faultySigned(hc.uy, y));
+        const all = hc.literal.faultyCheckpoints;
+        const bad = inconsistentMember(hc, faultySigned(u, x, all), faultySigned(hc.uy, y, all));
         return bad === null ? null : `${show(bad)} ∈ X_faulty has no consistent message in Y_faulty`;
       },
     },

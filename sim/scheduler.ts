@@ -1,6 +1,7 @@
 // The deterministic scheduler: a seeded random walk over the enabled actions of A or A_gc that
 // records every executed action explicitly. Same seed and configuration, same trace.
 import type { Action } from '../automata/actions.ts';
+import type { Message } from '../automata/messages.ts';
 import type { StandInFactory } from '../automata/byzantine.ts';
 import { silentStandIns } from '../automata/byzantine.ts';
 import { initialSystem, step, type SystemState } from '../automata/compose.ts';
@@ -25,6 +26,10 @@ export interface RunOptions {
    */
   timeout?: number;
   standIns?: StandInFactory;
+  /** Deliveries the network adversary holds back at a step (see DrawBias.held), e.g. a partition. */
+  holdBack?: (step: number, m: Message, x: number) => boolean;
+  /** The step at which the configured failures happen (default 0: the run begins with them). */
+  failAt?: number;
   /** Called once before the first step. */
   onStart?: (u: Universe, s: SystemState) => void;
   /** Called before every step, with the step's index, the action and the state it applies to. */
@@ -57,7 +62,9 @@ export function runRandom(opts: RunOptions): RunResult {
   const u = new Universe(opts.config);
   const s = initialSystem(u);
   const rng = new SeededRng(opts.seed ?? DEFAULT_SEED);
-  const bias: DrawBias = { weights: { ...DEFAULT_BIAS.weights, ...opts.weights }, patience: opts.patience ?? DEFAULT_BIAS.patience, catchUp: opts.catchUp ?? DEFAULT_BIAS.catchUp };
+  // Failures come at failAt, taken explicitly below, not drawn earlier.
+  const noEarlyFailures = (opts.failAt ?? 0) > 0 ? { failure: 0 } : {};
+  const bias: DrawBias = { weights: { ...DEFAULT_BIAS.weights, ...opts.weights, ...noEarlyFailures }, patience: opts.patience ?? DEFAULT_BIAS.patience, catchUp: opts.catchUp ?? DEFAULT_BIAS.catchUp };
   const standIns = opts.standIns ?? silentStandIns;
   const stats = new RunStats(u);
   const trace: Action[] = [];
@@ -74,9 +81,18 @@ export function runRandom(opts: RunOptions): RunResult {
   const timeout = opts.timeout ?? DEFAULT_TIMEOUT;
   const impatient: DrawBias = { ...bias, weights: { ...bias.weights, 'view-change': Math.max(bias.weights['view-change'], bias.catchUp) } };
   let lastProgress = 0;
-  for (const a of initialFailures(u)) if (trace.length < opts.steps && !take(a)) return { universe: u, state: s, trace, stats, quiescent };
+  const fail = () => {
+    for (const a of initialFailures(u)) if (trace.length < opts.steps && !take(a)) return false;
+    return true;
+  };
+  const failAt = opts.failAt ?? 0;
+  if (failAt === 0 && !fail()) return { universe: u, state: s, trace, stats, quiescent };
   while (trace.length < opts.steps) {
-    const a = drawAction(u, s, rng, trace.length - lastProgress > timeout ? impatient : bias);
+    if (failAt > 0 && trace.length === failAt && !fail()) break;
+    const base = trace.length - lastProgress > timeout ? impatient : bias;
+    const holdBack = opts.holdBack;
+    const k = trace.length;
+    const a = drawAction(u, s, rng, holdBack === undefined ? base : { ...base, held: (m, x) => holdBack(k, m, x) });
     if (a === null) {
       quiescent = true;
       break;

@@ -155,7 +155,7 @@ export function formatSummary(d: SummaryData): string {
     );
   if (d.check)
     lines.push(
-      `  invariants checked       ${d.check.invariants.length} conjuncts and the end-to-end property, every ${d.check.every} step(s), ${d.check.evaluations} evaluations`,
+      `  invariants checked       ${d.check.invariants.length} conjuncts, the end-to-end property and agreement, every ${d.check.every} step(s), ${d.check.evaluations} evaluations`,
       d.check.violation === null ? '  violations               none' : `\n${d.check.violation}`,
     );
   return lines.join('\n') + '\n';

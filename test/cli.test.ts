@@ -50,7 +50,7 @@ describe('pbft-check', () => {
   it('run --check evaluates the invariants and reports none on a correct run (exit 0)', () => {
     const r = cli('run', '--check', '--steps', '400');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/invariants checked\s+3 conjuncts and the end-to-end property, every 1 step/);
+    expect(r.out).toMatch(/invariants checked\s+3 conjuncts, the end-to-end property and agreement, every 1 step/);
     expect(r.out).toMatch(/violations\s+none/);
     const a = JSON.parse(cli('run', '--variant', 'a', '--invariants', 'A.1.2,A.1.11', '--every', '5', '--steps', '300', '--json').out);
     expect(a.check.invariants).toEqual([...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((k) => `A.1.2(${k})`), 'A.1.11']);

@@ -45,9 +45,10 @@ const CASES: Case[] = [
   { erratum: 'E17', file: 'E17-h-faulty-receive', ids: ['enabled'], step: 3, message: /RECEIVE\(⟨VIEW-CHANGE,1,0,.*\)_r3 .* is not enabled in A′/ },
   { erratum: 'E18', file: 'E18-h-catch-up-null', ids: ['enabled'], step: -1, message: /C has no tuple for n = \d+/ },
   { erratum: 'E19', file: 'E19-h-vc-delivery', ids: ['H(3)'], step: -1, message: /x\.vc_i and y\.vc_i are not consistent/ },
+  { erratum: 'E20', file: 'E20-h-faulty-checkpoint', ids: ['H(6)'], step: 31, message: /⟨CHECKPOINT,0,1,\w+,2⟩σ2 ∈ X_faulty has no consistent message/ },
 ];
 
-describe('errata of relation H (E12-E19)', () => {
+describe('errata of relation H (E12-E20)', () => {
   for (const c of CASES) {
     const path = `traces/errata/${c.file}.json`;
     it(`${c.erratum}: literal, ${c.ids.join(' and ')} at the documented step; corrected, the chain holds`, () => {
@@ -67,6 +68,6 @@ describe('errata of relation H (E12-E19)', () => {
     const { readFileSync } = await import('node:fs');
     const errata = readFileSync('ERRATA.md', 'utf8');
     for (const c of CASES) expect(errata).toContain(`traces/errata/${c.file}.json`);
-    expect(CASES.map((c) => c.erratum)).toEqual(['E12', 'E13', 'E14', 'E15', 'E16', 'E17', 'E18', 'E19']);
+    expect(CASES.map((c) => c.erratum)).toEqual(['E12', 'E13', 'E14', 'E15', 'E16', 'E17', 'E18', 'E19', 'E20']);
   });
 });

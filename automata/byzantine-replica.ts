@@ -1,0 +1,240 @@
+// A Byzantine replica: after REPLICA-FAILURE_j, replica j "is replaced by an arbitrary automaton
+// with the same external interface" (Section 2.4.2). Its only limit is unforgeability, enforced
+// by the composition (compose.ts, standInMaySend): it may send, to any destinations, any message it
+// signs itself with any field values within the configured bounds, and any message of others that
+// the adversary has seen. The adversary sees everything sent (MC's wire, and what is nested in it).
+//
+// A random draw picks a tactic by weight, then the fields. Tactics (each a kind of message):
+//   relay        resend any message seen on the wire (replay, redirection)
+//   pre-prepare  ⟨PRE-PREPARE, v, n, m⟩σj for a view j leads, equivocating: the same v and n with
+//                another request (or null) to another set of backups
+//   prepare      ⟨PREPARE, v, n, d, j⟩σj for a seen pre-prepare, with its digest or another
+//   commit       ⟨COMMIT, v, n, d, j⟩σj likewise
+//   checkpoint   ⟨CHECKPOINT, v, n, d, j⟩σj at a checkpoint number, with a seen value's digest
+//                (possibly another number's: a stale or lying checkpoint)
+//   view-change  ⟨VIEW-CHANGE, v, n, s, C, P, j⟩σj built from a seen view-change's checkpoint
+//                part, with P partial or padded with own pre-prepares (A_gc), or ⟨VIEW-CHANGE, v, P, j⟩σj (A)
+//   new-view     ⟨NEW-VIEW, v, V, O, N⟩σj for a view j leads, from 2f + 1 seen view-changes, with
+//                O and N as computed or crafted (a pre-prepare dropped, a null one added)
+//   reply        ⟨REPLY, v, t, c, j, r⟩σj with a made-up result, to client c
+import type { Action } from './actions.ts';
+import { computeON } from './aux-functions.ts';
+import type { SystemState } from './compose.ts';
+import type { StandIn } from './byzantine.ts';
+import type { Rng } from './enabled.ts';
+import type { CheckpointValue, Message, PrePrepare, Request, ViewChange } from './messages.ts';
+import { nestedMessages } from './messages.ts';
+import type { Universe } from './universe.ts';
+
+export const REPLICA_TACTICS = ['relay', 'pre-prepare', 'prepare', 'commit', 'checkpoint', 'view-change', 'new-view', 'reply'] as const;
+export type ReplicaTactic = (typeof REPLICA_TACTICS)[number];
+export type TacticWeights = Readonly<Record<ReplicaTactic, number>>;
+
+export const EVEN_TACTICS: TacticWeights = { relay: 1, 'pre-prepare': 1, prepare: 1, commit: 1, checkpoint: 1, 'view-change': 1, 'new-view': 1, reply: 1 };
+
+/** What the adversary has learned from the wire, indexed for drawing fields. */
+export class Knowledge {
+  private seen = 0;
+  readonly requests: Request[] = [];
+  readonly prePrepares: PrePrepare[] = [];
+  readonly viewChanges: ViewChange[] = [];
+  readonly values: { n: number; s: CheckpointValue }[] = [];
+  maxN = 0;
+  maxView = 0;
+  private readonly known = new Set<Message>();
+
+  /** Reads what was sent since the last call (and what it carries). */
+  sync(s: SystemState): void {
+    for (const m of s.wire.messagesSince(this.seen)) this.learn(m);
+    this.seen = s.wire.messageCount;
+  }
+
+  private learn(m: Message): void {
+    if (this.known.has(m)) return;
+    this.known.add(m);
+    for (const x of nestedMessages(m)) this.learn(x);
+    switch (m.tag) {
+      case 'REQUEST':
+        this.requests.push(m);
+        break;
+      case 'PRE-PREPARE':
+        this.prePrepares.push(m);
+        this.maxN = Math.max(this.maxN, m.n);
+        this.maxView = Math.max(this.maxView, m.v);
+        break;
+      case 'VIEW-CHANGE':
+        this.viewChanges.push(m);
+        this.maxView = Math.max(this.maxView, m.v);
+        if (m.gc !== null) this.values.push({ n: m.gc.n, s: m.gc.s });
+        break;
+      case 'PREPARE':
+      case 'COMMIT':
+      case 'CHECKPOINT':
+        this.maxN = Math.max(this.maxN, m.n);
+        this.maxView = Math.max(this.maxView, m.v);
+        break;
+      default:
+        break;
+    }
+  }
+
+  clone(): Knowledge {
+    const k = new Knowledge();
+    k.seen = this.seen;
+    k.requests.push(...this.requests);
+    k.prePrepares.push(...this.prePrepares);
+    k.viewChanges.push(...this.viewChanges);
+    k.values.push(...this.values);
+    k.maxN = this.maxN;
+    k.maxView = this.maxView;
+    for (const m of this.known) k.known.add(m);
+    return k;
+  }
+}
+
+const pick = <T>(rng: Rng, xs: readonly T[]): T | undefined => (xs.length === 0 ? undefined : xs[rng.int(xs.length)]);
+
+export class ByzantineReplica implements StandIn {
+  readonly name = 'byzantine';
+  private knowledge = new Knowledge();
+  /** The last (v, n) this replica pre-prepared, reused to equivocate. */
+  private lastPrePrepare: { v: number; n: number; m: Request | null; X: number } | null = null;
+
+  constructor(
+    private readonly j: number,
+    private readonly tactics: TacticWeights = EVEN_TACTICS,
+  ) {}
+
+  receive(): void {}
+
+  /** A few sends for listings (every enabled action, the REPL): relays of the latest messages to all replicas. */
+  proposals(u: Universe, s?: SystemState): Action[] {
+    if (s === undefined) return [];
+    const msgs = s.wire.messagesSince(Math.max(0, s.wire.messageCount - 4));
+    return msgs.map((m): Action => ({ kind: 'SEND', x: this.j, m, X: u.allReplicas & ~u.replicaBit(this.j) }));
+  }
+
+  draw(u: Universe, s: SystemState, rng: Rng): Action | null {
+    this.knowledge.sync(s);
+    const total = REPLICA_TACTICS.reduce((t, k) => t + Math.max(0, this.tactics[k]), 0);
+    if (total <= 0) return null;
+    let x = rng.float() * total;
+    let tactic: ReplicaTactic = 'relay';
+    for (const k of REPLICA_TACTICS) {
+      const w = Math.max(0, this.tactics[k]);
+      if (x < w) {
+        tactic = k;
+        break;
+      }
+      x -= w;
+    }
+    const m = this.build(u, s, rng, tactic);
+    if (m === null) return null;
+    const X = m.tag === 'REPLY' ? u.clientBit(m.c) : this.destinations(u, rng, m);
+    return { kind: 'SEND', x: this.j, m, X };
+  }
+
+  /** Usually every other replica; sometimes a random subset (a partial multicast), or some clients too. */
+  private destinations(u: Universe, rng: Rng, m: Message): number {
+    if (m.tag === 'PRE-PREPARE' && this.lastPrePrepare !== null && this.lastPrePrepare.v === m.v && this.lastPrePrepare.n === m.n)
+      return this.lastPrePrepare.X;
+    const others = u.allReplicas & ~u.replicaBit(this.j);
+    if (rng.float() < 0.6) return others;
+    const X = rng.int(1 << (u.n + u.clients)) & ~u.replicaBit(this.j);
+    return X === 0 ? others : X;
+  }
+
+  private build(u: Universe, s: SystemState, rng: Rng, tactic: ReplicaTactic): Message | null {
+    const K = this.knowledge;
+    const I = u.interner;
+    const j = this.j;
+    const view = () => rng.int(Math.max(K.maxView, 1) + 2);
+    const seqno = () => 1 + rng.int(K.maxN + 2);
+    const request = (): Request | null => (rng.float() < 0.2 ? null : (pick(rng, K.requests) ?? null));
+    switch (tactic) {
+      case 'relay': {
+        if (s.wire.size === 0) return null;
+        return s.wire.entryAt(rng.int(s.wire.size)).m;
+      }
+      case 'pre-prepare': {
+        const led = this.ledViews(u, K.maxView + 1);
+        const last = this.lastPrePrepare;
+        if (last !== null && rng.float() < 0.5) {
+          // Equivocate: the same v and n, another request, to the backups that did not get the first.
+          const m = request();
+          const others = u.allReplicas & ~u.replicaBit(j);
+          const X = (others & ~last.X) || others;
+          this.lastPrePrepare = { ...last, m, X };
+          return I.prePrepare(last.v, last.n, m, j);
+        }
+        const v = pick(rng, led) ?? view();
+        const n = seqno();
+        const m = request();
+        const others = u.allReplicas & ~u.replicaBit(j);
+        let X = rng.int(1 << u.n) & others;
+        if (X === 0) X = others;
+        this.lastPrePrepare = { v, n, m, X };
+        return I.prePrepare(v, n, m, j);
+      }
+      case 'prepare':
+      case 'commit': {
+        // Mostly one of the latest pre-prepares, so that colluding replicas back an equivocation.
+        const recent = K.prePrepares.slice(-4);
+        const pp = rng.float() < 0.7 ? pick(rng, recent) : pick(rng, K.prePrepares);
+        const v = pp?.v ?? view();
+        const n = pp?.n ?? seqno();
+        const d = pp !== undefined && rng.float() < 0.7 ? I.digest(pp.m) : I.digest(request());
+        return tactic === 'prepare' ? I.prepare(v, n, d, j) : I.commit(v, n, d, j);
+      }
+      case 'checkpoint': {
+        const val = pick(rng, K.values);
+        const int = u.config.chkptInt;
+        const n = rng.float() < 0.5 && val !== undefined ? val.n : int * (1 + rng.int(Math.floor(K.maxN / int) + 1));
+        const d = val !== undefined ? I.valueDigest(val.s) : I.digest(request());
+        return I.checkpoint(view(), n, d, j);
+      }
+      case 'view-change': {
+        const base = pick(rng, K.viewChanges);
+        const v = Math.min(u.config.maxView, K.maxView + rng.int(2)) || 1;
+        let P: Message[] = base === undefined ? [] : base.P.filter(() => rng.float() < 0.7);
+        if (rng.float() < 0.3) P = [...P, ...K.prePrepares.filter(() => rng.float() < 0.2)];
+        const pp = P.filter((x): x is PrePrepare | Extract<Message, { tag: 'PREPARE' }> => x.tag === 'PRE-PREPARE' || x.tag === 'PREPARE');
+        const gc = u.config.variant === 'A' ? null : base?.gc ?? null;
+        if (u.config.variant === 'Agc' && gc === null) return null; // no stable certificate seen to build on
+        return I.viewChange(v, gc, pp, j);
+      }
+      case 'new-view': {
+        const led = this.ledViews(u, u.config.maxView).filter((v) => v > 0);
+        const v = pick(rng, led);
+        if (v === undefined) return null;
+        const bySigner = new Map<number, ViewChange>();
+        for (const vc of K.viewChanges) if (vc.v === v && (vc.gc === null) === (u.config.variant === 'A') && !bySigner.has(vc.j)) bySigner.set(vc.j, vc);
+        const V = [...bySigner.values()].sort((a, b) => a.j - b.j).slice(0, 2 * u.f + 1);
+        if (V.length < 2 * u.f + 1) return null;
+        let { O, N } = computeON(u, v, V, j);
+        if (rng.float() < 0.4 && O.length > 0) O = O.filter((_, k) => k !== rng.int(O.length));
+        if (rng.float() < 0.3) N = [...N, I.prePrepare(v, K.maxN + 1 + rng.int(2), null, j)];
+        return I.newView(v, V, O, N, j);
+      }
+      case 'reply': {
+        const req = pick(rng, K.requests);
+        if (req === undefined) return null;
+        return I.reply(view(), req.t, req.c, j, `forged-${rng.int(3)}`);
+      }
+    }
+  }
+
+  /** Views up to `top` whose primary this replica is. */
+  private ledViews(u: Universe, top: number): number[] {
+    const out: number[] = [];
+    for (let v = this.j; v <= top; v += u.n) out.push(v);
+    return out;
+  }
+
+  clone(): StandIn {
+    const c = new ByzantineReplica(this.j, this.tactics);
+    c.knowledge = this.knowledge.clone();
+    c.lastPrePrepare = this.lastPrePrepare;
+    return c;
+  }
+}

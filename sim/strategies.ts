@@ -1,0 +1,243 @@
+// Named attack strategies: seeded policies that bias the scheduler without leaving the model
+// (every action drawn is still an enabled action of the composition; faulty nodes stay within
+// unforgeability). A strategy chooses the faulty nodes when the user did not, how they behave
+// (the Byzantine tactics of automata/byzantine-replica.ts), the scheduler's family weights, when
+// failures happen, and what the network holds back. Swarm mode mixes several at random per run.
+import { SilentStandIn, type StandInFactory } from '../automata/byzantine.ts';
+import { ByzantineClient } from '../automata/byzantine-client.ts';
+import { ByzantineReplica, EVEN_TACTICS, REPLICA_TACTICS, type TacticWeights } from '../automata/byzantine-replica.ts';
+import type { Weights } from '../automata/enabled.ts';
+import type { Message } from '../automata/messages.ts';
+import { SeededRng } from './rng.ts';
+
+/** What a strategy sets for one run. */
+export interface StrategyPlan {
+  /** The strategies it came from (one, or a swarm's picks), and knob values, for the report. */
+  picked: string[];
+  /** Faulty replicas and clients when the user named none. */
+  faultyReplicas: number[];
+  faultyClients: number[];
+  /** The step at which they fail (0: at the start). */
+  failAt: number;
+  /** Faulty replicas stop (a crash) instead of acting Byzantine. */
+  silent: boolean;
+  tactics: TacticWeights;
+  /** Probability that a faulty client relays a seen message rather than sending its own request. */
+  clientRelay: number;
+  weights: Partial<Weights>;
+  /** Two groups of nodes whose messages to each other wait during [from, from + length). */
+  partition: { groups: [number[], number[]]; from: number; length: number } | null;
+}
+
+export interface Strategy {
+  name: string;
+  description: string;
+  /** The plan for a run of f = `f` with `n` replicas and `clients` clients, drawn with rng. */
+  plan(rng: SeededRng, sizes: { f: number; n: number; clients: number }): StrategyPlan;
+}
+
+const tactics = (w: Partial<TacticWeights>, rest = 0.2): TacticWeights =>
+  Object.fromEntries(REPLICA_TACTICS.map((t) => [t, w[t] ?? rest])) as unknown as TacticWeights;
+
+/** f replicas among 0..n-1 other than those given, chosen with rng. */
+function someReplicas(rng: SeededRng, n: number, count: number, first: number[] = []): number[] {
+  const out = [...first];
+  while (out.length < count) {
+    const i = rng.int(n);
+    if (!out.includes(i)) out.push(i);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+const base = (picked: string, faultyReplicas: number[]): StrategyPlan => ({
+  picked: [picked],
+  faultyReplicas,
+  faultyClients: [],
+  failAt: 0,
+  silent: false,
+  tactics: EVEN_TACTICS,
+  clientRelay: 0.2,
+  weights: {},
+  partition: null,
+});
+
+export const STRATEGIES: readonly Strategy[] = [
+  {
+    name: 'random',
+    description: 'f random Byzantine replicas using every tactic evenly',
+    plan: (rng, { f, n }) => ({ ...base('random', someReplicas(rng, n, f)), weights: { byzantine: 10, 'view-change': 0.2 } }),
+  },
+  {
+    name: 'equivocating-primary',
+    description: "the primary of view 0 is Byzantine and sends different requests for the same sequence number to different backups; the other faulty replicas back it",
+    plan: (rng, { f, n }) => ({
+      ...base('equivocating-primary', someReplicas(rng, n, f, [0])),
+      tactics: tactics({ 'pre-prepare': 4, prepare: 3, commit: 3, relay: 0.5 }, 0.1),
+      weights: { byzantine: 20, 'view-change': 0.05 },
+    }),
+  },
+  {
+    name: 'silent-primary',
+    description: 'the primary of view 0 crashes mid-run, which forces view changes',
+    plan: (rng, { f, n }) => ({ ...base('silent-primary', someReplicas(rng, n, f, [0])), silent: true, failAt: 50 + rng.int(400) }),
+  },
+  {
+    name: 'view-change-storm',
+    description: 'view changes are frequent and Byzantine replicas send view-changes for ever higher views',
+    plan: (rng, { f, n }) => ({
+      ...base('view-change-storm', someReplicas(rng, n, f)),
+      tactics: tactics({ 'view-change': 4, 'new-view': 2, relay: 1 }),
+      weights: { 'view-change': 2, byzantine: 10 },
+    }),
+  },
+  {
+    name: 'lying-checkpoints',
+    description: 'Byzantine replicas send checkpoints with stale or wrong digests, and view-changes carrying them',
+    plan: (rng, { f, n }) => ({
+      ...base('lying-checkpoints', someReplicas(rng, n, f)),
+      tactics: tactics({ checkpoint: 5, 'view-change': 1 }),
+      weights: { byzantine: 10, 'view-change': 0.3, garbage: 20 },
+    }),
+  },
+  {
+    name: 'crafted-new-view',
+    description: 'the primary of view 1 is Byzantine and sends new-views with crafted O and N',
+    plan: (rng, { f, n }) => ({
+      ...base('crafted-new-view', someReplicas(rng, n, f, [1 % n])),
+      tactics: tactics({ 'new-view': 5, 'pre-prepare': 1, 'view-change': 1 }),
+      weights: { byzantine: 10, 'view-change': 0.5 },
+    }),
+  },
+  {
+    name: 'replay-flood',
+    description: 'the network duplicates, redirects and replays old messages, and faulty replicas resend what they saw',
+    plan: (rng, { f, n }) => ({
+      ...base('replay-flood', someReplicas(rng, n, f)),
+      tactics: tactics({ relay: 5 }, 0.1),
+      weights: { misbehave: 15, byzantine: 10 },
+    }),
+  },
+  {
+    name: 'colluding-primary-client',
+    description: 'the primary of view 0 and a client are Byzantine: the client sends requests with odd timestamps, the primary orders them and equivocates',
+    plan: (rng, { f, n }) => ({
+      ...base('colluding-primary-client', someReplicas(rng, n, f, [0])),
+      faultyClients: [0],
+      clientRelay: 0.05,
+      tactics: tactics({ 'pre-prepare': 4, prepare: 2, commit: 2 }),
+      weights: { byzantine: 15 },
+    }),
+  },
+  {
+    name: 'partition',
+    description: 'messages between two groups of replicas are held back for a stretch of steps, with f replicas crashed',
+    plan: (rng, { f, n }) => {
+      const split = 1 + rng.int(n - 1);
+      const shuffled = Array.from({ length: n }, (_, i) => ({ i, k: rng.float() }))
+        .sort((a, b) => a.k - b.k)
+        .map((x) => x.i);
+      return {
+        ...base('partition', someReplicas(rng, n, f)),
+        silent: true,
+        partition: { groups: [shuffled.slice(0, split), shuffled.slice(split)], from: rng.int(500), length: 200 + rng.int(800) },
+      };
+    },
+  },
+];
+
+export const STRATEGY_NAMES: readonly string[] = [...STRATEGIES.map((s) => s.name), 'swarm'];
+
+export class StrategyError extends Error {}
+
+/** The plan of a named strategy, or of a swarm (a random mix of two or three), for one seed. */
+export function planFor(name: string, seed: string, sizes: { f: number; n: number; clients: number }): StrategyPlan {
+  const rng = new SeededRng(`strategy|${name}|${seed}`);
+  if (name !== 'swarm') {
+    const s = STRATEGIES.find((x) => x.name === name);
+    if (s === undefined) throw new StrategyError(`no strategy '${name}'; choose one of ${STRATEGY_NAMES.join(', ')}`);
+    return s.plan(rng, sizes);
+  }
+  const count = 2 + rng.int(2);
+  const chosen: Strategy[] = [];
+  while (chosen.length < count) {
+    const s = STRATEGIES[rng.int(STRATEGIES.length)]!;
+    if (!chosen.includes(s)) chosen.push(s);
+  }
+  return mergePlans(chosen.map((s) => s.plan(rng, sizes)), sizes.f);
+}
+
+/** A mix: faulty replicas from the first plans up to f, summed tactics, the larger weight of each family. */
+function mergePlans(plans: StrategyPlan[], f: number): StrategyPlan {
+  const faulty: number[] = [];
+  for (const p of plans) for (const i of p.faultyReplicas) if (faulty.length < f && !faulty.includes(i)) faulty.push(i);
+  const weights: Record<string, number> = {};
+  for (const p of plans) for (const [k, w] of Object.entries(p.weights)) weights[k] = Math.max(weights[k] ?? 0, w as number);
+  const sum = (k: (typeof REPLICA_TACTICS)[number]) => plans.reduce((t, p) => t + p.tactics[k], 0);
+  return {
+    picked: plans.flatMap((p) => p.picked),
+    faultyReplicas: faulty.sort((a, b) => a - b),
+    faultyClients: [...new Set(plans.flatMap((p) => p.faultyClients))].sort((a, b) => a - b),
+    failAt: Math.max(...plans.map((p) => p.failAt)),
+    silent: plans.every((p) => p.silent),
+    tactics: Object.fromEntries(REPLICA_TACTICS.map((k) => [k, sum(k)])) as unknown as TacticWeights,
+    clientRelay: Math.min(...plans.map((p) => p.clientRelay)),
+    weights: weights as Partial<Weights>,
+    partition: plans.find((p) => p.partition !== null)?.partition ?? null,
+  };
+}
+
+/** The stand-ins a plan makes: Byzantine (or silent) replicas, Byzantine clients. */
+export function planStandIns(plan: StrategyPlan): StandInFactory {
+  return (u, node) => {
+    if (node >= u.n) return new ByzantineClient(node - u.n, plan.clientRelay);
+    return plan.silent ? new SilentStandIn() : new ByzantineReplica(node, plan.tactics);
+  };
+}
+
+/** The deliveries a plan's partition holds back at a step. */
+export function planHoldBack(plan: StrategyPlan): ((step: number, m: Message, x: number) => boolean) | undefined {
+  const p = plan.partition;
+  if (p === null) return undefined;
+  const [a, b] = p.groups;
+  return (step, m, x) => {
+    if (step < p.from || step >= p.from + p.length) return false;
+    const from = senderOf(m);
+    if (from === null) return false;
+    return (a.includes(from) && b.includes(x)) || (b.includes(from) && a.includes(x));
+  };
+}
+
+/** The replica a message comes from, by its signer (requests and replies are not held). */
+function senderOf(m: Message): number | null {
+  switch (m.tag) {
+    case 'PRE-PREPARE':
+    case 'NEW-VIEW':
+      return m.signer;
+    case 'PREPARE':
+    case 'COMMIT':
+    case 'CHECKPOINT':
+    case 'VIEW-CHANGE':
+      return m.j;
+    default:
+      return null;
+  }
+}
+
+/** One line describing a plan. */
+export function describePlan(plan: StrategyPlan): string {
+  const parts = [
+    `strategy ${plan.picked.join(' + ')}`,
+    `faulty replicas ${plan.faultyReplicas.length ? plan.faultyReplicas.join(',') : 'none'}${plan.silent ? ' (silent)' : ''}`,
+    `faulty clients ${plan.faultyClients.length ? plan.faultyClients.join(',') : 'none'}`,
+  ];
+  if (plan.failAt > 0) parts.push(`failing at step ${plan.failAt}`);
+  if (plan.partition) parts.push(`partition {${plan.partition.groups[0].join(',')}} | {${plan.partition.groups[1].join(',')}} at steps ${plan.partition.from}..${plan.partition.from + plan.partition.length - 1}`);
+  return parts.join('; ');
+}
+
+
+/** The scheduler options a plan sets (the faulty nodes go in the configuration: see planConfig). */
+export function planRunOptions(plan: StrategyPlan): { standIns: StandInFactory; weights: Partial<Weights>; holdBack?: (step: number, m: Message, x: number) => boolean; failAt: number } {
+  const holdBack = planHoldBack(plan);
+  return { standIns: planStandIns(plan), weights: plan.weights, failAt: plan.failAt, ...(holdBack === undefined ? {} : { holdBack }) };
+}
