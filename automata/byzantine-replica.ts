@@ -17,6 +17,8 @@
 //   new-view     ⟨NEW-VIEW, v, V, O, N⟩σj for a view j leads, from 2f + 1 seen view-changes, with
 //                O and N as computed or crafted (a pre-prepare dropped, a null one added)
 //   reply        ⟨REPLY, v, t, c, j, r⟩σj with a made-up result, to client c
+//   back         collusion: a PREPARE or COMMIT for a pre-prepare a faulty replica sent, to the
+//                backups it went to (all faulty replicas are one adversary and share a board)
 import type { Action } from './actions.ts';
 import { computeON } from './aux-functions.ts';
 import type { SystemState } from './compose.ts';
@@ -26,11 +28,20 @@ import type { CheckpointValue, Message, PrePrepare, Request, ViewChange } from '
 import { nestedMessages } from './messages.ts';
 import type { Universe } from './universe.ts';
 
-export const REPLICA_TACTICS = ['relay', 'pre-prepare', 'prepare', 'commit', 'checkpoint', 'view-change', 'new-view', 'reply'] as const;
+export const REPLICA_TACTICS = ['relay', 'pre-prepare', 'prepare', 'commit', 'checkpoint', 'view-change', 'new-view', 'reply', 'back'] as const;
 export type ReplicaTactic = (typeof REPLICA_TACTICS)[number];
 export type TacticWeights = Readonly<Record<ReplicaTactic, number>>;
 
-export const EVEN_TACTICS: TacticWeights = { relay: 1, 'pre-prepare': 1, prepare: 1, commit: 1, checkpoint: 1, 'view-change': 1, 'new-view': 1, reply: 1 };
+export const EVEN_TACTICS: TacticWeights = { relay: 1, 'pre-prepare': 1, prepare: 1, commit: 1, checkpoint: 1, 'view-change': 1, 'new-view': 1, reply: 1, back: 1 };
+
+/** What the faulty replicas of one run tell each other: the pre-prepares they sent, and to whom. */
+export class CollusionBoard {
+  readonly prePrepares: { pp: PrePrepare; X: number }[] = [];
+  post(pp: PrePrepare, X: number): void {
+    this.prePrepares.push({ pp, X });
+    if (this.prePrepares.length > 16) this.prePrepares.shift();
+  }
+}
 
 /** What the adversary has learned from the wire, indexed for drawing fields. */
 export class Knowledge {
@@ -97,12 +108,15 @@ const pick = <T>(rng: Rng, xs: readonly T[]): T | undefined => (xs.length === 0 
 export class ByzantineReplica implements StandIn {
   readonly name = 'byzantine';
   private knowledge = new Knowledge();
+  /** Where the last 'back' message goes. */
+  private backTo = 0;
   /** The last (v, n) this replica pre-prepared, reused to equivocate. */
   private lastPrePrepare: { v: number; n: number; m: Request | null; X: number } | null = null;
 
   constructor(
     private readonly j: number,
     private readonly tactics: TacticWeights = EVEN_TACTICS,
+    private readonly board: CollusionBoard = new CollusionBoard(),
   ) {}
 
   receive(): void {}
@@ -130,7 +144,9 @@ export class ByzantineReplica implements StandIn {
     }
     const m = this.build(u, s, rng, tactic);
     if (m === null) return null;
+    if (tactic === 'back' && this.backTo !== 0) return { kind: 'SEND', x: this.j, m, X: this.backTo };
     const X = m.tag === 'REPLY' ? u.clientBit(m.c) : this.destinations(u, rng, m);
+    if (m.tag === 'PRE-PREPARE' && m.signer === this.j) this.board.post(m, X);
     return { kind: 'SEND', x: this.j, m, X };
   }
 
@@ -161,14 +177,19 @@ export class ByzantineReplica implements StandIn {
         const last = this.lastPrePrepare;
         if (last !== null && rng.float() < 0.5) {
           // Equivocate: the same v and n, another request, to the backups that did not get the first.
-          const m = request();
+          let m = request();
+          if (m === last.m) m = m === null ? (pick(rng, K.requests) ?? null) : null;
           const others = u.allReplicas & ~u.replicaBit(j);
           const X = (others & ~last.X) || others;
           this.lastPrePrepare = { ...last, m, X };
           return I.prePrepare(last.v, last.n, m, j);
         }
-        const v = pick(rng, led) ?? view();
-        const n = seqno();
+        // The adversary schedules the network and sees everything: it aims at the view the
+        // non-faulty replicas are in (when it leads it) and the next sequence number they execute.
+        const correct = s.replicas.filter((r) => !r.faulty);
+        const current = correct.length > 0 ? correct[rng.int(correct.length)]! : undefined;
+        const v = current !== undefined && u.primary(current.view) === j && rng.float() < 0.8 ? current.view : (pick(rng, led) ?? view());
+        const n = current !== undefined && rng.float() < 0.8 ? current.lastExec + 1 + rng.int(2) : seqno();
         const m = request();
         const others = u.allReplicas & ~u.replicaBit(j);
         let X = rng.int(1 << u.n) & others;
@@ -216,6 +237,14 @@ export class ByzantineReplica implements StandIn {
         if (rng.float() < 0.3) N = [...N, I.prePrepare(v, K.maxN + 1 + rng.int(2), null, j)];
         return I.newView(v, V, O, N, j);
       }
+      case 'back': {
+        const post = pick(rng, this.board.prePrepares.slice(-4));
+        if (post === undefined) return null;
+        const { pp, X } = post;
+        this.backTo = X & ~u.replicaBit(j);
+        const d = I.digest(pp.m);
+        return pp.signer !== j && rng.float() < 0.5 ? I.prepare(pp.v, pp.n, d, j) : I.commit(pp.v, pp.n, d, j);
+      }
       case 'reply': {
         const req = pick(rng, K.requests);
         if (req === undefined) return null;
@@ -232,7 +261,7 @@ export class ByzantineReplica implements StandIn {
   }
 
   clone(): StandIn {
-    const c = new ByzantineReplica(this.j, this.tactics);
+    const c = new ByzantineReplica(this.j, this.tactics, this.board);
     c.knowledge = this.knowledge.clone();
     c.lastPrePrepare = this.lastPrePrepare;
     return c;

@@ -3,7 +3,8 @@
 // 2 usage or input error.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, LITERAL_READINGS, makeConfig, READING_OF_ERRATUM, type Config, type ConfigInput, type Readings } from '../automata/config.ts';
+import { StrategyError, planFor, noStrategy, STRATEGY_NAMES, type StrategyPlan } from './strategies.ts';
+import { ConfigError, DEFAULT_CONFIG, LITERAL_READINGS, makeConfig, READING_OF_ERRATUM, type Config, type ConfigInput, type Readings } from '../automata/config.ts';
 import { DEFAULT_SEED } from './scheduler.ts';
 import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
 import type { ChainOptions } from '../proofs/chain.ts';
@@ -50,6 +51,12 @@ Options:
   --relations LIST       check only these relations or clauses, e.g. H or G(8),H(2); implies --chain
   --literal              run the thesis text as written wherever ERRATA.md corrects it
   --literal-errata LIST  only for these errata, e.g. E2,E3
+  --strategy NAME        bias the run with a named attack strategy (it picks the faulty nodes unless
+                         --faulty names them), or swarm for a random mix of two or three:
+                         ${STRATEGY_NAMES.join(', ')}
+  --fail-at STEP         the configured failures happen at this step instead of the start [0]
+  --coverage             report how often each action and each branch of each effect fired, and
+                         which milestones the run reached
   --trace FILE           write the executed actions as JSON to FILE
   --json                 print the summary as JSON
   -h, --help             show this help
@@ -100,6 +107,8 @@ export function parseRunArgs(args: string[]): {
   trace?: string;
   check?: CheckRequest;
   chain: ChainOptions | null;
+  plan: StrategyPlan | null;
+  coverage: boolean;
 } {
   let parsed;
   try {
@@ -128,6 +137,9 @@ export function parseRunArgs(args: string[]): {
         check: { type: 'boolean' },
         chain: { type: 'boolean' },
         relations: { type: 'string' },
+        strategy: { type: 'string' },
+        'fail-at': { type: 'string' },
+        coverage: { type: 'boolean' },
         invariants: { type: 'string' },
         every: { type: 'string' },
         trace: { type: 'string' },
@@ -158,6 +170,22 @@ export function parseRunArgs(args: string[]): {
   }
   set('faultyReplicas', listOption('faulty', o.faulty));
   set('faultyClients', listOption('faulty-clients', o['faulty-clients']));
+  const seed = o.seed ?? DEFAULT_SEED;
+  let plan: StrategyPlan | null = null;
+  if (o.strategy !== undefined) {
+    const f = partial.f ?? DEFAULT_CONFIG.f;
+    try {
+      plan = planFor(o.strategy, seed, { f, n: 3 * f + 1, clients: partial.clients ?? DEFAULT_CONFIG.clients });
+    } catch (e) {
+      if (e instanceof StrategyError) throw new UsageError(`--strategy: ${e.message}`);
+      throw e;
+    }
+    // The strategy picks the faulty nodes unless they are named.
+    if (o.faulty === undefined) partial.faultyReplicas = plan.faultyReplicas;
+    if (o['faulty-clients'] === undefined) partial.faultyClients = plan.faultyClients;
+  }
+  const failAt = intOption('fail-at', o['fail-at'], 0);
+  if (failAt !== undefined) plan = { ...(plan ?? noStrategy()), failAt };
   set('maxView', intOption('max-view', o['max-view'], 0));
   set('chkptInt', intOption('chkpt-int', o['chkpt-int'], 1));
   set('L', intOption('log-size', o['log-size'], 1));
@@ -196,7 +224,9 @@ export function parseRunArgs(args: string[]): {
     help: o.help === true,
     config,
     steps: intOption('steps', o.steps, 0) ?? 10_000,
-    seed: o.seed ?? DEFAULT_SEED,
+    seed,
+    plan,
+    coverage: o.coverage === true,
     json: o.json === true,
     ...(check === undefined ? {} : { check }),
   };
@@ -218,7 +248,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
         out(RUN_HELP);
         return 0;
       }
-      const summary = runSummary(p.config, p.seed, p.steps, p.check, p.chain);
+      const summary = runSummary(p.config, p.seed, p.steps, { check: p.check, chain: p.chain, plan: p.plan, coverage: p.coverage });
       if (p.trace !== undefined) writeFileSync(p.trace, JSON.stringify(summary.traceJson, null, 1) + '\n');
       out(p.json ? JSON.stringify(summary.data, null, 2) + '\n' : formatSummary(summary.data));
       return summary.finding === null && summary.simulationFinding === null ? 0 : 1;

@@ -5,7 +5,7 @@
 // failures happen, and what the network holds back. Swarm mode mixes several at random per run.
 import { SilentStandIn, type StandInFactory } from '../automata/byzantine.ts';
 import { ByzantineClient } from '../automata/byzantine-client.ts';
-import { ByzantineReplica, EVEN_TACTICS, REPLICA_TACTICS, type TacticWeights } from '../automata/byzantine-replica.ts';
+import { ByzantineReplica, CollusionBoard, EVEN_TACTICS, REPLICA_TACTICS, type TacticWeights } from '../automata/byzantine-replica.ts';
 import type { Weights } from '../automata/enabled.ts';
 import type { Message } from '../automata/messages.ts';
 import { SeededRng } from './rng.ts';
@@ -29,11 +29,19 @@ export interface StrategyPlan {
   partition: { groups: [number[], number[]]; from: number; length: number } | null;
 }
 
+/** The system's size, and how many replicas fail (the fault budget; f unless said). */
+export interface Sizes {
+  f: number;
+  n: number;
+  clients: number;
+  faults?: number;
+}
+
 export interface Strategy {
   name: string;
   description: string;
   /** The plan for a run of f = `f` with `n` replicas and `clients` clients, drawn with rng. */
-  plan(rng: SeededRng, sizes: { f: number; n: number; clients: number }): StrategyPlan;
+  plan(rng: SeededRng, sizes: Sizes): StrategyPlan;
 }
 
 const tactics = (w: Partial<TacticWeights>, rest = 0.2): TacticWeights =>
@@ -65,27 +73,27 @@ export const STRATEGIES: readonly Strategy[] = [
   {
     name: 'random',
     description: 'f random Byzantine replicas using every tactic evenly',
-    plan: (rng, { f, n }) => ({ ...base('random', someReplicas(rng, n, f)), weights: { byzantine: 10, 'view-change': 0.2 } }),
+    plan: (rng, { f, n, faults = f }) => ({ ...base('random', someReplicas(rng, n, faults)), weights: { byzantine: 10, 'view-change': 0.2 } }),
   },
   {
     name: 'equivocating-primary',
     description: "the primary of view 0 is Byzantine and sends different requests for the same sequence number to different backups; the other faulty replicas back it",
-    plan: (rng, { f, n }) => ({
-      ...base('equivocating-primary', someReplicas(rng, n, f, [0])),
-      tactics: tactics({ 'pre-prepare': 4, prepare: 3, commit: 3, relay: 0.5 }, 0.1),
+    plan: (rng, { f, n, faults = f }) => ({
+      ...base('equivocating-primary', someReplicas(rng, n, faults, [0])),
+      tactics: tactics({ 'pre-prepare': 4, prepare: 1, commit: 1, back: 6, relay: 0.5 }, 0.1),
       weights: { byzantine: 20, 'view-change': 0.05 },
     }),
   },
   {
     name: 'silent-primary',
     description: 'the primary of view 0 crashes mid-run, which forces view changes',
-    plan: (rng, { f, n }) => ({ ...base('silent-primary', someReplicas(rng, n, f, [0])), silent: true, failAt: 50 + rng.int(400) }),
+    plan: (rng, { f, n, faults = f }) => ({ ...base('silent-primary', someReplicas(rng, n, faults, [0])), silent: true, failAt: 50 + rng.int(400) }),
   },
   {
     name: 'view-change-storm',
     description: 'view changes are frequent and Byzantine replicas send view-changes for ever higher views',
-    plan: (rng, { f, n }) => ({
-      ...base('view-change-storm', someReplicas(rng, n, f)),
+    plan: (rng, { f, n, faults = f }) => ({
+      ...base('view-change-storm', someReplicas(rng, n, faults)),
       tactics: tactics({ 'view-change': 4, 'new-view': 2, relay: 1 }),
       weights: { 'view-change': 2, byzantine: 10 },
     }),
@@ -93,8 +101,8 @@ export const STRATEGIES: readonly Strategy[] = [
   {
     name: 'lying-checkpoints',
     description: 'Byzantine replicas send checkpoints with stale or wrong digests, and view-changes carrying them',
-    plan: (rng, { f, n }) => ({
-      ...base('lying-checkpoints', someReplicas(rng, n, f)),
+    plan: (rng, { f, n, faults = f }) => ({
+      ...base('lying-checkpoints', someReplicas(rng, n, faults)),
       tactics: tactics({ checkpoint: 5, 'view-change': 1 }),
       weights: { byzantine: 10, 'view-change': 0.3, garbage: 20 },
     }),
@@ -102,8 +110,8 @@ export const STRATEGIES: readonly Strategy[] = [
   {
     name: 'crafted-new-view',
     description: 'the primary of view 1 is Byzantine and sends new-views with crafted O and N',
-    plan: (rng, { f, n }) => ({
-      ...base('crafted-new-view', someReplicas(rng, n, f, [1 % n])),
+    plan: (rng, { f, n, faults = f }) => ({
+      ...base('crafted-new-view', someReplicas(rng, n, faults, [1 % n])),
       tactics: tactics({ 'new-view': 5, 'pre-prepare': 1, 'view-change': 1 }),
       weights: { byzantine: 10, 'view-change': 0.5 },
     }),
@@ -111,8 +119,8 @@ export const STRATEGIES: readonly Strategy[] = [
   {
     name: 'replay-flood',
     description: 'the network duplicates, redirects and replays old messages, and faulty replicas resend what they saw',
-    plan: (rng, { f, n }) => ({
-      ...base('replay-flood', someReplicas(rng, n, f)),
+    plan: (rng, { f, n, faults = f }) => ({
+      ...base('replay-flood', someReplicas(rng, n, faults)),
       tactics: tactics({ relay: 5 }, 0.1),
       weights: { misbehave: 15, byzantine: 10 },
     }),
@@ -120,24 +128,24 @@ export const STRATEGIES: readonly Strategy[] = [
   {
     name: 'colluding-primary-client',
     description: 'the primary of view 0 and a client are Byzantine: the client sends requests with odd timestamps, the primary orders them and equivocates',
-    plan: (rng, { f, n }) => ({
-      ...base('colluding-primary-client', someReplicas(rng, n, f, [0])),
+    plan: (rng, { f, n, faults = f }) => ({
+      ...base('colluding-primary-client', someReplicas(rng, n, faults, [0])),
       faultyClients: [0],
       clientRelay: 0.05,
-      tactics: tactics({ 'pre-prepare': 4, prepare: 2, commit: 2 }),
+      tactics: tactics({ 'pre-prepare': 4, prepare: 1, commit: 1, back: 4 }),
       weights: { byzantine: 15 },
     }),
   },
   {
     name: 'partition',
     description: 'messages between two groups of replicas are held back for a stretch of steps, with f replicas crashed',
-    plan: (rng, { f, n }) => {
+    plan: (rng, { f, n, faults = f }) => {
       const split = 1 + rng.int(n - 1);
       const shuffled = Array.from({ length: n }, (_, i) => ({ i, k: rng.float() }))
         .sort((a, b) => a.k - b.k)
         .map((x) => x.i);
       return {
-        ...base('partition', someReplicas(rng, n, f)),
+        ...base('partition', someReplicas(rng, n, faults)),
         silent: true,
         partition: { groups: [shuffled.slice(0, split), shuffled.slice(split)], from: rng.int(500), length: 200 + rng.int(800) },
       };
@@ -145,12 +153,17 @@ export const STRATEGIES: readonly Strategy[] = [
   },
 ];
 
+/** The plan of a run without a strategy: faulty nodes (as configured) stop. */
+export function noStrategy(): StrategyPlan {
+  return { ...base('none', []), picked: [], silent: true };
+}
+
 export const STRATEGY_NAMES: readonly string[] = [...STRATEGIES.map((s) => s.name), 'swarm'];
 
 export class StrategyError extends Error {}
 
 /** The plan of a named strategy, or of a swarm (a random mix of two or three), for one seed. */
-export function planFor(name: string, seed: string, sizes: { f: number; n: number; clients: number }): StrategyPlan {
+export function planFor(name: string, seed: string, sizes: Sizes): StrategyPlan {
   const rng = new SeededRng(`strategy|${name}|${seed}`);
   if (name !== 'swarm') {
     const s = STRATEGIES.find((x) => x.name === name);
@@ -163,13 +176,13 @@ export function planFor(name: string, seed: string, sizes: { f: number; n: numbe
     const s = STRATEGIES[rng.int(STRATEGIES.length)]!;
     if (!chosen.includes(s)) chosen.push(s);
   }
-  return mergePlans(chosen.map((s) => s.plan(rng, sizes)), sizes.f);
+  return mergePlans(chosen.map((s) => s.plan(rng, sizes)), sizes.faults ?? sizes.f);
 }
 
-/** A mix: faulty replicas from the first plans up to f, summed tactics, the larger weight of each family. */
-function mergePlans(plans: StrategyPlan[], f: number): StrategyPlan {
+/** A mix: faulty replicas from the first plans up to the fault budget, summed tactics, the larger weight of each family. */
+function mergePlans(plans: StrategyPlan[], budget: number): StrategyPlan {
   const faulty: number[] = [];
-  for (const p of plans) for (const i of p.faultyReplicas) if (faulty.length < f && !faulty.includes(i)) faulty.push(i);
+  for (const p of plans) for (const i of p.faultyReplicas) if (faulty.length < budget && !faulty.includes(i)) faulty.push(i);
   const weights: Record<string, number> = {};
   for (const p of plans) for (const [k, w] of Object.entries(p.weights)) weights[k] = Math.max(weights[k] ?? 0, w as number);
   const sum = (k: (typeof REPLICA_TACTICS)[number]) => plans.reduce((t, p) => t + p.tactics[k], 0);
@@ -188,9 +201,14 @@ function mergePlans(plans: StrategyPlan[], f: number): StrategyPlan {
 
 /** The stand-ins a plan makes: Byzantine (or silent) replicas, Byzantine clients. */
 export function planStandIns(plan: StrategyPlan): StandInFactory {
+  // The faulty replicas of one run (one universe) are one adversary: they share a board.
+  const boards = new WeakMap<object, CollusionBoard>();
   return (u, node) => {
     if (node >= u.n) return new ByzantineClient(node - u.n, plan.clientRelay);
-    return plan.silent ? new SilentStandIn() : new ByzantineReplica(node, plan.tactics);
+    if (plan.silent) return new SilentStandIn();
+    let board = boards.get(u);
+    if (board === undefined) boards.set(u, (board = new CollusionBoard()));
+    return new ByzantineReplica(node, plan.tactics, board);
   };
 }
 

@@ -3,6 +3,8 @@ import type { Config } from '../automata/config.ts';
 import { h } from '../automata/replica-state.ts';
 import { formatFinding, InvariantChecker, type Finding } from '../invariants/check.ts';
 import type { SystemInvariant } from '../invariants/types.ts';
+import { CoverageTracker, formatCoverage, type CoverageReport } from './coverage.ts';
+import { describePlan, planRunOptions, type StrategyPlan } from './strategies.ts';
 import { chainRelations, ChainSimulation, type ChainOptions } from '../proofs/chain.ts';
 import type { SimulationFinding } from '../proofs/paired-f.ts';
 import { runRandom } from './scheduler.ts';
@@ -36,6 +38,19 @@ export interface SummaryData {
   check?: { invariants: string[]; every: number; evaluations: number; violation: string | null };
   /** With the chain of simulations: the relations, the abstract steps taken, the first finding. */
   chain?: { relations: string[]; abstractSteps: number; violation: string | null };
+  /** With a strategy: what it picked. */
+  strategy?: string;
+  /** With --coverage: the coverage report. */
+  coverage?: CoverageReport;
+}
+
+/** What a run does besides walking: checks, the chain, a strategy, coverage. */
+export interface RunRequest {
+  check?: CheckRequest | undefined;
+  /** The chain of simulations to run in lockstep, or null for none. */
+  chain?: ChainOptions | null;
+  plan?: StrategyPlan | null;
+  coverage?: boolean;
 }
 
 /** A readable report of a simulation finding. */
@@ -59,10 +74,12 @@ export function runSummary(
   config: Config,
   seed: string,
   steps: number,
-  check?: CheckRequest,
-  /** The chain of simulations to run in lockstep, or null for none. */
-  chainOptions: ChainOptions | null = null,
+  opts: RunRequest = {},
 ): { data: SummaryData; traceJson: TraceFile; finding: Finding | null; simulationFinding: SimulationFinding | null } {
+  const check = opts.check;
+  const chainOptions = opts.chain ?? null;
+  const plan = opts.plan ?? null;
+  let coverage: CoverageTracker | null = null;
   let checker: InvariantChecker | null = null;
   let finding: Finding | null = null;
   let chain: ChainSimulation | null = null;
@@ -72,15 +89,21 @@ export function runSummary(
     config,
     seed,
     steps,
+    ...(plan === null ? {} : planRunOptions(plan)),
     onStart: (u, s) => {
+      if (opts.coverage) coverage = new CoverageTracker(u);
       if (check) checker = new InvariantChecker(u, { invariants: check.invariants, every: check.every });
       if (chainOptions !== null) {
         chain = new ChainSimulation(u, chainOptions);
         simulationFinding = chain.start(s)[0] ?? null;
       }
     },
-    beforeStep: (k, a, s) => chain?.before(k, a, s),
+    beforeStep: (k, a, s) => {
+      coverage?.before(s, a);
+      chain?.before(k, a, s);
+    },
     onStep: (k, a, s) => {
+      coverage?.after(s, a);
       if (chain !== null) simulationFinding ??= chain.after(k, a, s)[0] ?? null;
       if (checker !== null) finding = checker.afterStep(k, a, s)[0] ?? null;
       return finding === null && simulationFinding === null;
@@ -127,6 +150,9 @@ export function runSummary(
       abstractSteps: ch.abstractSteps,
       violation: simulationFinding === null ? null : formatSimulationFinding(simulationFinding),
     };
+  if (plan !== null && plan.picked.length > 0) data.strategy = describePlan(plan);
+  const cov = coverage as CoverageTracker | null;
+  if (cov !== null) data.coverage = cov.report();
   const traceJson = makeTraceFile(r.universe, r.trace, { seed });
   return { data, traceJson, finding, simulationFinding };
 }
@@ -153,10 +179,12 @@ export function formatSummary(d: SummaryData): string {
       `  simulations checked      ${d.chain.relations.join(', ')}; ${d.chain.abstractSteps} abstract steps`,
       d.chain.violation === null ? '  simulation failures      none' : `\n${d.chain.violation}`,
     );
+  if (d.strategy) lines.splice(1, 0, `  ${d.strategy}`);
   if (d.check)
     lines.push(
       `  invariants checked       ${d.check.invariants.length} conjuncts, the end-to-end property and agreement, every ${d.check.every} step(s), ${d.check.evaluations} evaluations`,
       d.check.violation === null ? '  violations               none' : `\n${d.check.violation}`,
     );
+  if (d.coverage) lines.push('', formatCoverage(d.coverage));
   return lines.join('\n') + '\n';
 }
