@@ -181,8 +181,9 @@ export function parseRunArgs(args: string[]): {
       throw e;
     }
     // The strategy picks the faulty nodes unless they are named.
-    if (o.faulty === undefined) partial.faultyReplicas = plan.faultyReplicas;
-    if (o['faulty-clients'] === undefined) partial.faultyClients = plan.faultyClients;
+    plan = { ...plan, faultyReplicas: partial.faultyReplicas ?? plan.faultyReplicas, faultyClients: partial.faultyClients ?? plan.faultyClients };
+    partial.faultyReplicas = plan.faultyReplicas;
+    partial.faultyClients = plan.faultyClients;
   }
   const failAt = intOption('fail-at', o['fail-at'], 0);
   if (failAt !== undefined) plan = { ...(plan ?? noStrategy()), failAt };

@@ -87,7 +87,26 @@ describe('pbft-check', () => {
     expect(cli('run', '--relations', 'H(2)', '--faulty', '3', '--literal-errata', 'E12', '--steps', '600').code).toBe(0);
   });
 
+  it('run --strategy says what it picked and makes the named nodes faulty; --coverage reports actions, branches and milestones', () => {
+    const r = cli('run', '--strategy', 'equivocating-primary', '--steps', '800', '--check', '--coverage');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\n  strategy equivocating-primary; faulty replicas 0; faulty clients none\n/);
+    expect(r.out).toMatch(/coverage of 800 steps/);
+    expect(r.out).toMatch(/milestones\n/);
+    const j = JSON.parse(cli('run', '--strategy', 'swarm', '--seed', '3', '--steps', '300', '--coverage', '--json').out);
+    expect(j.strategy).toMatch(/^strategy \S+ \+ \S+/);
+    expect(j.coverage.steps).toBe(300);
+    expect(Object.keys(j.coverage.milestones)).toContain('Byzantine messages accepted by correct replicas');
+    // --faulty overrides the strategy's choice; --fail-at delays the failure.
+    for (const faulty of ['1', '2']) {
+      const late = JSON.parse(cli('run', '--strategy', 'random', '--faulty', faulty, '--fail-at', '100', '--steps', '300', '--json').out);
+      expect(late.strategy).toMatch(new RegExp(`faulty replicas ${faulty}; .*failing at step 100`));
+    }
+  });
+
   it.each([
+    [['run', '--strategy', 'nope'], /--strategy: no strategy 'nope'/],
+    [['run', '--fail-at', 'soon'], /--fail-at must be an integer/],
     [['run', '--relations', 'H(8)'], /'H\(8\)' is not a relation/],
     [['run', '--variant', 'a', '--relations', 'H'], /relation H is not in the chain of variant a/],
     [['run', '--relations', ''], /--relations needs at least one relation/],
