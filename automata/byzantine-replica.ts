@@ -21,6 +21,7 @@
 //                backups it went to (all faulty replicas are one adversary and share a board)
 import type { Action } from './actions.ts';
 import { computeON } from './aux-functions.ts';
+import { D } from './digests.ts';
 import type { SystemState } from './compose.ts';
 import type { StandIn } from './byzantine.ts';
 import type { Rng } from './enabled.ts';
@@ -204,7 +205,9 @@ export class ByzantineReplica implements StandIn {
         const pp = rng.float() < 0.7 ? pick(rng, recent) : pick(rng, K.prePrepares);
         const v = pp?.v ?? view();
         const n = pp?.n ?? seqno();
-        const d = pp !== undefined && rng.float() < 0.7 ? I.digest(pp.m) : I.digest(request());
+        // The pre-prepare's digest, another request's, or a digest of nothing anyone sent.
+        const k = rng.float();
+        const d = pp !== undefined && k < 0.7 ? I.digest(pp.m) : k < 0.9 ? I.digest(request()) : D(`junk-${rng.int(4)}`);
         return tactic === 'prepare' ? I.prepare(v, n, d, j) : I.commit(v, n, d, j);
       }
       case 'checkpoint': {
@@ -220,8 +223,10 @@ export class ByzantineReplica implements StandIn {
         let P: Message[] = base === undefined ? [] : base.P.filter(() => rng.float() < 0.7);
         if (rng.float() < 0.3) P = [...P, ...K.prePrepares.filter(() => rng.float() < 0.2)];
         const pp = P.filter((x): x is PrePrepare | Extract<Message, { tag: 'PREPARE' }> => x.tag === 'PRE-PREPARE' || x.tag === 'PREPARE');
-        const gc = u.config.variant === 'A' ? null : base?.gc ?? null;
-        if (u.config.variant === 'Agc' && gc === null) return null; // no stable certificate seen to build on
+        const seenGc = u.config.variant === 'A' ? null : (base?.gc ?? null);
+        if (u.config.variant === 'Agc' && seenGc === null) return null; // no stable certificate seen to build on
+        // C whole, or partial (then possibly too small to certify the checkpoint).
+        const gc = seenGc === null ? null : { ...seenGc, C: rng.float() < 0.7 ? seenGc.C : seenGc.C.filter(() => rng.float() < 0.5) };
         return I.viewChange(v, gc, pp, j);
       }
       case 'new-view': {

@@ -54,6 +54,8 @@ Options:
   --strategy NAME        bias the run with a named attack strategy (it picks the faulty nodes unless
                          --faulty names them), or swarm for a random mix of two or three:
                          ${STRATEGY_NAMES.join(', ')}
+  --faults K             how many replicas the strategy makes faulty (the fault budget); more than f
+                         shows the bound is tight [f]
   --fail-at STEP         the configured failures happen at this step instead of the start [0]
   --coverage             report how often each action and each branch of each effect fired, and
                          which milestones the run reached
@@ -139,6 +141,7 @@ export function parseRunArgs(args: string[]): {
         relations: { type: 'string' },
         strategy: { type: 'string' },
         'fail-at': { type: 'string' },
+        faults: { type: 'string' },
         coverage: { type: 'boolean' },
         invariants: { type: 'string' },
         every: { type: 'string' },
@@ -172,16 +175,20 @@ export function parseRunArgs(args: string[]): {
   set('faultyClients', listOption('faulty-clients', o['faulty-clients']));
   const seed = o.seed ?? DEFAULT_SEED;
   let plan: StrategyPlan | null = null;
+  if (o.faults !== undefined && o.strategy === undefined) throw new UsageError('--faults needs --strategy (which picks the faulty replicas); or name them with --faulty');
   if (o.strategy !== undefined) {
     const f = partial.f ?? DEFAULT_CONFIG.f;
+    const faults = intOption('faults', o.faults, 0);
+    if (faults !== undefined && faults > 3 * f + 1) throw new UsageError(`--faults must be at most 3f+1 = ${3 * f + 1}, got ${faults}`);
+    let picked: StrategyPlan;
     try {
-      plan = planFor(o.strategy, seed, { f, n: 3 * f + 1, clients: partial.clients ?? DEFAULT_CONFIG.clients });
+      picked = planFor(o.strategy, seed, { f, n: 3 * f + 1, clients: partial.clients ?? DEFAULT_CONFIG.clients, ...(faults === undefined ? {} : { faults }) });
     } catch (e) {
       if (e instanceof StrategyError) throw new UsageError(`--strategy: ${e.message}`);
       throw e;
     }
     // The strategy picks the faulty nodes unless they are named.
-    plan = { ...plan, faultyReplicas: partial.faultyReplicas ?? plan.faultyReplicas, faultyClients: partial.faultyClients ?? plan.faultyClients };
+    plan = { ...picked, faultyReplicas: [...(partial.faultyReplicas ?? picked.faultyReplicas)], faultyClients: [...(partial.faultyClients ?? picked.faultyClients)] };
     partial.faultyReplicas = plan.faultyReplicas;
     partial.faultyClients = plan.faultyClients;
   }

@@ -98,6 +98,7 @@ describe('pbft-check', () => {
     expect(j.coverage.steps).toBe(300);
     expect(Object.keys(j.coverage.milestones)).toContain('Byzantine messages accepted by correct replicas');
     // --faulty overrides the strategy's choice; --fail-at delays the failure.
+    expect(JSON.parse(cli('run', '--strategy', 'random', '--faults', '2', '--steps', '100', '--json').out).strategy).toMatch(/faulty replicas \d,\d;/);
     for (const faulty of ['1', '2']) {
       const late = JSON.parse(cli('run', '--strategy', 'random', '--faulty', faulty, '--fail-at', '100', '--steps', '300', '--json').out);
       expect(late.strategy).toMatch(new RegExp(`faulty replicas ${faulty}; .*failing at step 100`));
@@ -107,6 +108,8 @@ describe('pbft-check', () => {
   it.each([
     [['run', '--strategy', 'nope'], /--strategy: no strategy 'nope'/],
     [['run', '--fail-at', 'soon'], /--fail-at must be an integer/],
+    [['run', '--faults', '2'], /--faults needs --strategy/],
+    [['run', '--strategy', 'random', '--faults', '9'], /--faults must be at most 3f\+1 = 4/],
     [['run', '--relations', 'H(8)'], /'H\(8\)' is not a relation/],
     [['run', '--variant', 'a', '--relations', 'H'], /relation H is not in the chain of variant a/],
     [['run', '--relations', ''], /--relations needs at least one relation/],
