@@ -265,6 +265,7 @@ export class ByzantineReplica implements StandIn {
     return out;
   }
 
+  /** The copy keeps sharing the run's board (the board only biases draws; traces stay explicit). */
   clone(): StandIn {
     const c = new ByzantineReplica(this.j, this.tactics, this.board);
     c.knowledge = this.knowledge.clone();

@@ -12,10 +12,16 @@
 //                else if ∃ i : (y.faulty_i = false ∧ m ∈ y.out_i) then SEND(m, {a})_i. RECEIVE(m)_a
 //                else ⊥
 //
-// Errata (ERRATA.md; literal forms selected by readings.literalH):
+// Errata (ERRATA.md; each literal form selected by its reading, config.ts; E18 is in h-wire-index.ts):
 // - E15: β's SEND(m, {a})_i is not an action of R_i: a replica sends m only to the destination
 //   set of Fig 2-10 (R − {i}, {primary(i)} or {c}). Corrected: SEND(m, X)_i with that X, then
 //   MISBEHAVE(m, X, X ∪ {a}) when a ∉ X, then RECEIVE(m)_a.
+// - E16: "it is possible for the if condition to be true in y and false in x … only if the
+//   sequence number of the message received is lower than or equal to x.h_i" misses the window's
+//   upper end: A_gc ignores a pre-prepare, prepare or commit with n > h_i + L (in-w), A accepts
+//   it, and clause 2 fails (a replica that lags behind gets a pre-prepare beyond its window; also
+//   y's replica could then prepare, and its view-change differ, where x's cannot). Corrected: α
+//   loses y's copy for i instead of delivering it (MISBEHAVE(m, X, X − {i}); λ if y has no copy for i).
 // - E17: "Actions by faulty nodes … let α contain a single π step" is not enabled in y when the
 //   faulty node receives or relays a view-change or new-view of A_gc, which y's wire does not hold
 //   (it holds the consistent A-form message), or a non-faulty replica's checkpoint (which y never
@@ -24,12 +30,6 @@
 //   translated message, its sends send the translated message (h-consistency.ts Translation), and
 //   both are λ for a checkpoint of a non-faulty replica. A non-faulty proxy's receive of a
 //   message other than a reply (which does not change it) is λ for the same reason.
-// - E16: "it is possible for the if condition to be true in y and false in x … only if the
-//   sequence number of the message received is lower than or equal to x.h_i" misses the window's
-//   upper end: A_gc ignores a pre-prepare, prepare or commit with n > h_i + L (in-w), A accepts
-//   it, and clause 2 fails (a replica that lags behind gets a pre-prepare beyond its window; also
-//   y's replica could then prepare, and its view-change differ, where x's cannot). Corrected: α
-//   loses y's copy for i instead of delivering it (MISBEHAVE(m, X, X − {i}); λ if y has no copy for i).
 // - E19: "Receive view-change … The definition of consistent-vc ensures that either both messages
 //   are incorrect or both are correct" — it does not: consistent-vc(m, m') also holds when m is
 //   incorrect and m' correct but P ≠ P' − {…}. That happens: after update-state-nv raised h_i

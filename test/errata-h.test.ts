@@ -1,4 +1,4 @@
-// The errata of relation H and its step correspondence (ERRATA.md E12-E19): each trace replays
+// The errata of relation H and its step correspondence (ERRATA.md E12-E20): each trace replays
 // with the chain A_gc → A → S' → S; under its erratum's literal reading the chain reports the
 // documented finding at the documented step, and under the corrected reading (the default) nothing.
 import { describe, expect, it } from 'vitest';
