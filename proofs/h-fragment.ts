@@ -28,7 +28,8 @@
 //   sends); and a faulty replica's own A_gc-form view-change sent unchanged in y leaves clause 6
 //   without a consistent message. Corrected: the faulty node's receives go through β with the
 //   translated message, its sends send the translated message (h-consistency.ts Translation), and
-//   both are λ for a checkpoint of a non-faulty replica. A non-faulty proxy's receive of a
+//   both are λ for a checkpoint y's wire does not hold (one a replica sent while non-faulty, even
+//   if it has failed since). A non-faulty proxy's receive of a
 //   message other than a reply (which does not change it) is λ for the same reason.
 // - E19: "Receive view-change … The definition of consistent-vc ensures that either both messages
 //   are incorrect or both are correct" — it does not: consistent-vc(m, m') also holds when m is
@@ -41,7 +42,7 @@
 // of a reply by a non-faulty replica, and COLLECT-GARBAGE (A has no such action).
 import type { Action } from '../automata/actions.ts';
 import { correctNewView, hasNewView, maxN } from '../automata/aux-functions.ts';
-import { isEnabled, isReplicaNode, nodeBit, type SystemState } from '../automata/compose.ts';
+import { isEnabled, isReplicaNode, nodeBit, standInMaySend, type SystemState } from '../automata/compose.ts';
 import type { Message, NewView, ViewChange } from '../automata/messages.ts';
 import { h, sendDestination } from '../automata/replica-state.ts';
 import type { HConsistency, Translation } from './h-consistency.ts';
@@ -83,7 +84,10 @@ export function* hFragment(ctx: HFragmentContext, pi: Action, pre: HPreState, x:
   const literal = hc.literal;
   const u = hc.ux;
   const faultyNode = (node: number) => (isReplicaNode(u, node) ? x.replicas[node]!.faulty : x.proxies[node - u.n]!.faulty);
-  const nonFaultyCheckpoint = (m: Message) => m.tag === 'CHECKPOINT' && !x.replicas[m.j]!.faulty;
+  // A checkpoint a replica sent while non-faulty was never sent in y (λ for SEND of a checkpoint):
+  // a faulty node cannot relay it there, nor receive it.
+  const unsendableCheckpoint = (node: number, m: Message) => m.tag === 'CHECKPOINT' && !standInMaySend(hc.uy, y, node, m);
+  const absentCheckpoint = (m: Message) => m.tag === 'CHECKPOINT' && !y.wire.hasMessage(m);
   switch (pi.kind) {
     case 'REQUEST':
     case 'CLIENT-FAILURE':
@@ -114,7 +118,7 @@ export function* hFragment(ctx: HFragmentContext, pi: Action, pre: HPreState, x:
       const { m } = pi;
       if (faultyNode(pi.x)) {
         if (literal.faultyActions) yield pi;
-        else if (!nonFaultyCheckpoint(m)) yield { ...pi, m: tr.tr(m) };
+        else if (!unsendableCheckpoint(pi.x, m)) yield { ...pi, m: tr.tr(m) };
         return;
       }
       if (!isReplicaNode(u, pi.x)) {
@@ -131,7 +135,7 @@ export function* hFragment(ctx: HFragmentContext, pi: Action, pre: HPreState, x:
       const a = pi.x;
       if (faultyNode(a)) {
         if (literal.faultyActions) yield pi;
-        else if (!nonFaultyCheckpoint(m)) yield* beta(ctx, y, tr.tr(m), a);
+        else if (!absentCheckpoint(m)) yield* beta(ctx, y, tr.tr(m), a);
         return;
       }
       if (!isReplicaNode(u, a)) {

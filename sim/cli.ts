@@ -1,5 +1,5 @@
 // The command-line tool. `pbft-check run` takes a seeded random walk of A or A_gc and prints a
-// summary, optionally checking the invariants. Exit codes: 0 success, 1 a violation was found,
+// summary, optionally checking the invariants; `pbft-check replay` re-executes a trace file. Exit codes: 0 success, 1 a violation was found,
 // 2 usage or input error.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -9,6 +9,7 @@ import { DEFAULT_SEED } from './scheduler.ts';
 import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
 import type { ChainOptions } from '../proofs/chain.ts';
 import { runSummary, formatSummary, type CheckRequest } from './summary.ts';
+import { replayCommand, ReplayUsageError } from './cli-replay.ts';
 
 export class UsageError extends Error {}
 
@@ -18,6 +19,7 @@ Usage: pbft-check <command> [options]
 
 Commands:
   run      take a seeded random walk of A or A_gc and print a summary (the default command)
+  replay   re-execute a trace file, verify its fingerprints, stop at its violation
 
 Run 'pbft-check <command> --help' for a command's options.
 `;
@@ -261,13 +263,14 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       out(p.json ? JSON.stringify(summary.data, null, 2) + '\n' : formatSummary(summary.data));
       return summary.finding === null && summary.simulationFinding === null ? 0 : 1;
     }
+    if (command === 'replay') return replayCommand(rest, out);
     if (command === 'help') {
       out(MAIN_HELP);
       return 0;
     }
     throw new UsageError(`unknown command '${command}'\n\n${MAIN_HELP}`);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof ReplayUsageError) {
       err(`pbft-check: ${e.message}\n`);
       return 2;
     }

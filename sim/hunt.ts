@@ -71,7 +71,8 @@ export function hunt(o: HuntOptions): HuntResult {
     const h = hit as { id: string; step: number; message: string } | null;
     if (h !== null) {
       const description = `${h.id} at step ${h.step} (${describePlan(plan)}, seed ${seed}): ${h.message}`;
-      const found: HuntFinding = { seed, plan: describePlan(plan), ...h, trace: traceJson(r.universe, r.trace, { seed, description }) };
+      const trace = traceJson(r.universe, r.trace, { seed, description, strategy: describePlan(plan), violation: h });
+      const found: HuntFinding = { seed, plan: describePlan(plan), ...h, trace };
       return { found, runs: k + 1, steps, seconds: (performance.now() - t0) / 1000 };
     }
   }

@@ -153,7 +153,9 @@ export function runSummary(
   if (plan !== null && plan.picked.length > 0) data.strategy = describePlan(plan);
   const cov = coverage as CoverageTracker | null;
   if (cov !== null) data.coverage = cov.report();
-  const traceJson = makeTraceFile(r.universe, r.trace, { seed });
+  const first = (simulationFinding as SimulationFinding | null) ?? (finding as Finding | null);
+  const violation = first === null ? undefined : { id: first.id, step: first.step, message: first.message };
+  const traceJson = makeTraceFile(r.universe, r.trace, { seed, ...(data.strategy ? { strategy: data.strategy } : {}), ...(violation ? { violation } : {}) });
   return { data, traceJson, finding, simulationFinding };
 }
 

@@ -4,42 +4,70 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Action } from '../automata/actions.ts';
 import { initialSystem, step, type SystemState } from '../automata/compose.ts';
 import { makeConfig, type Config, type ConfigInput } from '../automata/config.ts';
+import { StateHasher } from '../automata/state-hash.ts';
 import { Universe } from '../automata/universe.ts';
 import { ActionDecoder, actionToJson, type Json } from './trace-json.ts';
+import { validateTrace } from './trace-validate.ts';
 
 export const TRACE_FORMAT = 'pbft-check-trace';
-export const TRACE_VERSION = 0;
+/** Version 1 adds the state fingerprints, the violation and the strategy; version 0 files still load. */
+export const TRACE_VERSION = 1;
 
 export interface TraceFile {
   format: typeof TRACE_FORMAT;
   version: number;
   description?: string;
   seed?: string;
+  /** What the strategy picked (sim/strategies.ts describePlan). */
+  strategy?: string;
   config: Config;
   actions: Json[];
+  /** The fingerprint of the state after each action (automata/state-hash.ts). */
+  fingerprints?: string[];
+  /** The violation the run ended with. */
+  violation?: { id: string; step: number; message: string };
 }
+
+type TraceExtra = Pick<TraceFile, 'seed' | 'description' | 'strategy' | 'violation'>;
 
 export class TraceError extends Error {}
 
-export function traceJson(u: Universe, actions: readonly Action[], extra: { seed?: string; description?: string } = {}): TraceFile {
-  return { format: TRACE_FORMAT, version: TRACE_VERSION, ...extra, config: u.config, actions: actions.map((a) => actionToJson(u, a)) };
+/** The trace of actions run in u from its initial state, with the fingerprint after each. */
+export function traceJson(u: Universe, actions: readonly Action[], extra: TraceExtra = {}): TraceFile {
+  const json = actions.map((a) => actionToJson(u, a));
+  return { format: TRACE_FORMAT, version: TRACE_VERSION, ...extra, config: u.config, actions: json, fingerprints: fingerprintsOf(u.config, json) };
+}
+
+/** Replays the actions in a fresh universe and hashes the state after each (a few μs a step). */
+export function fingerprintsOf(config: Config, actions: readonly Json[]): string[] {
+  const u = new Universe(config);
+  const s = initialSystem(u);
+  const dec = new ActionDecoder(u);
+  const h = new StateHasher(u).reset(s);
+  const out = actions.map((j) => {
+    const a = dec.action(j);
+    h.before(s, a);
+    step(u, s, a);
+    h.after(s, a);
+    return h.value;
+  });
+  h.close();
+  return out;
 }
 
 export function saveTrace(path: string, t: TraceFile): void {
   writeFileSync(path, JSON.stringify(t, null, 1) + '\n');
 }
 
+/** Reads and validates a trace file; a bad file gives a TraceError naming the field or the step. */
 export function loadTrace(path: string): TraceFile {
-  let j: any;
+  let j: unknown;
   try {
     j = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new TraceError(`${path}: not a readable JSON file (${(e as Error).message})`);
   }
-  if (j?.format !== TRACE_FORMAT) throw new TraceError(`${path}: field 'format' must be '${TRACE_FORMAT}'`);
-  if (j.version !== TRACE_VERSION) throw new TraceError(`${path}: unsupported version ${JSON.stringify(j.version)}`);
-  if (!Array.isArray(j.actions)) throw new TraceError(`${path}: field 'actions' must be an array`);
-  return j as TraceFile;
+  return validateTrace(j, path);
 }
 
 /** Replays a trace from the initial state; `config` overrides parts of the recorded configuration. */

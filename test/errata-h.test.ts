@@ -71,3 +71,15 @@ describe('errata of relation H (E12-E20)', () => {
     expect(CASES.map((c) => c.erratum)).toEqual(['E12', 'E13', 'E14', 'E15', 'E16', 'E17', 'E18', 'E19', 'E20']);
   });
 });
+
+describe('regression: a faulty client relays the checkpoint of a replica that failed after sending it', () => {
+  const path = 'traces/regression/h-relayed-checkpoint.json';
+  it('corrected (E17, E20), the chain holds: A never sent that checkpoint, so the relay and its receipt are λ', () => {
+    expect(chained(path, {}).found).toEqual([]);
+  });
+  it('as written (a single π step, E17), the relay is not enabled in A', () => {
+    const { found } = chained(path, { literalFaultyActions: true, literalFaultyCheckpoints: false });
+    expect(found[0]).toMatchObject({ id: 'enabled', step: 33 });
+    expect(found[0]!.message).toMatch(/cannot forge/);
+  });
+});

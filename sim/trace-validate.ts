@@ -1,0 +1,255 @@
+// Complete validation of a parsed trace file before it is decoded (trace-json.ts decodes without
+// checking): every field of the file, of each action and of each (nested) message, with its type
+// and its range under the trace's configuration. Table-driven: one field spec per action kind and
+// per message tag, mirroring actionToJson / messageToJson. Errors are one-line TraceErrors that
+// name the field path and the step; no input, however wrong, gets any other exception out.
+import { ACTION_KINDS, type ActionKind } from '../automata/actions.ts';
+import { DEFAULT_CONFIG, makeConfig } from '../automata/config.ts';
+import type { Tag } from '../automata/messages.ts';
+import { TRACE_FORMAT, TraceError, type TraceFile } from './trace-file.ts';
+
+/** A trace file as validateTrace accepts it: version 0, or 1 with its optional fields. */
+export interface ValidatedTrace extends TraceFile {
+  version: 0 | 1;
+  /** The state fingerprint (16 lowercase hex digits) after each action. */
+  fingerprints?: string[];
+  /** The invariant violated after action `step`. */
+  violation?: { id: string; step: number; message: string };
+  strategy?: string;
+}
+
+/** Sizes that ranges depend on: replicas n = 3f+1, clients, nodes n + clients. */
+interface Sizes {
+  n: number;
+  clients: number;
+  nodes: number;
+}
+
+/** A failed check: the field path ('' for the value itself) and what is wrong with it. */
+class Bad {
+  constructor(
+    readonly path: string,
+    readonly what: string,
+  ) {}
+}
+
+/** A check throws Bad if the value at `path` is not acceptable. */
+type Check = (v: unknown, path: string, z: Sizes) => void;
+type Spec = Readonly<Record<string, Check>>;
+
+/** A short rendering of an offending value. */
+function show(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'number') return String(v);
+  let s: string | undefined;
+  try {
+    s = JSON.stringify(v);
+  } catch {
+    s = undefined;
+  }
+  if (s === undefined) return typeof v;
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}
+
+const want = (path: string, v: unknown, desc: string): never => {
+  throw new Bad(path, v === undefined ? `is missing (must be ${desc})` : `must be ${desc}, got ${show(v)}`);
+};
+const sub = (path: string, k: string | number) => (typeof k === 'number' ? `${path}[${k}]` : path === '' ? k : `${path}.${k}`);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const field = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
+
+// Leaf checks.
+const int =
+  (min: number): Check =>
+  (v, p) => {
+    if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= min)) want(p, v, `an integer >= ${min}`);
+  };
+const nat = int(0);
+/** An integer in 0..max(z)-1, `what` naming it (replica, client, node). */
+const below =
+  (what: string, max: (z: Sizes) => number): Check =>
+  (v, p, z) => {
+    if (!(isNat(v) && v < max(z))) want(p, v, `${what} in 0..${max(z) - 1}`);
+  };
+const replica = below('a replica', (z) => z.n);
+const client = below('a client', (z) => z.clients);
+const node = below('a node', (z) => z.nodes);
+const str: Check = (v, p) => {
+  if (typeof v !== 'string') want(p, v, 'a string');
+};
+const bool: Check = (v, p) => {
+  if (typeof v !== 'boolean') want(p, v, 'a boolean');
+};
+/** Lowercase hex strings of a fixed length: digests (SHA-256, digests.ts), state fingerprints (state-hash.ts). */
+const hex =
+  (what: string, len: number): Check =>
+  (v, p) => {
+    if (!(typeof v === 'string' && v.length === len && /^[0-9a-f]*$/.test(v))) want(p, v, `${what} (${len} lowercase hex digits)`);
+  };
+const digest = hex('a digest', 64);
+const fingerprint = hex('a fingerprint', 16);
+const present: Check = (v, p) => {
+  if (v === undefined) throw new Bad(p, 'is missing');
+};
+const oneOf =
+  (...xs: readonly unknown[]): Check =>
+  (v, p) => {
+    if (!xs.includes(v)) want(p, v, xs.length === 1 ? show(xs[0]) : `one of ${xs.map(show).join(', ')}`);
+  };
+/** A destination set: a bit mask over the nodes 0..nodes-1 (actions.ts). */
+const mask: Check = (v, p, z) => {
+  if (!isNat(v)) want(p, v, 'a node mask (an integer >= 0)');
+  const x = v as number;
+  if (x >= 2 ** z.nodes) {
+    let bit = z.nodes;
+    while (2 ** (bit + 1) <= x) bit++;
+    throw new Bad(p, `names nodes that do not exist (bit ${bit} set, ${z.nodes} nodes)`);
+  }
+};
+
+// Combinators.
+const optional =
+  (c: Check): Check =>
+  (v, p, z) => {
+    if (v !== undefined) c(v, p, z);
+  };
+const nullOr =
+  (c: Check): Check =>
+  (v, p, z) => {
+    if (v !== null) c(v, p, z);
+  };
+const array =
+  (c: Check, len?: (z: Sizes) => number): Check =>
+  (v, p, z) => {
+    if (!Array.isArray(v)) return want(p, v, 'an array');
+    if (len !== undefined && v.length !== len(z)) throw new Bad(p, `must have ${len(z)} elements, got ${v.length}`);
+    v.forEach((x, k) => c(x, sub(p, k), z));
+  };
+const object =
+  (spec: Spec): Check =>
+  (v, p, z) => {
+    if (!isObject(v)) return want(p, v, 'an object');
+    for (const [k, c] of Object.entries(spec)) c(field(v, k), sub(p, k), z);
+  };
+/** A message with one of the given tags, checked against its tag's spec. */
+const message =
+  (...tags: readonly Tag[]): Check =>
+  (v, p, z) => {
+    const what = tags.length === 1 ? `a ${tags[0]} message` : 'a message';
+    if (!isObject(v)) return want(p, v, what);
+    oneOf(...tags)(field(v, 'tag'), sub(p, 'tag'), z);
+    object(MESSAGES[field(v, 'tag') as Tag])(v, p, z);
+  };
+const ALL_TAGS: readonly Tag[] = ['REQUEST', 'REPLY', 'PRE-PREPARE', 'PREPARE', 'COMMIT', 'CHECKPOINT', 'VIEW-CHANGE', 'NEW-VIEW'];
+
+// Messages, as messageToJson writes them (messages.ts). Signers and j are replicas.
+const vnd: Spec = { v: nat, n: nat, d: digest, j: replica };
+const MESSAGES: Readonly<Record<Tag, Spec>> = {
+  REQUEST: { o: str, t: nat, c: client },
+  REPLY: { v: nat, t: nat, c: client, i: replica, r: str },
+  'PRE-PREPARE': { v: nat, n: nat, m: nullOr(message('REQUEST')), signer: replica },
+  PREPARE: vnd,
+  COMMIT: vnd,
+  CHECKPOINT: vnd,
+  'VIEW-CHANGE': {
+    v: nat,
+    // The stable checkpoint of A_gc: n, the value s = ⟨val, last-rep, last-rep-t⟩ (val is the
+    // service's serialized state, checked by its deserialize when decoded) and C.
+    gc: nullOr(
+      object({
+        n: nat,
+        s: object({ val: present, lastRep: array(str, (z) => z.clients), lastRepT: array(nat, (z) => z.clients) }),
+        C: array(message('CHECKPOINT')),
+      }),
+    ),
+    P: array(message('PRE-PREPARE', 'PREPARE')),
+    j: replica,
+  },
+  'NEW-VIEW': { v: nat, V: array(message('VIEW-CHANGE')), O: array(message('PRE-PREPARE')), N: array(message('PRE-PREPARE')), signer: replica },
+};
+
+// Actions, as actionToJson writes them (actions.ts). x is any node, i a replica, c a client.
+const replicaStep: Spec = { v: nat, n: nat, i: replica };
+const ACTIONS: Readonly<Record<ActionKind, Spec>> = {
+  REQUEST: { o: str, c: client },
+  'CLIENT-FAILURE': { c: client },
+  'REPLICA-FAILURE': { i: replica },
+  REPLY: { r: str, c: client },
+  SEND: { x: node, m: message(...ALL_TAGS), X: mask },
+  RECEIVE: { x: node, m: message(...ALL_TAGS), X: mask },
+  MISBEHAVE: { m: message(...ALL_TAGS), X: mask, X2: mask },
+  'SEND-PRE-PREPARE': { m: message('REQUEST'), ...replicaStep },
+  'SEND-COMMIT': { m: nullOr(message('REQUEST')), ...replicaStep },
+  EXECUTE: { m: nullOr(message('REQUEST')), ...replicaStep },
+  'SEND-VIEW-CHANGE': { v: nat, i: replica },
+  'SEND-NEW-VIEW': { v: nat, V: array(message('VIEW-CHANGE')), i: replica },
+  'COLLECT-GARBAGE': { i: replica, n: nat, d: digest },
+};
+
+// The configuration's fields, all optional (makeConfig fills in defaults); makeConfig then
+// checks the relations between them (chkptInt < L, sizes, faulty nodes in range).
+const CONFIG: Spec = {
+  variant: optional(oneOf('A', 'Agc')),
+  f: optional(int(1)),
+  clients: optional(int(1)),
+  service: optional(oneOf('log', 'counter')),
+  ops: optional(array(str)),
+  chkptInt: optional(int(1)),
+  L: optional(int(1)),
+  maxView: optional(nat),
+  maxRequestsPerClient: optional(nat),
+  maxSeqno: optional(nat),
+  clientsWaitForReply: optional(bool),
+  network: optional(object({ loss: optional(bool), duplicate: optional(bool), replay: optional(bool) })),
+  maxNewViewChoices: optional(int(1)),
+  faultyReplicas: optional(array(nat)),
+  faultyClients: optional(array(nat)),
+  readings: optional(object(Object.fromEntries(Object.keys(DEFAULT_CONFIG.readings).map((k) => [k, optional(bool)])))),
+};
+
+const NO_SIZES: Sizes = { n: 0, clients: 0, nodes: 0 };
+
+/**
+ * Checks a parsed trace file completely and returns it, typed; or throws a one-line TraceError
+ * beginning with `source`. Unknown fields are ignored; the result is the input itself.
+ */
+export function validateTrace(j: unknown, source = 'trace'): ValidatedTrace {
+  let at = ''; // the step being checked, as the message names it
+  try {
+    if (!isObject(j)) want('', j, 'a JSON object');
+    const t = j as Record<string, unknown>;
+    const top = (k: string, c: Check) => c(field(t, k), k, NO_SIZES);
+    top('format', oneOf(TRACE_FORMAT));
+    top('version', oneOf(0, 1));
+    top('config', object(CONFIG));
+    let z: Sizes;
+    try {
+      const c = makeConfig(t.config as object);
+      z = { n: 3 * c.f + 1, clients: c.clients, nodes: 3 * c.f + 1 + c.clients };
+    } catch (e) {
+      throw new Bad('config', `is rejected: ${e instanceof Error ? e.message : show(e)}`);
+    }
+    top('actions', array(present));
+    const actions = t.actions as unknown[];
+    top('seed', optional(str));
+    top('description', optional(str));
+    // Version 1 fields; checked whenever present, so that the typed result never lies.
+    top('strategy', optional(str));
+    top('fingerprints', optional(array(fingerprint, () => actions.length)));
+    top('violation', optional(object({ id: str, step: below('a step', () => actions.length), message: str })));
+    actions.forEach((a, k) => {
+      at = `step ${k}: `;
+      if (!isObject(a)) want('', a, 'an action object');
+      const kind = field(a as Record<string, unknown>, 'kind');
+      if (kind === undefined) throw new Bad('kind', 'is missing');
+      if (!(ACTION_KINDS as readonly unknown[]).includes(kind)) throw new Bad('', `unknown action kind ${show(kind)}`);
+      at = `step ${k} (${kind as string}): `;
+      object(ACTIONS[kind as ActionKind])(a, '', z);
+    });
+    return j as ValidatedTrace;
+  } catch (e) {
+    if (!(e instanceof Bad)) throw new TraceError(`${source}: ${at}unexpected ${(e instanceof Error ? e.message : show(e)).replace(/\s+/g, ' ')}`);
+    throw new TraceError(`${source}: ${at}${e.path === '' ? '' : `field '${e.path}' `}${e.what}`);
+  }
+}

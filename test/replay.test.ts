@@ -1,0 +1,137 @@
+// Fingerprints updated by what a step changed, trace files of version 1, and pbft-check replay.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StateHasher, stateHash } from '../automata/state-hash.ts';
+import { main } from '../sim/cli.ts';
+import { replay } from '../sim/replay.ts';
+import { runRandom } from '../sim/scheduler.ts';
+import { planFor, planRunOptions } from '../sim/strategies.ts';
+import { loadTrace, traceJson, type TraceFile } from '../sim/trace-file.ts';
+
+function run(seed: string, steps: number, strategy = 'swarm') {
+  const plan = planFor(strategy, seed, { f: 1, n: 4, clients: 2 });
+  return runRandom({ config: { variant: 'Agc', faultyReplicas: plan.faultyReplicas, faultyClients: plan.faultyClients }, seed, steps, ...planRunOptions(plan) });
+}
+
+function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = main(argv, (s) => (out += s), (s) => (err += s));
+  return { code, out, err };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'pbft-replay-'));
+function write(name: string, t: unknown): string {
+  const p = join(tmp, name);
+  writeFileSync(p, typeof t === 'string' ? t : JSON.stringify(t));
+  return p;
+}
+
+describe('the incremental state fingerprint', () => {
+  it('equals the fingerprint computed from scratch along random runs with Byzantine nodes', () => {
+    let compared = 0;
+    for (const seed of ['h1', 'h2', 'h3']) {
+      let h!: StateHasher;
+      const plan = planFor('swarm', seed, { f: 1, n: 4, clients: 2 });
+      runRandom({
+        config: { variant: 'Agc', faultyReplicas: plan.faultyReplicas, faultyClients: plan.faultyClients },
+        seed,
+        steps: 1500,
+        ...planRunOptions(plan),
+        onStart: (u, s) => {
+          h = new StateHasher(u).reset(s);
+          (h as unknown as { u0: unknown }).u0 = u;
+        },
+        beforeStep: (_k, a, s) => h.before(s, a),
+        onStep: (k, a, s) => {
+          h.after(s, a);
+          if (k % 50 === 0) {
+            expect(h.value).toBe(stateHash((h as unknown as { u0: never }).u0, s));
+            compared++;
+          }
+        },
+      });
+    }
+    expect(compared).toBe(90);
+  });
+
+  it('is the same for the same run in two universes, and differs between states', () => {
+    const a = run('twice', 800);
+    const b = run('twice', 800);
+    expect(stateHash(a.universe, a.state)).toBe(stateHash(b.universe, b.state));
+    expect(stateHash(a.universe, a.state)).not.toBe(stateHash(run('other', 800).universe, run('other', 800).state));
+    expect(stateHash(a.universe, a.state)).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('record, then replay', () => {
+  it('replays identically, every fingerprint matching, for 50 seeds of swarm runs', () => {
+    for (let k = 0; k < 50; k++) {
+      const r = run(`rec-${k}`, 400);
+      const t = traceJson(r.universe, r.trace, { seed: `rec-${k}` });
+      expect(t.fingerprints!.length).toBe(r.trace.length);
+      expect(t.fingerprints!.at(-1)).toBe(stateHash(r.universe, r.state));
+      const res = replay(JSON.parse(JSON.stringify(t)) as TraceFile, { check: false, chain: false, verbose: false }, () => {});
+      expect([res.steps, res.mismatch, res.fingerprintsChecked]).toEqual([r.trace.length, null, r.trace.length]);
+    }
+  });
+
+  it('reports the first step whose fingerprint differs', () => {
+    const r = run('mismatch', 300);
+    const t = traceJson(r.universe, r.trace);
+    t.fingerprints![120] = '0000000000000000';
+    const res = replay(t, { check: false, chain: false, verbose: false }, () => {});
+    expect(res.mismatch).toMatchObject({ step: 120, expected: '0000000000000000' });
+    expect(res.steps).toBe(121);
+  });
+});
+
+describe('pbft-check replay', () => {
+  it('exit 0 for a clean trace, one line per action, the result at the end', () => {
+    const r = run('cli', 200);
+    const p = write('clean.json', traceJson(r.universe, r.trace));
+    const out = cli('replay', p, '--check');
+    expect(out.code).toBe(0);
+    expect(out.out.split('\n').filter((l) => /^\s+\d+ {2}\S/.test(l)).length).toBe(200);
+    expect(out.out).toMatch(/fingerprints\s+200 checked, all match\n\s+violation\s+none/);
+  });
+
+  it('exit 1 at the recorded violation, and says it is reproduced (an erratum trace run by `run --trace`)', () => {
+    const p = join(tmp, 'e3.json');
+    expect(cli('run', '--check', '--literal-errata', 'E3', '--seed', '25', '--steps', '3000', '--trace', p).code).toBe(1);
+    expect(loadTrace(p).violation).toMatchObject({ id: 'A.2.3(1)', step: 211 });
+    const out = cli('replay', p, '--quiet');
+    expect(out.code).toBe(1);
+    expect(out.out).toMatch(/violation\s+A\.2\.3\(1\) at step 211/);
+    expect(out.out).toMatch(/recorded\s+A\.2\.3\(1\) at step 211: reproduced/);
+    const j = JSON.parse(cli('replay', p, '--json').out);
+    expect([j.reproduced, j.steps, j.violation.id]).toEqual([true, 212, 'A.2.3(1)']);
+  });
+
+  it('--verbose shows what each step changed', () => {
+    const out = cli('replay', 'traces/errata/E13-h-extra-request.json', '--verbose');
+    expect(out.code).toBe(0);
+    expect(out.out).toMatch(/3 {2}SEND-PRE-PREPARE.*\n\s+r0: view 0, last-exec 0, seqno 1, h 0; in \+ ⟨PRE-PREPARE,0,1,/);
+  });
+
+  it.each([
+    [[], /replay needs exactly one trace file/],
+    [['nowhere.json'], /not a readable JSON file/],
+    [['--bogus', 'x.json'], /Unknown option '--bogus'/],
+  ])('%j is a usage or input error (exit 2)', (args, message) => {
+    const out = cli('replay', ...args);
+    expect(out.code).toBe(2);
+    expect(out.err).toMatch(message);
+  });
+
+  it('a step that is not enabled is an input error naming the step', () => {
+    const r = run('cut', 100);
+    const t = traceJson(r.universe, r.trace);
+    const p = write('cut.json', { ...t, actions: t.actions.slice(10), fingerprints: undefined });
+    const out = cli('replay', p);
+    expect(out.code).toBe(2);
+    expect(out.err).toMatch(/step \d+ \(.*\) is not enabled/);
+  });
+});
