@@ -10,6 +10,7 @@ import { selectInvariants, SelectionError, systemInvariants } from '../invariant
 import type { ChainOptions } from '../proofs/chain.ts';
 import { runSummary, formatSummary, type CheckRequest } from './summary.ts';
 import { replayCommand, ReplayUsageError } from './cli-replay.ts';
+import { simulateCommand, SimulateUsageError } from './cli-simulate.ts';
 
 export class UsageError extends Error {}
 
@@ -19,6 +20,8 @@ Usage: pbft-check <command> [options]
 
 Commands:
   run      take a seeded random walk of A or A_gc and print a summary (the default command)
+  simulate seeded random walks under an attack strategy, everything checked; a violation is
+           minimized and saved
   replay   re-execute a trace file, verify its fingerprints, stop at its violation
 
 Run 'pbft-check <command> --help' for a command's options.
@@ -264,13 +267,14 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       return summary.finding === null && summary.simulationFinding === null ? 0 : 1;
     }
     if (command === 'replay') return replayCommand(rest, out);
+    if (command === 'simulate') return simulateCommand(rest, out);
     if (command === 'help') {
       out(MAIN_HELP);
       return 0;
     }
     throw new UsageError(`unknown command '${command}'\n\n${MAIN_HELP}`);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ReplayUsageError) {
+    if (e instanceof UsageError || e instanceof ReplayUsageError || e instanceof SimulateUsageError) {
       err(`pbft-check: ${e.message}\n`);
       return 2;
     }

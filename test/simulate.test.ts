@@ -1,0 +1,74 @@
+// pbft-check simulate and the minimizer.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../sim/cli.ts';
+import { hunt } from '../sim/hunt.ts';
+import { firstViolation, minimize } from '../sim/minimize.ts';
+import { loadTrace } from '../sim/trace-file.ts';
+
+function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = main(argv, (s) => (out += s), (s) => (err += s));
+  return { code, out, err };
+}
+const tmp = mkdtempSync(join(tmpdir(), 'pbft-simulate-'));
+
+describe('the minimizer', () => {
+  it('keeps the same violation at the last step of a much shorter, replayable trace', () => {
+    const r = hunt({ strategy: 'equivocating-primary', faults: 2, steps: 3000, seedPrefix: 'min-', maxSeeds: 100 });
+    const t = r.found!.trace;
+    const m = minimize(t, { chain: false });
+    expect(m.violation.id).toBe(r.found!.id);
+    expect(m.trace.actions.length).toBeLessThan(t.actions.length / 4);
+    expect(firstViolation(m.trace, m.trace.actions, false)).toMatchObject({ id: r.found!.id, step: m.trace.actions.length - 1 });
+    // One action less anywhere loses the violation or the replay (no single action can go).
+    for (let k = 0; k < m.trace.actions.length - 1; k++) {
+      const cand = m.trace.actions.filter((_, i) => i !== k);
+      const v = firstViolation(m.trace, cand, false);
+      expect(v === null || v === 'invalid' || v.id !== m.violation.id || v.step !== cand.length - 1, `action ${k} could go`).toBe(true);
+    }
+  }, 60_000);
+});
+
+describe('pbft-check simulate', () => {
+  it('finds, minimizes and writes a counterexample with f + 1 Byzantine replicas (exit 1), which replay reproduces', () => {
+    const p = join(tmp, 'cx.json');
+    const r = cli('simulate', '--strategy', 'equivocating-primary', '--faults', '2', '--out', p, '--json');
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out);
+    expect(j.violation.id).toBe('AGREEMENT');
+    expect(j.minimizedLength).toBeLessThan(j.foundLength);
+    const t = loadTrace(p);
+    expect(t.violation).toMatchObject({ id: 'AGREEMENT', step: t.actions.length - 1 });
+    const rep = cli('replay', p, '--quiet');
+    expect(rep.code).toBe(1);
+    expect(rep.out).toMatch(/reproduced/);
+  }, 60_000);
+
+  it('exit 0 when nothing is violated, with a one-line result', () => {
+    const r = cli('simulate', '--runs', '3', '--steps', '300');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^simulate: 3 runs, 900 steps in [\d.]+ s \(\d+ steps\/s\), with the chain: no violation\n$/);
+  });
+
+  it.each([
+    [['--runs', '0'], /--runs must be an integer >= 1/],
+    [['--strategy', 'nope'], /--strategy: no strategy 'nope'/],
+    [['--variant', 'b'], /--variant must be 'a' or 'agc'/],
+    [['--faults', '7'], /--faults must be at most 3f\+1 = 4/],
+    [['--frob'], /Unknown option '--frob'/],
+  ])('%j is a usage error (exit 2)', (args, message) => {
+    const r = cli('simulate', ...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
+  it('--help describes the options', () => {
+    const r = cli('simulate', '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/--time-limit SEC/);
+  });
+});
