@@ -1,5 +1,7 @@
 // pbft-check replay <trace>: the command-line side of sim/replay.ts.
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { toItf } from './itf.ts';
 import { replay } from './replay.ts';
 import { loadTrace, TraceError } from './trace-file.ts';
 
@@ -16,6 +18,7 @@ Options:
   --verbose      after each action, what it changed (replicas' variables and logs, the wire)
   --quiet        no line per action, only the result
   --json         print the result as JSON
+  --itf FILE     also write the run's states in ITF, the trace format of Apalache and Quint
   -h, --help     show this help
 
 Exit codes: 0 the trace replays with matching fingerprints and no violation; 1 a violation
@@ -37,6 +40,7 @@ export function replayCommand(args: string[], out: (s: string) => void): number 
         verbose: { type: 'boolean' },
         quiet: { type: 'boolean' },
         json: { type: 'boolean' },
+        itf: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -57,6 +61,7 @@ export function replayCommand(args: string[], out: (s: string) => void): number 
     r = replay(t, { check: o.check === true, chain: o.chain === true, verbose: o.verbose === true }, (l) => {
       if (!o.quiet && !o.json) lines.push(l);
     });
+    if (o.itf !== undefined) writeFileSync(o.itf, JSON.stringify(toItf({ ...t, actions: t.actions.slice(0, r.steps) }, path)) + '\n');
     if (o.json) out(JSON.stringify({ trace: path, recorded: t.violation ?? null, ...r }, null, 2) + '\n');
     else {
       if (lines.length > 0) out(lines.join('\n') + '\n');

@@ -1,10 +1,11 @@
 // Fingerprints updated by what a step changed, trace files of version 1, and pbft-check replay.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StateHasher, stateHash } from '../automata/state-hash.ts';
 import { main } from '../sim/cli.ts';
+import { ITF_VARS } from '../sim/itf.ts';
 import { replay } from '../sim/replay.ts';
 import { runRandom } from '../sim/scheduler.ts';
 import { planFor, planRunOptions } from '../sim/strategies.ts';
@@ -133,5 +134,38 @@ describe('pbft-check replay', () => {
     const out = cli('replay', p);
     expect(out.code).toBe(2);
     expect(out.err).toMatch(/step \d+ \(.*\) is not enabled/);
+  });
+});
+
+describe('ITF export', () => {
+  it('one ITF state per state of the run, with every variable, integers as #bigint, sets sorted', () => {
+    const p = join(tmp, 'e13.itf.json');
+    const out = cli('replay', 'traces/errata/E13-h-extra-request.json', '--quiet', '--itf', p);
+    expect(out.code).toBe(0);
+    const itf = JSON.parse(readFileSync(p, 'utf8'));
+    expect(itf['#meta']).toMatchObject({ format: 'ITF', status: 'ok' });
+    expect(itf.vars).toEqual(ITF_VARS);
+    expect(itf.states.length).toBe(8);
+    itf.states.forEach((st: Record<string, unknown>, k: number) => {
+      expect(st['#meta']).toEqual({ index: k });
+      for (const v of ITF_VARS) expect(st).toHaveProperty([v]);
+    });
+    expect(itf.states[0]['mbt::actionTaken']).toBe('init');
+    expect(itf.states[4]['mbt::actionTaken']).toBe('SEND-PRE-PREPARE(⟨REQUEST,a,1,c0⟩σc0, 0, 1)_r0');
+    const r0 = itf.states[4].replicas['#map'][0];
+    expect(r0[0]).toEqual({ '#bigint': '0' });
+    expect(r0[1].seqno).toEqual({ '#bigint': '1' });
+    const inSet = r0[1].in['#set'] as string[];
+    expect(inSet).toEqual([...inSet].sort());
+    expect(inSet).toContain('⟨PRE-PREPARE,0,1,⟨REQUEST,a,1,c0⟩σc0⟩σ0');
+  });
+
+  it('a trace with a violation is marked so, and stops where the replay stopped', () => {
+    const p = join(tmp, 'agree.itf.json');
+    expect(cli('replay', 'traces/regression/f-plus-1-agreement.json', '--quiet', '--itf', p).code).toBe(1);
+    const itf = JSON.parse(readFileSync(p, 'utf8'));
+    expect(itf['#meta'].status).toBe('violation');
+    expect(itf['#meta'].violation).toMatch(/^AGREEMENT at step \d+$/);
+    expect(itf.states.length).toBe(loadTrace('traces/regression/f-plus-1-agreement.json').actions.length + 1);
   });
 });
