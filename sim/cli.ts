@@ -11,6 +11,7 @@ import type { ChainOptions } from '../proofs/chain.ts';
 import { runSummary, formatSummary, type CheckRequest } from './summary.ts';
 import { replayCommand, ReplayUsageError } from './cli-replay.ts';
 import { simulateCommand, SimulateUsageError } from './cli-simulate.ts';
+import { exploreCommand, ExploreUsageError } from './cli-explore.ts';
 
 export class UsageError extends Error {}
 
@@ -23,6 +24,7 @@ Commands:
   simulate seeded random walks under an attack strategy, everything checked; a violation is
            minimized and saved
   replay   re-execute a trace file, verify its fingerprints, stop at its violation
+  explore  bounded exhaustive search of a small configuration (shortest violations)
 
 Run 'pbft-check <command> --help' for a command's options.
 `;
@@ -268,13 +270,14 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
     }
     if (command === 'replay') return replayCommand(rest, out);
     if (command === 'simulate') return simulateCommand(rest, out);
+    if (command === 'explore') return exploreCommand(rest, out);
     if (command === 'help') {
       out(MAIN_HELP);
       return 0;
     }
     throw new UsageError(`unknown command '${command}'\n\n${MAIN_HELP}`);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ReplayUsageError || e instanceof SimulateUsageError) {
+    if (e instanceof UsageError || e instanceof ReplayUsageError || e instanceof SimulateUsageError || e instanceof ExploreUsageError) {
       err(`pbft-check: ${e.message}\n`);
       return 2;
     }
