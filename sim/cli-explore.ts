@@ -1,6 +1,7 @@
 // pbft-check explore: the command-line side of sim/explore.ts.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { intArg, UsageError } from './cli-usage.ts';
 import { ConfigError, LITERAL_READINGS, makeConfig, READING_OF_ERRATUM, type Readings } from '../automata/config.ts';
 import { EXPLORE_DEFAULTS, explore } from './explore.ts';
 
@@ -26,14 +27,6 @@ Options:
 Exit codes: 0 nothing violated within the bounds; 1 a violation (trace written); 2 usage error.
 `;
 
-export class ExploreUsageError extends Error {}
-
-const int = (name: string, v: string | undefined, min: number, dflt: number): number => {
-  if (v === undefined) return dflt;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new ExploreUsageError(`--${name} must be an integer >= ${min}, got '${v}'`);
-  return Number(v);
-};
-
 export function exploreCommand(args: string[], out: (s: string) => void): number {
   let parsed;
   try {
@@ -56,7 +49,7 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
       },
     });
   } catch (e) {
-    throw new ExploreUsageError((e as Error).message);
+    throw new UsageError((e as Error).message);
   }
   const o = parsed.values;
   if (o.help) {
@@ -64,30 +57,30 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
     return 0;
   }
   const variant = (o.variant ?? 'agc').toLowerCase();
-  if (variant !== 'a' && variant !== 'agc') throw new ExploreUsageError(`--variant must be 'a' or 'agc', got '${o.variant}'`);
+  if (variant !== 'a' && variant !== 'agc') throw new UsageError(`--variant must be 'a' or 'agc', got '${o.variant}'`);
   const readings: Partial<Readings> = {};
   for (const e of (o['literal-errata'] ?? '').split(',').map((x) => x.trim().toUpperCase()).filter((x) => x !== '')) {
     const key = READING_OF_ERRATUM[e];
-    if (key === undefined) throw new ExploreUsageError(`--literal-errata: no erratum '${e}'`);
+    if (key === undefined) throw new UsageError(`--literal-errata: no erratum '${e}'`);
     readings[key] = LITERAL_READINGS[key];
   }
   const config = {
     ...EXPLORE_DEFAULTS,
     variant: variant === 'a' ? ('A' as const) : ('Agc' as const),
-    f: int('f', o.f, 1, 1),
-    clients: int('clients', o.clients, 1, 1),
-    maxRequestsPerClient: int('requests', o.requests, 0, 1),
-    maxView: int('max-view', o['max-view'], 0, 1),
+    f: intArg('f', o.f, 1, 1),
+    clients: intArg('clients', o.clients, 1, 1),
+    maxRequestsPerClient: intArg('requests', o.requests, 0, 1),
+    maxView: intArg('max-view', o['max-view'], 0, 1),
     readings,
     ...(o.network ? { network: { loss: true, duplicate: true, replay: true } } : {}),
   };
   try {
     makeConfig(config);
   } catch (e) {
-    if (e instanceof ConfigError) throw new ExploreUsageError(e.message);
+    if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
   }
-  const r = explore({ config, maxDepth: int('depth', o.depth, 0, 12), maxStates: int('max-states', o['max-states'], 1, 100_000) });
+  const r = explore({ config, maxDepth: intArg('depth', o.depth, 0, 12), maxStates: intArg('max-states', o['max-states'], 1, 100_000) });
   const rate = Math.round(r.distinct / Math.max(r.seconds, 1e-9));
   const path = o.out ?? 'pbft-check-explore.json';
   if (r.violation !== null) writeFileSync(path, JSON.stringify(r.violation.trace, null, 1) + '\n');

@@ -1,6 +1,7 @@
 // pbft-check replay <trace>: the command-line side of sim/replay.ts.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { UsageError } from './cli-usage.ts';
 import { toItf } from './itf.ts';
 import { replay } from './replay.ts';
 import { loadTrace, TraceError } from './trace-file.ts';
@@ -25,8 +26,6 @@ Exit codes: 0 the trace replays with matching fingerprints and no violation; 1 a
 (recorded or not) or a fingerprint mismatch; 2 a usage error or a bad trace file.
 `;
 
-export class ReplayUsageError extends Error {}
-
 export function replayCommand(args: string[], out: (s: string) => void): number {
   let parsed;
   try {
@@ -45,14 +44,14 @@ export function replayCommand(args: string[], out: (s: string) => void): number 
       },
     });
   } catch (e) {
-    throw new ReplayUsageError((e as Error).message);
+    throw new UsageError((e as Error).message);
   }
   const o = parsed.values;
   if (o.help) {
     out(REPLAY_HELP);
     return 0;
   }
-  if (parsed.positionals.length !== 1) throw new ReplayUsageError(`replay needs exactly one trace file, got ${parsed.positionals.length}\n\n${REPLAY_HELP}`);
+  if (parsed.positionals.length !== 1) throw new UsageError(`replay needs exactly one trace file, got ${parsed.positionals.length}\n\n${REPLAY_HELP}`);
   const path = parsed.positionals[0]!;
   let r;
   try {
@@ -73,7 +72,7 @@ export function replayCommand(args: string[], out: (s: string) => void): number 
       out(res.join('\n') + '\n');
     }
   } catch (e) {
-    if (e instanceof TraceError) throw new ReplayUsageError(e.message);
+    if (e instanceof TraceError) throw new UsageError(e.message);
     throw e;
   }
   return r.mismatch === null && r.violation === null ? 0 : 1;

@@ -4,6 +4,7 @@
 // minimized (sim/minimize.ts) and written to --out; `pbft-check replay` re-executes it.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { intArg, UsageError } from './cli-usage.ts';
 import { ConfigError, makeConfig } from '../automata/config.ts';
 import { hunt } from './hunt.ts';
 import { minimize } from './minimize.ts';
@@ -33,14 +34,6 @@ Options:
 Exit codes: 0 nothing violated; 1 a violation found (and written); 2 usage error.
 `;
 
-export class SimulateUsageError extends Error {}
-
-const int = (name: string, v: string | undefined, min: number, dflt: number): number => {
-  if (v === undefined) return dflt;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new SimulateUsageError(`--${name} must be an integer >= ${min}, got '${v}'`);
-  return Number(v);
-};
-
 export function simulateCommand(args: string[], out: (s: string) => void): number {
   let parsed;
   try {
@@ -65,7 +58,7 @@ export function simulateCommand(args: string[], out: (s: string) => void): numbe
       },
     });
   } catch (e) {
-    throw new SimulateUsageError((e as Error).message);
+    throw new UsageError((e as Error).message);
   }
   const o = parsed.values;
   if (o.help) {
@@ -73,27 +66,27 @@ export function simulateCommand(args: string[], out: (s: string) => void): numbe
     return 0;
   }
   const variant = (o.variant ?? 'agc').toLowerCase();
-  if (variant !== 'a' && variant !== 'agc') throw new SimulateUsageError(`--variant must be 'a' or 'agc', got '${o.variant}'`);
+  if (variant !== 'a' && variant !== 'agc') throw new UsageError(`--variant must be 'a' or 'agc', got '${o.variant}'`);
   let config;
   try {
-    config = makeConfig({ variant: variant === 'a' ? 'A' : 'Agc', f: int('f', o.f, 1, 1), clients: int('clients', o.clients, 1, 2) });
+    config = makeConfig({ variant: variant === 'a' ? 'A' : 'Agc', f: intArg('f', o.f, 1, 1), clients: intArg('clients', o.clients, 1, 2) });
   } catch (e) {
-    if (e instanceof ConfigError) throw new SimulateUsageError(e.message);
+    if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
   }
-  const faults = o.faults === undefined ? undefined : int('faults', o.faults, 0, config.f);
-  if (faults !== undefined && faults > 3 * config.f + 1) throw new SimulateUsageError(`--faults must be at most 3f+1 = ${3 * config.f + 1}, got ${faults}`);
+  const faults = o.faults === undefined ? undefined : intArg('faults', o.faults, 0, config.f);
+  if (faults !== undefined && faults > 3 * config.f + 1) throw new UsageError(`--faults must be at most 3f+1 = ${3 * config.f + 1}, got ${faults}`);
   const chain = o['no-chain'] !== true;
-  const runs = int('runs', o.runs, 1, 100);
-  const steps = int('steps', o.steps, 1, 2000);
-  const timeLimit = int('time-limit', o['time-limit'], 1, 60);
+  const runs = intArg('runs', o.runs, 1, 100);
+  const steps = intArg('steps', o.steps, 1, 2000);
+  const timeLimit = intArg('time-limit', o['time-limit'], 1, 60);
   const path = o.out ?? 'pbft-check-counterexample.json';
   const strategy = o.strategy ?? 'swarm';
   let r;
   try {
     r = hunt({ config, strategy, ...(faults === undefined ? {} : { faults }), steps, seedPrefix: `${o.seed ?? 'pbft-check'}-`, maxSeeds: runs, timeLimit, chain });
   } catch (e) {
-    if (e instanceof StrategyError) throw new SimulateUsageError(`--strategy: ${e.message}`);
+    if (e instanceof StrategyError) throw new UsageError(`--strategy: ${e.message}`);
     throw e;
   }
   const rate = Math.round(r.steps / Math.max(r.seconds, 1e-9));

@@ -9,11 +9,12 @@ import { DEFAULT_SEED } from './scheduler.ts';
 import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
 import type { ChainOptions } from '../proofs/chain.ts';
 import { runSummary, formatSummary, type CheckRequest } from './summary.ts';
-import { replayCommand, ReplayUsageError } from './cli-replay.ts';
-import { simulateCommand, SimulateUsageError } from './cli-simulate.ts';
-import { exploreCommand, ExploreUsageError } from './cli-explore.ts';
+import { replayCommand } from './cli-replay.ts';
+import { simulateCommand } from './cli-simulate.ts';
+import { exploreCommand } from './cli-explore.ts';
+import { UsageError } from './cli-usage.ts';
 
-export class UsageError extends Error {}
+export { UsageError };
 
 const MAIN_HELP = `pbft-check: an executable model of BFT-PK (Castro, Practical Byzantine Fault Tolerance, 2000)
 
@@ -277,7 +278,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
     }
     throw new UsageError(`unknown command '${command}'\n\n${MAIN_HELP}`);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ReplayUsageError || e instanceof SimulateUsageError || e instanceof ExploreUsageError) {
+    if (e instanceof UsageError) {
       err(`pbft-check: ${e.message}\n`);
       return 2;
     }
