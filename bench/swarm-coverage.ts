@@ -26,10 +26,9 @@ while (performance.now() - t0 < budget && failure === null) {
   let chain!: ChainSimulation;
   let checker!: InvariantChecker;
   runRandom({
-    config: { variant: 'Agc', faultyReplicas: plan.faultyReplicas, faultyClients: plan.faultyClients },
+    ...planRunOptions(plan, { variant: 'Agc' }),
     seed,
     steps,
-    ...planRunOptions(plan),
     onStart: (u) => {
       cov = new CoverageTracker(u);
       chain = new ChainSimulation(u);

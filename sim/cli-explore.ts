@@ -1,7 +1,7 @@
 // pbft-check explore: the command-line side of sim/explore.ts.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { intArg, UsageError } from './cli-usage.ts';
+import { intArg, UsageError, variantArg } from './cli-usage.ts';
 import { ConfigError, LITERAL_READINGS, makeConfig, READING_OF_ERRATUM, type Readings } from '../automata/config.ts';
 import { EXPLORE_DEFAULTS, explore } from './explore.ts';
 
@@ -56,8 +56,7 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
     out(EXPLORE_HELP);
     return 0;
   }
-  const variant = (o.variant ?? 'agc').toLowerCase();
-  if (variant !== 'a' && variant !== 'agc') throw new UsageError(`--variant must be 'a' or 'agc', got '${o.variant}'`);
+  const variant = variantArg(o.variant);
   const readings: Partial<Readings> = {};
   for (const e of (o['literal-errata'] ?? '').split(',').map((x) => x.trim().toUpperCase()).filter((x) => x !== '')) {
     const key = READING_OF_ERRATUM[e];
@@ -66,7 +65,7 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
   }
   const config = {
     ...EXPLORE_DEFAULTS,
-    variant: variant === 'a' ? ('A' as const) : ('Agc' as const),
+    variant,
     f: intArg('f', o.f, 1, 1),
     clients: intArg('clients', o.clients, 1, 1),
     maxRequestsPerClient: intArg('requests', o.requests, 0, 1),

@@ -4,7 +4,7 @@
 // minimized (sim/minimize.ts) and written to --out; `pbft-check replay` re-executes it.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { intArg, UsageError } from './cli-usage.ts';
+import { intArg, UsageError, variantArg } from './cli-usage.ts';
 import { ConfigError, makeConfig } from '../automata/config.ts';
 import { hunt } from './hunt.ts';
 import { minimize } from './minimize.ts';
@@ -65,11 +65,10 @@ export function simulateCommand(args: string[], out: (s: string) => void): numbe
     out(SIMULATE_HELP);
     return 0;
   }
-  const variant = (o.variant ?? 'agc').toLowerCase();
-  if (variant !== 'a' && variant !== 'agc') throw new UsageError(`--variant must be 'a' or 'agc', got '${o.variant}'`);
+  const variant = variantArg(o.variant);
   let config;
   try {
-    config = makeConfig({ variant: variant === 'a' ? 'A' : 'Agc', f: intArg('f', o.f, 1, 1), clients: intArg('clients', o.clients, 1, 2) });
+    config = makeConfig({ variant, f: intArg('f', o.f, 1, 1), clients: intArg('clients', o.clients, 1, 2) });
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;

@@ -52,10 +52,9 @@ export function hunt(o: HuntOptions): HuntResult {
     let chain: ChainSimulation | null = null;
     let hit: { id: string; step: number; message: string } | null = null;
     const r = runRandom({
-      config: { ...base, faultyReplicas: plan.faultyReplicas, faultyClients: plan.faultyClients },
+      ...planRunOptions(plan, base),
       seed,
       steps: o.steps,
-      ...planRunOptions(plan),
       onStart: (u) => {
         checker = new InvariantChecker(u, { invariants: systemInvariants(u.config.readings) });
         if (o.chain) chain = new ChainSimulation(u);

@@ -6,6 +6,7 @@
 import { SilentStandIn, type StandInFactory } from '../automata/byzantine.ts';
 import { ByzantineClient } from '../automata/byzantine-client.ts';
 import { ByzantineReplica, CollusionBoard, EVEN_TACTICS, REPLICA_TACTICS, type TacticWeights } from '../automata/byzantine-replica.ts';
+import type { ConfigInput } from '../automata/config.ts';
 import type { Weights } from '../automata/enabled.ts';
 import type { Message } from '../automata/messages.ts';
 import { SeededRng } from './rng.ts';
@@ -254,8 +255,17 @@ export function describePlan(plan: StrategyPlan): string {
 }
 
 
-/** The scheduler options a plan sets (the faulty nodes go in the configuration: see planConfig). */
-export function planRunOptions(plan: StrategyPlan): { standIns: StandInFactory; weights: Partial<Weights>; holdBack?: (step: number, m: Message, x: number) => boolean; failAt: number } {
+/** The scheduler options a plan sets: `config` with the plan's faulty nodes, the stand-ins, weights, failure time and partition. */
+export function planRunOptions(
+  plan: StrategyPlan,
+  config: ConfigInput = {},
+): { config: ConfigInput; standIns: StandInFactory; weights: Partial<Weights>; holdBack?: (step: number, m: Message, x: number) => boolean; failAt: number } {
   const holdBack = planHoldBack(plan);
-  return { standIns: planStandIns(plan), weights: plan.weights, failAt: plan.failAt, ...(holdBack === undefined ? {} : { holdBack }) };
+  return {
+    config: { ...config, faultyReplicas: plan.faultyReplicas, faultyClients: plan.faultyClients },
+    standIns: planStandIns(plan),
+    weights: plan.weights,
+    failAt: plan.failAt,
+    ...(holdBack === undefined ? {} : { holdBack }),
+  };
 }

@@ -86,10 +86,11 @@ export function runSummary(
   let simulationFinding: SimulationFinding | null = null;
   const t0 = performance.now();
   const r = runRandom({
+    ...(plan === null ? {} : planRunOptions(plan)),
+    // The command line's configuration already holds the plan's (or the named) faulty nodes.
     config,
     seed,
     steps,
-    ...(plan === null ? {} : planRunOptions(plan)),
     onStart: (u, s) => {
       if (opts.coverage) coverage = new CoverageTracker(u);
       if (check) checker = new InvariantChecker(u, { invariants: check.invariants, every: check.every });

@@ -13,7 +13,7 @@ import { loadTrace, traceJson, type TraceFile } from '../sim/trace-file.ts';
 
 function run(seed: string, steps: number, strategy = 'swarm') {
   const plan = planFor(strategy, seed, { f: 1, n: 4, clients: 2 });
-  return runRandom({ config: { variant: 'Agc', faultyReplicas: plan.faultyReplicas, faultyClients: plan.faultyClients }, seed, steps, ...planRunOptions(plan) });
+  return runRandom({ seed, steps, ...planRunOptions(plan, { variant: 'Agc' }) });
 }
 
 function cli(...argv: string[]) {
@@ -37,10 +37,9 @@ describe('the incremental state fingerprint', () => {
       let h!: StateHasher;
       const plan = planFor('swarm', seed, { f: 1, n: 4, clients: 2 });
       runRandom({
-        config: { variant: 'Agc', faultyReplicas: plan.faultyReplicas, faultyClients: plan.faultyClients },
         seed,
         steps: 1500,
-        ...planRunOptions(plan),
+        ...planRunOptions(plan, { variant: 'Agc' }),
         onStart: (u, s) => {
           h = new StateHasher(u).reset(s);
           (h as unknown as { u0: unknown }).u0 = u;

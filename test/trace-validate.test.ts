@@ -229,7 +229,7 @@ describe('fuzz', () => {
       fc.property(fc.nat(1000), fc.constantFrom('A' as const, 'Agc' as const), (k, variant) => {
         const seed = `validate-${k}`;
         const plan = planFor('swarm', seed, { f: 1, n: 4, clients: 2 });
-        const r = runRandom({ config: { variant, faultyReplicas: plan.faultyReplicas, faultyClients: plan.faultyClients }, seed, steps: 400, ...planRunOptions(plan) });
+        const r = runRandom({ seed, steps: 400, ...planRunOptions(plan, { variant }) });
         const j = JSON.parse(JSON.stringify(traceJson(r.universe, r.trace, { seed })));
         expect(validateTrace(j)).toEqual(JSON.parse(JSON.stringify(j)));
       }),

@@ -20,10 +20,9 @@ export function safetyRuns(strategy: string, seeds = SAFETY_SEEDS, steps = SAFET
     let checker!: InvariantChecker;
     let chain!: ChainSimulation;
     const r = runRandom({
-      config: { variant: 'Agc', faultyReplicas: plan.faultyReplicas, faultyClients: plan.faultyClients },
+      ...planRunOptions(plan, { variant: 'Agc' }),
       seed,
       steps,
-      ...planRunOptions(plan),
       onStart: (u, s) => {
         checker = new InvariantChecker(u, { invariants: systemInvariants(u.config.readings) });
         chain = new ChainSimulation(u);

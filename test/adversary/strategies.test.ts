@@ -29,10 +29,9 @@ function observe(strategy: string, seed: string, steps = 2000): Observed {
     return sg.kind === 'replica' ? s.replicas[sg.id]?.faulty === true : s.proxies[sg.id]?.faulty === true;
   };
   const r = runRandom({
-    config: { variant: 'Agc', faultyReplicas: plan.faultyReplicas, faultyClients: plan.faultyClients },
     seed,
     steps,
-    ...planRunOptions(plan),
+    ...planRunOptions(plan, { variant: 'Agc' }),
     onStart: (u) => {
       cov = new CoverageTracker(u);
     },
@@ -194,10 +193,9 @@ describe('unforgeability', () => {
         const plan = planFor(strategy, seed, { f: 1, n: 4, clients: 2 });
         let checked = 0;
         runRandom({
-          config: { variant: 'Agc', faultyReplicas: plan.faultyReplicas, faultyClients: plan.faultyClients },
           seed,
           steps: 600,
-          ...planRunOptions(plan),
+          ...planRunOptions(plan, { variant: 'Agc' }),
           beforeStep: (_i, a, s) => {
             if (a.kind !== 'SEND' || s.standIns[a.x] === null) return;
             const walk = (m: Message): void => {
@@ -240,7 +238,7 @@ describe('unforgeability', () => {
 
   it('the composition refuses a forged message: a prepare of a correct replica that was never sent', () => {
     const plan = planFor('random', 'f', { f: 1, n: 4, clients: 2 });
-    const r = runRandom({ config: { variant: 'Agc', faultyReplicas: [3] }, seed: 'forge', steps: 50, ...planRunOptions({ ...plan, faultyReplicas: [3] }) });
+    const r = runRandom({ seed: 'forge', steps: 50, ...planRunOptions({ ...plan, faultyReplicas: [3] }, { variant: 'Agc' }) });
     const u = r.universe;
     const forged = u.interner.prepare(0, 99, u.interner.nullDigest, 1);
     expect(whyDisabled(u, r.state, { kind: 'SEND', x: 3, m: forged, X: u.allReplicas })).toMatch(/cannot forge/);
