@@ -26,7 +26,6 @@ import type { SystemState } from './compose.ts';
 import type { StandIn } from './byzantine.ts';
 import type { Rng } from './enabled.ts';
 import type { CheckpointValue, Message, PrePrepare, Request, ViewChange } from './messages.ts';
-import { nestedMessages } from './messages.ts';
 import type { Universe } from './universe.ts';
 
 export const REPLICA_TACTICS = ['relay', 'pre-prepare', 'prepare', 'commit', 'checkpoint', 'view-change', 'new-view', 'reply', 'back'] as const;
@@ -53,18 +52,14 @@ export class Knowledge {
   readonly values: { n: number; s: CheckpointValue }[] = [];
   maxN = 0;
   maxView = 0;
-  private readonly known = new Set<Message>();
 
-  /** Reads what was sent since the last call (and what it carries). */
+  /** Reads what the adversary has seen since the last call (the wire's messages and what they carry). */
   sync(s: SystemState): void {
-    for (const m of s.wire.messagesSince(this.seen)) this.learn(m);
-    this.seen = s.wire.messageCount;
+    for (const m of s.wire.seenSince(this.seen)) this.learn(m);
+    this.seen = s.wire.seenCount;
   }
 
   private learn(m: Message): void {
-    if (this.known.has(m)) return;
-    this.known.add(m);
-    for (const x of nestedMessages(m)) this.learn(x);
     switch (m.tag) {
       case 'REQUEST':
         this.requests.push(m);
@@ -99,7 +94,6 @@ export class Knowledge {
     k.values.push(...this.values);
     k.maxN = this.maxN;
     k.maxView = this.maxView;
-    for (const m of this.known) k.known.add(m);
     return k;
   }
 }

@@ -32,6 +32,8 @@ export class Wire {
   private readonly everSentSet = new Set<Message>();
   /** Every message sent, and every message nested in one (what an adversary has seen). */
   private readonly seenSet = new Set<Message>();
+  /** The same messages, in the order first seen (a message after those it carries). */
+  private readonly seenList: Message[] = [];
 
   get size(): number {
     return this.entries.length;
@@ -51,10 +53,18 @@ export class Wire {
   hasSeen(m: Message): boolean {
     return this.seenSet.has(m);
   }
+  /** What has been seen (hasSeen), in the order first seen, from the k-th on. */
+  seenSince(k: number): readonly Message[] {
+    return this.seenList.slice(k);
+  }
+  get seenCount(): number {
+    return this.seenList.length;
+  }
   private see(m: Message): void {
     if (this.seenSet.has(m)) return;
     this.seenSet.add(m);
     for (const x of nestedMessages(m)) this.see(x);
+    this.seenList.push(m); // after what it carries
   }
   /** ∃ X : (m, X) ∈ wire — m was sent at some time. */
   hasMessage(m: Message): boolean {
