@@ -265,7 +265,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
         return 0;
       }
       const summary = runSummary(p.config, p.seed, p.steps, { check: p.check, chain: p.chain, plan: p.plan, coverage: p.coverage });
-      if (p.trace !== undefined) writeFileSync(p.trace, JSON.stringify(summary.traceJson, null, 1) + '\n');
+      if (p.trace !== undefined) writeFileSync(p.trace, JSON.stringify(summary.traceJson(), null, 1) + '\n');
       out(p.json ? JSON.stringify(summary.data, null, 2) + '\n' : formatSummary(summary.data));
       return summary.finding === null && summary.simulationFinding === null ? 0 : 1;
     }

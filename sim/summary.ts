@@ -75,7 +75,7 @@ export function runSummary(
   seed: string,
   steps: number,
   opts: RunRequest = {},
-): { data: SummaryData; traceJson: TraceFile; finding: Finding | null; simulationFinding: SimulationFinding | null } {
+): { data: SummaryData; traceJson: () => TraceFile; finding: Finding | null; simulationFinding: SimulationFinding | null } {
   const check = opts.check;
   const chainOptions = opts.chain ?? null;
   const plan = opts.plan ?? null;
@@ -156,7 +156,8 @@ export function runSummary(
   if (cov !== null) data.coverage = cov.report();
   const first = (simulationFinding as SimulationFinding | null) ?? (finding as Finding | null);
   const violation = first === null ? undefined : { id: first.id, step: first.step, message: first.message };
-  const traceJson = makeTraceFile(r.universe, r.trace, { seed, ...(data.strategy ? { strategy: data.strategy } : {}), ...(violation ? { violation } : {}) });
+  // Built only when asked for (--trace): it replays the run to record the fingerprints.
+  const traceJson = () => makeTraceFile(r.universe, r.trace, { seed, ...(data.strategy ? { strategy: data.strategy } : {}), ...(violation ? { violation } : {}) });
   return { data, traceJson, finding, simulationFinding };
 }
 
