@@ -4,8 +4,9 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../sim/cli.ts');
-process.exitCode = main(
+process.exitCode = await main(
   process.argv.slice(2),
   (s) => process.stdout.write(s),
   (s) => process.stderr.write(s),
+  { tty: process.stderr.isTTY === true },
 );

@@ -1,6 +1,8 @@
-import type { Variant } from '../automata/config.ts';
+// What every command of the CLI shares: the usage error (exit code 2) and parsing of option values.
+import { LITERAL_READINGS, READING_OF_ERRATUM, type Config, type Readings, type Variant } from '../automata/config.ts';
+import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
+import type { ChainOptions } from '../proofs/chain.ts';
 
-// What every command of the CLI shares: the usage error (exit code 2) and parsing of numbers.
 export class UsageError extends Error {}
 
 /** --variant a|agc (default agc) as the configuration's variant. */
@@ -15,4 +17,70 @@ export function intArg(name: string, v: string | undefined, min: number, dflt: n
   if (v === undefined) return dflt;
   if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`--${name} must be an integer >= ${min}, got '${v}'`);
   return Number(v);
+}
+
+/** An integer option >= min, or undefined when absent. */
+export function intOption(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?\d+$/.test(value)) throw new UsageError(`--${name} must be an integer, got '${value}'`);
+  const x = Number(value);
+  if (x < min) throw new UsageError(`--${name} must be >= ${min}, got ${x}`);
+  return x;
+}
+
+/** A comma-separated list of node numbers, or undefined when absent. */
+export function listOption(name: string, value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') return [];
+  return value.split(',').map((x) => {
+    if (!/^\d+$/.test(x.trim())) throw new UsageError(`--${name} must be a comma-separated list of numbers, got '${value}'`);
+    return Number(x.trim());
+  });
+}
+
+/** --service log|counter. */
+export function serviceArg(v: string | undefined): Config['service'] | undefined {
+  if (v !== undefined && v !== 'log' && v !== 'counter') throw new UsageError(`--service must be 'log' or 'counter', got '${v}'`);
+  return v;
+}
+
+/** Clause counts of the relations (Defs A.1.15, A.1.20, A.2.6). */
+const CLAUSES: Record<string, number> = { F: 3, G: 11, H: 7 };
+
+/** --relations: relation names or clause ids, each one the chain of this variant checks. */
+export function relationsArg(config: Config, value: string | undefined): ChainOptions {
+  if (value === undefined) return {};
+  const own = config.variant === 'Agc' ? ['H', 'G', 'F'] : ['G', 'F'];
+  const relations = value.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (relations.length === 0) throw new UsageError('--relations needs at least one relation or clause, e.g. H or G(8)');
+  for (const r of relations) {
+    const m = /^([FGH])(?:\((\d+)\))?$/.exec(r);
+    if (m === null || (m[2] !== undefined && !(Number(m[2]) >= 1 && Number(m[2]) <= CLAUSES[m[1]!]!)))
+      throw new UsageError(`--relations: '${r}' is not a relation (F, G, H) or one of its clauses (F(1)..F(3), G(1)..G(11), H(1)..H(7))`);
+    if (!own.includes(m[1]!)) throw new UsageError(`--relations: relation ${m[1]} is not in the chain of variant ${config.variant === 'Agc' ? 'agc' : 'a'} (${own.join(', ')})`);
+  }
+  return { relations };
+}
+
+/** --invariants: the patterns, checked against the registry (empty: all). */
+export function invariantsArg(config: Config, value: string | undefined): string[] {
+  const patterns = value === undefined ? [] : value.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  try {
+    selectInvariants(systemInvariants(config.readings), patterns);
+  } catch (e) {
+    if (e instanceof SelectionError) throw new UsageError(`--invariants: ${e.message}`);
+    throw e;
+  }
+  return patterns;
+}
+
+/** --literal-errata LIST: the readings that run those errata's text as written. */
+export function literalErrataArg(value: string | undefined): Partial<Readings> {
+  const readings: Partial<Readings> = {};
+  for (const e of (value ?? '').split(',').map((x) => x.trim().toUpperCase()).filter((x) => x !== '')) {
+    const key = READING_OF_ERRATUM[e];
+    if (key === undefined) throw new UsageError(`--literal-errata: no erratum '${e}' (known: ${Object.keys(READING_OF_ERRATUM).join(', ')})`);
+    readings[key] = LITERAL_READINGS[key];
+  }
+  return readings;
 }

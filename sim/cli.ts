@@ -1,6 +1,6 @@
-// The command-line tool. `pbft-check run` takes a seeded random walk of A or A_gc and prints a
-// summary, optionally checking the invariants; `pbft-check replay` re-executes a trace file. Exit codes: 0 success, 1 a violation was found,
-// 2 usage or input error.
+// The command-line tool: dispatch of the commands (search, the default, simulate, replay, explore,
+// repl, merge, run) and `run`'s options. Exit codes: 0 success, 1 a violation was found, 2 usage
+// or input error.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { StrategyError, planFor, noStrategy, STRATEGY_NAMES, type StrategyPlan } from './strategies.ts';
@@ -10,9 +10,11 @@ import { selectInvariants, SelectionError, systemInvariants } from '../invariant
 import type { ChainOptions } from '../proofs/chain.ts';
 import { runSummary, formatSummary, type CheckRequest } from './summary.ts';
 import { replayCommand } from './cli-replay.ts';
-import { simulateCommand } from './cli-simulate.ts';
+import { searchCommand } from './cli-search.ts';
+import { mergeCommand } from './cli-merge.ts';
+import { replCommand } from './repl/command.ts';
 import { exploreCommand } from './cli-explore.ts';
-import { UsageError } from './cli-usage.ts';
+import { intOption, listOption, relationsArg, UsageError } from './cli-usage.ts';
 
 export { UsageError };
 
@@ -21,11 +23,16 @@ const MAIN_HELP = `pbft-check: an executable model of BFT-PK (Castro, Practical 
 Usage: pbft-check <command> [options]
 
 Commands:
-  run      take a seeded random walk of A or A_gc and print a summary (the default command)
+  search   property-based safety search (fast-check) of the default configuration or another,
+           everything checked at every step; a violation is shrunk, minimized and saved
+           (the default command)
   simulate seeded random walks under an attack strategy, everything checked; a violation is
            minimized and saved
   replay   re-execute a trace file, verify its fingerprints, stop at its violation
   explore  bounded exhaustive search of a small configuration (shortest violations)
+  repl     an interactive session: enabled actions, steps, the state, checks, time travel, traces
+  merge    combine the --json results of a search's shards
+  run      take a seeded random walk of A or A_gc and print a summary
 
 Run 'pbft-check <command> --help' for a command's options.
 `;
@@ -71,41 +78,6 @@ Options:
   --json                 print the summary as JSON
   -h, --help             show this help
 `;
-
-function intOption(name: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value)) throw new UsageError(`--${name} must be an integer, got '${value}'`);
-  const x = Number(value);
-  if (x < min) throw new UsageError(`--${name} must be >= ${min}, got ${x}`);
-  return x;
-}
-
-function listOption(name: string, value: string | undefined): number[] | undefined {
-  if (value === undefined) return undefined;
-  if (value.trim() === '') return [];
-  return value.split(',').map((x) => {
-    if (!/^\d+$/.test(x.trim())) throw new UsageError(`--${name} must be a comma-separated list of numbers, got '${value}'`);
-    return Number(x.trim());
-  });
-}
-
-/** Clause counts of the relations (Defs A.1.15, A.1.20, A.2.6). */
-const CLAUSES: Record<string, number> = { F: 3, G: 11, H: 7 };
-
-/** --relations: relation names or clause ids, each one the chain of this variant checks. */
-function chainOptions(config: Config, value: string | undefined): ChainOptions {
-  if (value === undefined) return {};
-  const own = config.variant === 'Agc' ? ['H', 'G', 'F'] : ['G', 'F'];
-  const relations = value.split(',').map((x) => x.trim()).filter((x) => x !== '');
-  if (relations.length === 0) throw new UsageError('--relations needs at least one relation or clause, e.g. H or G(8)');
-  for (const r of relations) {
-    const m = /^([FGH])(?:\((\d+)\))?$/.exec(r);
-    if (m === null || (m[2] !== undefined && !(Number(m[2]) >= 1 && Number(m[2]) <= CLAUSES[m[1]!]!)))
-      throw new UsageError(`--relations: '${r}' is not a relation (F, G, H) or one of its clauses (F(1)..F(3), G(1)..G(11), H(1)..H(7))`);
-    if (!own.includes(m[1]!)) throw new UsageError(`--relations: relation ${m[1]} is not in the chain of variant ${config.variant === 'Agc' ? 'agc' : 'a'} (${own.join(', ')})`);
-  }
-  return { relations };
-}
 
 /** Parses `run`'s options into a configuration and run parameters. */
 export function parseRunArgs(args: string[]): {
@@ -236,7 +208,7 @@ export function parseRunArgs(args: string[]): {
     check = { invariants, every: intOption('every', o.every, 1) ?? 1 };
   }
   const out = {
-    chain: o.chain === true || o.relations !== undefined ? chainOptions(config, o.relations) : null,
+    chain: o.chain === true || o.relations !== undefined ? relationsArg(config, o.relations) : null,
     help: o.help === true,
     config,
     steps: intOption('steps', o.steps, 0) ?? 10_000,
@@ -249,42 +221,74 @@ export function parseRunArgs(args: string[]): {
   return o.trace === undefined ? out : { ...out, trace: o.trace };
 }
 
-/** Runs the CLI; returns the exit code. Output goes through the given writers (testable). */
-export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
-  try {
-    const [command, ...rest] = argv;
-    if (command === undefined || command === 'run' || command.startsWith('-')) {
-      const args = command === 'run' ? rest : argv;
-      if (command === '--help' || command === '-h') {
-        out(MAIN_HELP);
-        return 0;
-      }
-      const p = parseRunArgs(args);
-      if (p.help) {
-        out(RUN_HELP);
-        return 0;
-      }
-      const summary = runSummary(p.config, p.seed, p.steps, { check: p.check, chain: p.chain, plan: p.plan, coverage: p.coverage });
-      if (p.trace !== undefined) writeFileSync(p.trace, JSON.stringify(summary.traceJson(), null, 1) + '\n');
-      out(p.json ? JSON.stringify(summary.data, null, 2) + '\n' : formatSummary(summary.data));
-      return summary.finding === null && summary.simulationFinding === null ? 0 : 1;
-    }
-    if (command === 'replay') return replayCommand(rest, out);
-    if (command === 'simulate') return simulateCommand(rest, out);
-    if (command === 'explore') return exploreCommand(rest, out);
-    if (command === 'help') {
-      out(MAIN_HELP);
-      return 0;
-    }
-    throw new UsageError(`unknown command '${command}'\n\n${MAIN_HELP}`);
-  } catch (e) {
+/** What the CLI needs to know about where it runs. */
+export interface CliEnv {
+  /** Whether stderr is a terminal (a progress line is drawn in place). */
+  tty?: boolean;
+}
+
+/** Runs the CLI; returns the exit code (a promise for the commands that run asynchronously). Output goes through the given writers (testable). */
+export function main(argv: string[], out: (s: string) => void, err: (s: string) => void, env: CliEnv = {}): number | Promise<number> {
+  const failed = (e: unknown): number => {
     if (e instanceof UsageError) {
       err(`pbft-check: ${e.message}\n`);
       return 2;
     }
     throw e;
+  };
+  try {
+    const r = dispatch(argv, out, err, env);
+    return typeof r === 'number' ? r : r.catch(failed);
+  } catch (e) {
+    return failed(e);
   }
 }
 
+function dispatch(argv: string[], out: (s: string) => void, err: (s: string) => void, env: CliEnv): number | Promise<number> {
+  const [command, ...rest] = argv;
+  const tty = env.tty === true;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    out(MAIN_HELP);
+    return 0;
+  }
+  if (command === undefined) {
+    // The main job: the default search, after the help that names it.
+    out(`${MAIN_HELP}\nNo command given: running the default search ('pbft-check search').\n\n`);
+    return searchCommand('search', [], out, err, tty);
+  }
+  // Options without a command are the default command's.
+  if (command.startsWith('-')) return searchCommand('search', argv, out, err, tty);
+  switch (command) {
+    case 'search':
+    case 'simulate':
+      return searchCommand(command, rest, out, err, tty);
+    case 'run':
+      return runCommand(rest, out);
+    case 'replay':
+      return replayCommand(rest, out);
+    case 'explore':
+      return exploreCommand(rest, out);
+    case 'merge':
+      return mergeCommand(rest, out);
+    case 'repl':
+      return replCommand(rest, { input: process.stdin, output: process.stdout, err });
+    default:
+      throw new UsageError(`unknown command '${command}'\n\n${MAIN_HELP}`);
+  }
+}
+
+function runCommand(args: string[], out: (s: string) => void): number {
+  const p = parseRunArgs(args);
+  if (p.help) {
+    out(RUN_HELP);
+    return 0;
+  }
+  const summary = runSummary(p.config, p.seed, p.steps, { check: p.check, chain: p.chain, plan: p.plan, coverage: p.coverage });
+  if (p.trace !== undefined) writeFileSync(p.trace, JSON.stringify(summary.traceJson(), null, 1) + '\n');
+  out(p.json ? JSON.stringify(summary.data, null, 2) + '\n' : formatSummary(summary.data));
+  return summary.finding === null && summary.simulationFinding === null ? 0 : 1;
+}
+
 const invokedDirectly = process.argv[1] !== undefined && /cli\.[jt]s$/.test(process.argv[1]);
-if (invokedDirectly) process.exitCode = main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+if (invokedDirectly)
+  process.exitCode = await main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s), { tty: process.stderr.isTTY === true });

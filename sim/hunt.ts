@@ -1,15 +1,38 @@
-// A seeded hunt for a safety violation: runs of one strategy, seed after seed, every invariant,
-// the end-to-end property and agreement checked after each step (and the chain of simulations on
-// request), until a violation, the seed budget or the time limit. The search with shrinking and
-// the CLI's search commands come with the search issue; this is what they build on.
+// A seeded hunt for a safety violation: random walks of one strategy, seed after seed, with the
+// selected checks after each step, until a violation, the seed budget or the time limit. Run k of
+// `pbft-check simulate` is walkRun(spec, k): the walk seeded `${seed}-${k}`, no shrinking.
 import type { ConfigInput } from '../automata/config.ts';
 import { makeConfig } from '../automata/config.ts';
-import { InvariantChecker } from '../invariants/check.ts';
-import { systemInvariants } from '../invariants/registry.ts';
-import { ChainSimulation } from '../proofs/chain.ts';
+import { RunChecks, type CheckSpec, type Violation } from './checks.ts';
 import { runRandom } from './scheduler.ts';
-import { describePlan, planFor, planRunOptions } from './strategies.ts';
+import type { RunOutcome, SearchSpec } from './search.ts';
+import { planOf } from './search.ts';
+import { describePlan, planRunOptions } from './strategies.ts';
 import { traceJson, type TraceFile } from './trace-file.ts';
+
+/** The seeded walk of run k of a simulation, with the spec's checks. */
+export function walkRun(spec: SearchSpec, run: number): RunOutcome {
+  const seed = `${spec.seed}-${run}`;
+  const plan = planOf({ ...spec, seed }, -1);
+  let checks!: RunChecks;
+  let hit: Violation | null = null;
+  const r = runRandom({
+    ...planRunOptions(plan, spec.config),
+    seed,
+    steps: spec.steps,
+    onStart: (u, s) => {
+      checks = new RunChecks(u, spec.checks);
+      hit = checks.start(s);
+    },
+    beforeStep: (i, a, s) => checks.before(i, a, s),
+    onStep: (i, a, s) => (hit ??= checks.after(i, a, s)) === null,
+  });
+  const h = hit as Violation | null;
+  if (h === null) return { run, steps: r.trace.length, finding: null };
+  const description = `${h.id} at step ${h.step} (${describePlan(plan)}, seed ${seed}): ${h.message}`;
+  const trace = traceJson(r.universe, r.trace, { seed, description, strategy: describePlan(plan), violation: h });
+  return { run, steps: r.trace.length, finding: { run, plan: describePlan(plan), ...h, generatedLength: h.step + 1, shrunkLength: h.step + 1, shrinks: 0, shrinkSeconds: 0, trace } };
+}
 
 export interface HuntOptions {
   config?: ConfigInput;
@@ -21,7 +44,8 @@ export interface HuntOptions {
   maxSeeds: number;
   /** Seconds; the hunt stops after the run that passes it. */
   timeLimit?: number;
-  chain?: boolean;
+  /** Default: every invariant, no chain. */
+  checks?: CheckSpec;
 }
 
 export interface HuntFinding {
@@ -40,38 +64,27 @@ export interface HuntResult {
   seconds: number;
 }
 
+/** Runs walkRun for seeds `${seedPrefix}0`, `${seedPrefix}1`, … (the prefix's trailing '-' is the walk's). */
 export function hunt(o: HuntOptions): HuntResult {
   const t0 = performance.now();
-  const base = makeConfig(o.config);
+  if (!o.seedPrefix.endsWith('-')) throw new Error(`hunt: seedPrefix must end with '-', got '${o.seedPrefix}'`);
+  const spec: SearchSpec = {
+    config: makeConfig(o.config),
+    strategy: o.strategy,
+    ...(o.faults === undefined ? {} : { faults: o.faults }),
+    steps: o.steps,
+    seed: o.seedPrefix.slice(0, -1),
+    checks: o.checks ?? { invariants: [], chain: false },
+    shrinkBudget: 0,
+  };
   let steps = 0;
   for (let k = 0; k < o.maxSeeds; k++) {
     if (o.timeLimit !== undefined && (performance.now() - t0) / 1000 > o.timeLimit) return { found: null, runs: k, steps, seconds: (performance.now() - t0) / 1000 };
-    const seed = `${o.seedPrefix}${k}`;
-    const plan = planFor(o.strategy, seed, { f: base.f, n: 3 * base.f + 1, clients: base.clients, ...(o.faults === undefined ? {} : { faults: o.faults }) });
-    let checker!: InvariantChecker;
-    let chain: ChainSimulation | null = null;
-    let hit: { id: string; step: number; message: string } | null = null;
-    const r = runRandom({
-      ...planRunOptions(plan, base),
-      seed,
-      steps: o.steps,
-      onStart: (u) => {
-        checker = new InvariantChecker(u, { invariants: systemInvariants(u.config.readings) });
-        if (o.chain) chain = new ChainSimulation(u);
-      },
-      beforeStep: (i, a, s) => chain?.before(i, a, s),
-      onStep: (i, a, s) => {
-        const f = [...(chain?.after(i, a, s) ?? []), ...checker.afterStep(i, a, s)][0];
-        if (f !== undefined) hit = { id: f.id, step: i, message: f.message };
-        return hit === null;
-      },
-    });
-    steps += r.trace.length;
-    const h = hit as { id: string; step: number; message: string } | null;
-    if (h !== null) {
-      const description = `${h.id} at step ${h.step} (${describePlan(plan)}, seed ${seed}): ${h.message}`;
-      const trace = traceJson(r.universe, r.trace, { seed, description, strategy: describePlan(plan), violation: h });
-      const found: HuntFinding = { seed, plan: describePlan(plan), ...h, trace };
+    const r = walkRun(spec, k);
+    steps += r.steps;
+    const f = r.finding;
+    if (f !== null) {
+      const found: HuntFinding = { seed: `${spec.seed}-${k}`, plan: f.plan, id: f.id, step: f.step, message: f.message, trace: f.trace };
       return { found, runs: k + 1, steps, seconds: (performance.now() - t0) / 1000 };
     }
   }

@@ -6,38 +6,31 @@
 import type { Action } from '../automata/actions.ts';
 import { ActionNotEnabled, initialSystem, step } from '../automata/compose.ts';
 import { Universe } from '../automata/universe.ts';
-import { InvariantChecker } from '../invariants/check.ts';
-import { systemInvariants } from '../invariants/registry.ts';
-import { ChainSimulation } from '../proofs/chain.ts';
+import { RunChecks, type CheckSpec, type Violation } from './checks.ts';
 import { traceJson, type TraceFile } from './trace-file.ts';
 import { ActionDecoder, type Json } from './trace-json.ts';
 
-export interface Violation {
-  id: string;
-  step: number;
-  message: string;
-}
+export type { Violation };
 
 /** The first violation when the actions are replayed with the checks, 'invalid' if one is not enabled. */
-export function firstViolation(t: TraceFile, actions: readonly Json[], chain: boolean): Violation | null | 'invalid' {
+export function firstViolation(t: TraceFile, actions: readonly Json[], checks: CheckSpec): Violation | null | 'invalid' {
   const u = new Universe(t.config);
   const dec = new ActionDecoder(u);
   const s = initialSystem(u);
-  const checker = new InvariantChecker(u, { invariants: systemInvariants(u.config.readings) });
-  const sim = chain ? new ChainSimulation(u) : null;
-  const start = sim?.start(s)[0];
-  if (start !== undefined) return { id: start.id, step: -1, message: start.message };
+  const run = new RunChecks(u, checks);
+  const start = run.start(s);
+  if (start !== null) return start;
   for (let k = 0; k < actions.length; k++) {
     const a = dec.action(actions[k]);
-    sim?.before(k, a, s);
+    run.before(k, a, s);
     try {
       step(u, s, a);
     } catch (e) {
       if (e instanceof ActionNotEnabled) return 'invalid';
       throw e;
     }
-    const f = sim?.after(k, a, s)[0] ?? checker.afterStep(k, a, s)[0];
-    if (f !== undefined) return { id: f.id, step: k, message: f.message };
+    const v = run.after(k, a, s);
+    if (v !== null) return v;
   }
   return null;
 }
@@ -58,10 +51,10 @@ export interface MinimizeResult {
 }
 
 /** Shrinks t (whose checked replay ends in a violation) as long as the same violation id comes last. */
-export function minimize(t: TraceFile, o: { chain: boolean; budget?: number }): MinimizeResult {
+export function minimize(t: TraceFile, o: { checks: CheckSpec; budget?: number }): MinimizeResult {
   let attempts = 0;
   const budget = o.budget ?? 20_000;
-  const first = firstViolation(t, t.actions, o.chain);
+  const first = firstViolation(t, t.actions, o.checks);
   if (first === null || first === 'invalid') throw new Error('minimize: the trace does not end in a violation');
   const id = first.id;
   let actions = t.actions.slice(0, first.step + 1);
@@ -69,7 +62,7 @@ export function minimize(t: TraceFile, o: { chain: boolean; budget?: number }): 
   const keeps = (cand: Json[]): boolean => {
     if (attempts >= budget || cand.length === 0) return false;
     attempts++;
-    const v = firstViolation(t, cand, o.chain);
+    const v = firstViolation(t, cand, o.checks);
     if (v === null || v === 'invalid' || v.id !== id || v.step !== cand.length - 1) return false;
     found = v;
     return true;

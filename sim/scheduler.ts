@@ -6,7 +6,7 @@ import type { StandInFactory } from '../automata/byzantine.ts';
 import { silentStandIns } from '../automata/byzantine.ts';
 import { initialSystem, step, type SystemState } from '../automata/compose.ts';
 import type { ConfigInput } from '../automata/config.ts';
-import { drawAction, DEFAULT_BIAS, type DrawBias, type Weights } from '../automata/enabled.ts';
+import { drawAction, DEFAULT_BIAS, type DrawBias, type Rng, type Weights } from '../automata/enabled.ts';
 import { Universe } from '../automata/universe.ts';
 import { SeededRng } from './rng.ts';
 import { RunStats } from './stats.ts';
@@ -14,6 +14,8 @@ import { RunStats } from './stats.ts';
 export interface RunOptions {
   config?: ConfigInput;
   seed?: string | number;
+  /** The source of the draws (default: a SeededRng of seed); the property-based search passes its schedule. */
+  rng?: Rng;
   /** Number of steps to take (failure inputs at the start count as steps). */
   steps: number;
   weights?: Partial<Weights>;
@@ -61,7 +63,7 @@ export function initialFailures(u: Universe): Action[] {
 export function runRandom(opts: RunOptions): RunResult {
   const u = new Universe(opts.config);
   const s = initialSystem(u);
-  const rng = new SeededRng(opts.seed ?? DEFAULT_SEED);
+  const rng = opts.rng ?? new SeededRng(opts.seed ?? DEFAULT_SEED);
   // Failures come at failAt, taken explicitly below, not drawn earlier.
   const noEarlyFailures = (opts.failAt ?? 0) > 0 ? { failure: 0 } : {};
   const bias: DrawBias = { weights: { ...DEFAULT_BIAS.weights, ...opts.weights, ...noEarlyFailures }, patience: opts.patience ?? DEFAULT_BIAS.patience, catchUp: opts.catchUp ?? DEFAULT_BIAS.catchUp };

@@ -14,7 +14,7 @@ function cli(...argv: string[]) {
 
 describe('pbft-check', () => {
   it('--help lists the commands; run --help lists the options', () => {
-    expect(cli('--help').out).toMatch(/Commands:\n\s+run/);
+    expect(cli('--help').out).toMatch(/Commands:\n\s+search/);
     const help = cli('run', '--help');
     expect(help.code).toBe(0);
     for (const opt of ['--variant', '--steps', '--seed', '--f', '--clients', '--service', '--faulty', '--json']) expect(help.out).toContain(opt);

@@ -20,14 +20,14 @@ describe('the minimizer', () => {
   it('keeps the same violation at the last step of a much shorter, replayable trace', () => {
     const r = hunt({ strategy: 'equivocating-primary', faults: 2, steps: 3000, seedPrefix: 'min-', maxSeeds: 100 });
     const t = r.found!.trace;
-    const m = minimize(t, { chain: false });
+    const m = minimize(t, { checks: { invariants: [], chain: false } });
     expect(m.violation.id).toBe(r.found!.id);
     expect(m.trace.actions.length).toBeLessThan(t.actions.length / 4);
-    expect(firstViolation(m.trace, m.trace.actions, false)).toMatchObject({ id: r.found!.id, step: m.trace.actions.length - 1 });
+    expect(firstViolation(m.trace, m.trace.actions, { invariants: [], chain: false })).toMatchObject({ id: r.found!.id, step: m.trace.actions.length - 1 });
     // One action less anywhere loses the violation or the replay (no single action can go).
     for (let k = 0; k < m.trace.actions.length - 1; k++) {
       const cand = m.trace.actions.filter((_, i) => i !== k);
-      const v = firstViolation(m.trace, cand, false);
+      const v = firstViolation(m.trace, cand, { invariants: [], chain: false });
       expect(v === null || v === 'invalid' || v.id !== m.violation.id || v.step !== cand.length - 1, `action ${k} could go`).toBe(true);
     }
   }, 60_000);

@@ -1,0 +1,54 @@
+// What a search checks at every step, as plain data (so it crosses to worker threads and into
+// result files): which invariants (patterns of --invariants; none means all, with the end-to-end
+// property and agreement) and whether the chain of simulations runs, with which relations.
+// RunChecks evaluates it along an execution and reports the first violation.
+import type { Action } from '../automata/actions.ts';
+import type { SystemState } from '../automata/compose.ts';
+import type { Universe } from '../automata/universe.ts';
+import { InvariantChecker } from '../invariants/check.ts';
+import { selectInvariants, systemInvariants } from '../invariants/registry.ts';
+import { ChainSimulation } from '../proofs/chain.ts';
+
+export interface CheckSpec {
+  /** --invariants patterns (ids, families, globs); empty: every invariant. */
+  invariants: readonly string[];
+  /** Run A's copy (for A_gc), S' and S in lockstep and check H, G, F. */
+  chain: boolean;
+  /** --relations: relation names or clause ids to report; undefined: all of them. */
+  relations?: readonly string[];
+}
+
+export const CHECK_EVERYTHING: CheckSpec = { invariants: [], chain: true };
+
+export interface Violation {
+  id: string;
+  /** The step after which it was found; -1 for the start states. */
+  step: number;
+  message: string;
+}
+
+export class RunChecks {
+  private readonly checker: InvariantChecker;
+  private readonly chain: ChainSimulation | null;
+
+  constructor(u: Universe, spec: CheckSpec) {
+    this.checker = new InvariantChecker(u, { invariants: selectInvariants(systemInvariants(u.config.readings), spec.invariants) });
+    this.chain = spec.chain ? new ChainSimulation(u, spec.relations === undefined ? {} : { relations: spec.relations }) : null;
+  }
+
+  /** The start condition of the simulations. */
+  start(s: SystemState): Violation | null {
+    const f = this.chain?.start(s)[0];
+    return f === undefined ? null : { id: f.id, step: -1, message: f.message };
+  }
+
+  before(k: number, a: Action, s: SystemState): void {
+    this.chain?.before(k, a, s);
+  }
+
+  /** The first violation after step k (the chain's first: it explains more). */
+  after(k: number, a: Action, s: SystemState): Violation | null {
+    const f = this.chain?.after(k, a, s)[0] ?? this.checker.afterStep(k, a, s)[0];
+    return f === undefined ? null : { id: f.id, step: k, message: f.message };
+  }
+}

@@ -1,0 +1,93 @@
+// pbft-check search and pbft-check simulate: the command-line side of the search driver. Both take
+// the shared options (sim/search-options.ts); search generates schedules with fast-check and
+// shrinks a failing one, simulate takes seeded random walks. A violation (of the lowest run index)
+// is then minimized (sim/minimize.ts) and written as a trace file that `pbft-check replay` runs.
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { minimize } from './minimize.ts';
+import { ProgressReporter } from './progress.ts';
+import { UsageError } from './cli-usage.ts';
+import { runSearch, type SearchMode } from './search-driver.ts';
+import { parseSearchArgs, sharedOptionsHelp } from './search-options.ts';
+import { searchResult, type ResultViolation, type SearchResult } from './search-result.ts';
+
+export const SEARCH_HELP = `Usage: pbft-check search [options]
+
+Property-based safety search (fast-check). Each run is a schedule that fast-check generates: a
+strategy plan and one choice per step among the enabled actions and adversary moves. Every
+invariant of Appendix A, the end-to-end property, agreement and (with the chain) the relations
+H, G and F are checked after every step. On a violation fast-check shrinks the schedule, then the
+trace is minimized further (whole nodes' activity, chunks, single actions, while the same
+violation still ends it) and written to --out. With no options it searches A_gc, f = 1,
+2 clients, under the swarm of strategies, with the chain on, for 30 seconds on all cores.
+
+Options:
+${sharedOptionsHelp('search')}
+  --shrink-budget N      property evaluations fast-check may spend shrinking [200]
+
+Exit codes: 0 nothing violated; 1 a violation found (and written); 2 usage or input error.
+`;
+
+export const SIMULATE_HELP = `Usage: pbft-check simulate [options]
+
+Seeded random walks (run k is the walk seeded S-k) under an attack strategy, with everything
+checked after every step as in search, but no shrinking: for speed and depth. A violation is
+minimized and written to --out.
+
+Options:
+${sharedOptionsHelp('simulate')}
+
+Exit codes: 0 nothing violated; 1 a violation found (and written); 2 usage or input error.
+`;
+
+/** Writes the file whole or not at all. */
+function writeWhole(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+function describeSearch(r: SearchResult): string {
+  const s = r.search;
+  const c = s.config;
+  const faulty = s.faultyReplicas !== null ? `replicas ${s.faultyReplicas.join(',')} faulty` : `${s.faults ?? c.f} faulty`;
+  return `${c.variant === 'Agc' ? 'A_gc' : 'A'}, f = ${c.f}, ${c.clients} clients, ${s.strategy} (${faulty}), chain ${s.checks.chain ? 'on' : 'off'}`;
+}
+
+export function formatResult(r: SearchResult): string {
+  const rate = r.stepsPerSecond.toLocaleString('en-US');
+  const head = `${r.mode}: ${r.runs} runs, ${r.steps.toLocaleString('en-US')} steps in ${r.seconds.toFixed(1)} s (${rate} steps/s); ${describeSearch(r)}`;
+  const v = r.violation;
+  if (v === null) return `${head}\n  no violation\n`;
+  const shrunk = r.mode === 'search' ? `fast-check shrank it from ${v.foundLength} to ${v.shrunkLength} steps (${v.shrinks} shrinks); ` : '';
+  return [
+    head,
+    `  violation of ${v.id} in run ${v.run} (${v.plan}): ${v.message}`,
+    `  ${shrunk}minimized to ${v.minimizedLength} actions; written to ${v.trace}`,
+    `  replay it with: pbft-check replay ${v.trace}`,
+  ].join('\n') + '\n';
+}
+
+export async function searchCommand(mode: SearchMode, args: string[], out: (s: string) => void, err: (s: string) => void, tty: boolean): Promise<number> {
+  const c = parseSearchArgs(mode, args);
+  if (c.help) {
+    out(mode === 'search' ? SEARCH_HELP : SIMULATE_HELP);
+    return 0;
+  }
+  const dir = dirname(c.out);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--out: directory '${dir}' does not exist`);
+  const progress = new ProgressReporter(mode, err, tty && !c.json);
+  const o = await runSearch(mode, c.spec, c.limits, (p) => progress.update(p));
+  progress.done();
+  let violation: ResultViolation | null = null;
+  if (o.finding !== null) {
+    const f = o.finding;
+    const m = minimize(f.trace, { checks: c.spec.checks });
+    writeWhole(c.out, JSON.stringify(m.trace, null, 1) + '\n');
+    const v = m.violation;
+    violation = { run: f.run, id: v.id, step: v.step, message: v.message, plan: f.plan, foundLength: f.generatedLength, shrunkLength: f.shrunkLength, shrinks: f.shrinks, minimizedLength: m.trace.actions.length, trace: c.out };
+  }
+  const r = searchResult(mode, c.spec, c.limits, o, violation);
+  out(c.json ? JSON.stringify(r, null, 2) + '\n' : formatResult(r));
+  return violation === null ? 0 : 1;
+}

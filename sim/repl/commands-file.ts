@@ -1,0 +1,85 @@
+// load and save of trace files (sim/trace-file.ts, the format `pbft-check replay` reads).
+import { makeConfig } from '../../automata/config.ts';
+import { describePlan } from '../strategies.ts';
+import { loadTrace, replayTrace, saveTrace, TraceError, traceJson } from '../trace-file.ts';
+import { ActionDecoder } from '../trace-json.ts';
+import { baseName, CommandError, type Command } from './context.ts';
+import type { Entry } from './session.ts';
+
+/** A recorded violation of a simulation: the chain must run to reproduce it (as replay does). */
+const SIMULATION_ID = /^([FGH]\(|enabled$|trace$)/;
+
+export const loadCommand: Command = {
+  name: 'load',
+  usage: 'load FILE',
+  summary: 'load a trace file and go to its start (then forward, goto, trace)',
+  help: `load FILE reads a trace file (as \`pbft-check run --trace\`, \`simulate\` and \`save\` write
+them), validates it, takes its configuration, and puts its actions in the timeline at step 0:
+\`forward\`, \`goto N\` and \`trace\` go through it with every check. A file that records a
+simulation failure turns the chain on. Failed nodes of a loaded trace stop (its Byzantine sends are
+explicit actions in the file).`,
+  run(ctx, arg) {
+    const path = arg.trim();
+    if (path === '') throw new CommandError('load needs a trace file, e.g. load traces/regression/f-plus-1-agreement.json');
+    const name = baseName(path);
+    let t;
+    try {
+      t = loadTrace(path);
+      replayTrace(t); // every step enabled, or a one-line error naming the step
+    } catch (e) {
+      if (e instanceof TraceError) throw new CommandError(`cannot load ${name}: ${e.message.replace(`${path}: `, '')}`);
+      throw e;
+    }
+    const { session } = ctx;
+    const config = makeConfig(t.config);
+    const recorded = t.violation ?? null;
+    const chainOn = session.setup.chain !== null || (recorded !== null && SIMULATION_ID.test(recorded.id));
+    const relations = session.setup.chain?.relations;
+    const keepRelations = relations !== undefined && (config.variant === 'Agc' || !relations.some((r) => r.startsWith('H')));
+    session.replaceTimeline(
+      { config, seed: t.seed ?? session.setup.seed, plan: null, chain: chainOn ? (keepRelations ? { relations } : {}) : null, invariantIds: session.setup.invariantIds, source: name },
+      (u) => {
+        const dec = new ActionDecoder(u);
+        return t.actions.map((j): Entry => ({ action: dec.action(j), mode: 'silent' }));
+      },
+    );
+    const c = config;
+    const lines = [
+      `loaded ${name}: ${t.actions.length} actions; ${c.variant === 'Agc' ? 'A_gc' : 'A'}, f = ${c.f}, ${c.clients} clients, ${c.service} service; faulty replicas ${c.faultyReplicas.join(',') || 'none'}`,
+    ];
+    if (t.strategy !== undefined) lines.push(`  ${t.strategy}`);
+    if (t.description !== undefined) lines.push(`  ${t.description}`);
+    if (recorded !== null) lines.push(`  recorded violation: ${recorded.id} at step ${recorded.step}: ${recorded.message}`);
+    if (chainOn) lines.push('  the chain of simulations runs');
+    lines.push(`at step 0 of ${t.actions.length}: forward, goto N or trace go through it`);
+    return lines.join('\n');
+  },
+};
+
+export const saveCommand: Command = {
+  name: 'save',
+  usage: 'save FILE',
+  summary: 'save the execution so far (up to the current step) as a trace file',
+  help: `save FILE writes the steps taken up to the current one as a trace file, with the state
+fingerprints and the first violation found; \`pbft-check replay FILE\` and \`load FILE\` read it.`,
+  run(ctx, arg) {
+    const path = arg.trim();
+    if (path === '') throw new CommandError('save needs a file name, e.g. save my-run.json');
+    const { session } = ctx;
+    const actions = session.timeline.slice(0, session.cursor).map((e) => e.action);
+    const first = session.allFindings()[0];
+    const plan = session.setup.plan;
+    const t = traceJson(session.u, actions, {
+      seed: session.setup.seed,
+      description: `saved from the pbft-check REPL at step ${session.cursor}`,
+      ...(plan !== null && plan.picked.length > 0 ? { strategy: describePlan(plan) } : {}),
+      ...(first === undefined ? {} : { violation: { id: first.id, step: Math.max(0, first.step), message: first.message } }),
+    });
+    try {
+      saveTrace(path, t);
+    } catch (e) {
+      throw new CommandError(`cannot write ${baseName(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    return `saved ${actions.length} actions to ${baseName(path)}`;
+  },
+};

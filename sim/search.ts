@@ -1,0 +1,156 @@
+// The property-based safety search. Run k of a search is one fast-check property check with its
+// own seed (derived from the search's seed and k): fast-check generates a strategy plan seed and a
+// schedule (one choice per step, sim/schedule-rng.ts), the run executes it with every selected
+// invariant and relation checked after each step, and on a violation fast-check shrinks the
+// schedule (a shorter or simpler one that still violates something). Runs are independent, so a
+// search splits over worker threads and shards by run index with the same results.
+import fc from 'fast-check';
+import type { Config } from '../automata/config.ts';
+import { RunChecks, type CheckSpec, type Violation } from './checks.ts';
+import { ScheduleRng } from './schedule-rng.ts';
+import { runRandom } from './scheduler.ts';
+import { describePlan, planFor, planRunOptions, type StrategyPlan } from './strategies.ts';
+import { traceJson, type TraceFile } from './trace-file.ts';
+
+/** Everything that decides a search's runs (plain data: it goes to worker threads and result files). */
+export interface SearchSpec {
+  config: Config;
+  /** A strategy name or 'swarm'. */
+  strategy: string;
+  /** Faulty replicas per run when the strategy picks them (default f). */
+  faults?: number;
+  /** Faulty nodes named by the user (--faulty, --faulty-clients): they replace the plan's. */
+  faultyReplicas?: readonly number[];
+  faultyClients?: readonly number[];
+  /** Steps per run (the length of a schedule). */
+  steps: number;
+  seed: string;
+  checks: CheckSpec;
+  /** Predicate evaluations fast-check may spend shrinking a counterexample. */
+  shrinkBudget: number;
+}
+
+export const DEFAULT_SHRINK_BUDGET = 200;
+
+export interface RunFinding extends Violation {
+  run: number;
+  plan: string;
+  /** Steps of the generated schedule's run up to the violation, and after fast-check's shrinking. */
+  generatedLength: number;
+  shrunkLength: number;
+  shrinks: number;
+  /** Seconds fast-check spent shrinking. */
+  shrinkSeconds: number;
+  trace: TraceFile;
+}
+
+export interface RunOutcome {
+  run: number;
+  /** Steps executed, shrinking not counted. */
+  steps: number;
+  finding: RunFinding | null;
+}
+
+/** A 32-bit seed for fast-check from the search's seed and a run index (FNV-1a). */
+export function runSeed(seed: string, run: number): number {
+  let h = 0x811c9dc5;
+  for (const ch of `${seed}/${run}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+  return h | 0;
+}
+
+/** The plan of a run (drawn with the seed itself when planSeed < 0), with the user's named faulty nodes in place of the plan's. */
+export function planOf(spec: SearchSpec, planSeed: number): StrategyPlan {
+  const c = spec.config;
+  const plan = planFor(spec.strategy, planSeed < 0 ? spec.seed : `${spec.seed}/plan-${planSeed}`, { f: c.f, n: 3 * c.f + 1, clients: c.clients, ...(spec.faults === undefined ? {} : { faults: spec.faults }) });
+  return { ...plan, faultyReplicas: [...(spec.faultyReplicas ?? plan.faultyReplicas)], faultyClients: [...(spec.faultyClients ?? plan.faultyClients)] };
+}
+
+interface Executed {
+  steps: number;
+  violation: Violation | null;
+  trace: () => TraceFile;
+  plan: string;
+}
+
+/** Executes one schedule with the checks, up to its end or the first violation. */
+export function executeSchedule(spec: SearchSpec, planSeed: number, choices: readonly number[]): Executed {
+  const plan = planOf(spec, planSeed);
+  const rng = new ScheduleRng(choices);
+  let checks!: RunChecks;
+  let hit: Violation | null = null;
+  const r = runRandom({
+    ...planRunOptions(plan, spec.config),
+    rng,
+    steps: choices.length,
+    onStart: (u, s) => {
+      checks = new RunChecks(u, spec.checks);
+      hit = checks.start(s);
+    },
+    beforeStep: (k, a, s) => checks.before(k, a, s),
+    onStep: (k, a, s) => {
+      rng.nextStep();
+      return (hit ??= checks.after(k, a, s)) === null;
+    },
+  });
+  const v = hit as Violation | null;
+  const description = v === null ? undefined : `${v.id} at step ${v.step} (${describePlan(plan)})`;
+  return {
+    steps: r.trace.length,
+    violation: v,
+    plan: describePlan(plan),
+    trace: () => traceJson(r.universe, r.trace, { seed: spec.seed, strategy: describePlan(plan), ...(v === null ? {} : { violation: v, description }) }),
+  };
+}
+
+/** The schedules fast-check generates: a plan seed and up to `steps` choices. */
+function scheduleArbitrary(steps: number) {
+  return fc.record({
+    plan: fc.nat({ max: 0xffff }),
+    // Choices do not shrink (a smaller number is not a simpler step); fast-check drops them.
+    choices: fc.noBias(fc.array(fc.noShrink(fc.nat()), { minLength: Math.min(steps, 1), maxLength: steps, size: 'max' })),
+  });
+}
+
+/** Run k of the search: generate, execute, and on a violation shrink within the budget. */
+export function searchRun(spec: SearchSpec, run: number): RunOutcome {
+  let steps = 0;
+  let generated: Executed | null = null;
+  let last: Executed | null = null;
+  let evaluations = 0;
+  let crash: unknown = null;
+  let foundAt = 0;
+  const details = fc.check(
+    fc.property(scheduleArbitrary(spec.steps), ({ plan, choices }) => {
+      // Past the budget (or after a crash) the run is interrupted; fast-check keeps the last failure.
+      if (crash !== null || (generated !== null && evaluations >= spec.shrinkBudget)) throw new fc.PreconditionFailure(true);
+      if (generated !== null) evaluations++;
+      let e: Executed;
+      try {
+        e = executeSchedule(spec, plan, choices);
+      } catch (err) {
+        // An exception is a defect of the model or the checker, not a counterexample: no shrinking.
+        crash = err;
+        throw new fc.PreconditionFailure(true);
+      }
+      if (generated === null) steps += e.steps;
+      // A shrink candidate counts as failing only if its violation comes no later than the
+      // best so far: fast-check's "smaller" is fewer choices, ours is a shorter run.
+      if (e.violation === null || (last !== null && e.violation.step > (last as Executed).violation!.step)) return true;
+      if (generated === null) foundAt = performance.now();
+      generated ??= e;
+      last = e;
+      return false;
+    }),
+    { seed: runSeed(spec.seed, run), numRuns: 1 },
+  );
+  if (crash !== null) throw crash;
+  const g = generated as Executed | null;
+  const l = last as Executed | null;
+  if (!details.failed || g === null || l === null) return { run, steps, finding: null };
+  const v = l.violation!;
+  return {
+    run,
+    steps,
+    finding: { run, plan: l.plan, ...v, generatedLength: g.violation!.step + 1, shrunkLength: v.step + 1, shrinks: details.numShrinks, shrinkSeconds: (performance.now() - foundAt) / 1000, trace: l.trace() },
+  };
+}
