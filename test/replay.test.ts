@@ -8,12 +8,12 @@ import { main } from '../sim/cli.ts';
 import { ITF_VARS } from '../sim/itf.ts';
 import { replay } from '../sim/replay.ts';
 import { runRandom } from '../sim/scheduler.ts';
-import { planFor, planRunOptions } from '../sim/strategies.ts';
+import { planFor, planRunOptions, STRATEGY_NAMES } from '../sim/strategies.ts';
 import { loadTrace, traceJson, type TraceFile } from '../sim/trace-file.ts';
 
-function run(seed: string, steps: number, strategy = 'swarm') {
+function run(seed: string, steps: number, strategy = 'swarm', variant: 'A' | 'Agc' = 'Agc') {
   const plan = planFor(strategy, seed, { f: 1, n: 4, clients: 2 });
-  return runRandom({ seed, steps, ...planRunOptions(plan, { variant: 'Agc' }) });
+  return runRandom({ seed, steps, ...planRunOptions(plan, { variant }) });
 }
 
 function cli(...argv: string[]) {
@@ -67,9 +67,9 @@ describe('the incremental state fingerprint', () => {
 });
 
 describe('record, then replay', () => {
-  it('replays identically, every fingerprint matching, for 50 seeds of swarm runs', () => {
-    for (let k = 0; k < 50; k++) {
-      const r = run(`rec-${k}`, 400);
+  it('replays identically, every fingerprint matching, for 500 seeds (every strategy, A and A_gc)', () => {
+    for (let k = 0; k < 500; k++) {
+      const r = run(`rec-${k}`, 200, STRATEGY_NAMES[k % STRATEGY_NAMES.length], k % 2 === 0 ? 'Agc' : 'A');
       const t = traceJson(r.universe, r.trace, { seed: `rec-${k}` });
       expect(t.fingerprints!.length).toBe(r.trace.length);
       expect(t.fingerprints!.at(-1)).toBe(stateHash(r.universe, r.state));

@@ -8,10 +8,10 @@ import { hunt } from '../sim/hunt.ts';
 import { firstViolation, minimize } from '../sim/minimize.ts';
 import { loadTrace } from '../sim/trace-file.ts';
 
-function cli(...argv: string[]) {
+async function cli(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = main(argv, (s) => (out += s), (s) => (err += s));
+  const code = await main(argv, (s) => (out += s), (s) => (err += s));
   return { code, out, err };
 }
 const tmp = mkdtempSync(join(tmpdir(), 'pbft-simulate-'));
@@ -34,40 +34,41 @@ describe('the minimizer', () => {
 });
 
 describe('pbft-check simulate', () => {
-  it('finds, minimizes and writes a counterexample with f + 1 Byzantine replicas (exit 1), which replay reproduces', () => {
+  it('finds, minimizes and writes a counterexample with f + 1 Byzantine replicas (exit 1), which replay reproduces', async () => {
     const p = join(tmp, 'cx.json');
-    const r = cli('simulate', '--strategy', 'equivocating-primary', '--faults', '2', '--out', p, '--json');
+    const r = await cli('simulate', '--strategy', 'equivocating-primary', '--faults', '2', '--out', p, '--json', '--workers', '1');
     expect(r.code).toBe(1);
     const j = JSON.parse(r.out);
     expect(j.violation.id).toBe('AGREEMENT');
-    expect(j.minimizedLength).toBeLessThan(j.foundLength);
+    expect(j.violation.minimizedLength).toBeLessThan(j.violation.foundLength);
     const t = loadTrace(p);
     expect(t.violation).toMatchObject({ id: 'AGREEMENT', step: t.actions.length - 1 });
-    const rep = cli('replay', p, '--quiet');
+    const rep = await cli('replay', p, '--quiet');
     expect(rep.code).toBe(1);
     expect(rep.out).toMatch(/reproduced/);
   }, 60_000);
 
-  it('exit 0 when nothing is violated, with a one-line result', () => {
-    const r = cli('simulate', '--runs', '3', '--steps', '300');
+  it('exit 0 when nothing is violated, with the result in two lines', async () => {
+    const r = await cli('simulate', '--runs', '3', '--steps', '300', '--workers', '1');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^simulate: 3 runs, 900 steps in [\d.]+ s \(\d+ steps\/s\), with the chain: no violation\n$/);
+    expect(r.out).toMatch(/^simulate: 3 runs, 900 steps in [\d.]+ s \([\d,]+ steps\/s\); A_gc, f = 1, 2 clients, swarm \(1 faulty\), chain on\n {2}no violation\n$/);
   });
 
   it.each([
     [['--runs', '0'], /--runs must be an integer >= 1/],
+    [['--shrink-budget', '5'], /--shrink-budget is an option of search/],
     [['--strategy', 'nope'], /--strategy: no strategy 'nope'/],
     [['--variant', 'b'], /--variant must be 'a' or 'agc'/],
     [['--faults', '7'], /--faults must be at most 3f\+1 = 4/],
     [['--frob'], /Unknown option '--frob'/],
-  ])('%j is a usage error (exit 2)', (args, message) => {
-    const r = cli('simulate', ...args);
+  ])('%j is a usage error (exit 2)', async (args, message) => {
+    const r = await cli('simulate', ...args);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
   });
 
-  it('--help describes the options', () => {
-    const r = cli('simulate', '--help');
+  it('--help describes the options', async () => {
+    const r = await cli('simulate', '--help');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/--time-limit SEC/);
   });

@@ -1,0 +1,195 @@
+// pbft-check search: fast-check schedules, shrinking, workers, shards and merge, the default job.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { makeConfig } from '../automata/config.ts';
+import { main } from '../sim/cli.ts';
+import { ProgressReporter } from '../sim/progress.ts';
+import { ScheduleRng } from '../sim/schedule-rng.ts';
+import { executeSchedule, searchRun, type SearchSpec } from '../sim/search.ts';
+import { loadTrace } from '../sim/trace-file.ts';
+
+async function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, (s) => (out += s), (s) => (err += s));
+  return { code, out, err };
+}
+const tmp = mkdtempSync(join(tmpdir(), 'pbft-search-'));
+
+const F_PLUS_1: SearchSpec = {
+  config: makeConfig({ variant: 'Agc' }),
+  strategy: 'equivocating-primary',
+  faults: 2,
+  steps: 2000,
+  seed: 'b',
+  checks: { invariants: [], chain: false },
+  shrinkBudget: 200,
+};
+
+describe('schedules', () => {
+  it("a step's draws depend on its own choice only: changing choice k leaves the steps before k alone", () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { minLength: 2, maxLength: 300 }), fc.nat(), fc.nat(), (choices, at, other) => {
+        const k = at % choices.length;
+        const spec = { ...F_PLUS_1, strategy: 'swarm', faults: 1 };
+        const a = executeSchedule(spec, 0, choices).trace().actions;
+        const changed = [...choices];
+        changed[k] = other;
+        const b = executeSchedule(spec, 0, changed).trace().actions;
+        expect(b.slice(0, k)).toEqual(a.slice(0, k));
+      }),
+      { numRuns: 30, seed: 5 },
+    );
+  });
+
+  it('the schedule generator draws in [0, 1) and each step restarts from its choice', () => {
+    const r = new ScheduleRng([7, 7]);
+    const first = [r.float(), r.float(), r.int(10)];
+    r.nextStep();
+    expect([r.float(), r.float(), r.int(10)]).toEqual(first);
+    expect(first.slice(0, 2).every((x) => x >= 0 && x < 1)).toBe(true);
+    expect(r.exhausted).toBe(false);
+    r.nextStep();
+    expect(r.exhausted).toBe(true);
+  });
+});
+
+describe('a search run', () => {
+  it('is deterministic: the same spec and run index give the same outcome', () => {
+    const spec = { ...F_PLUS_1, steps: 300 };
+    const a = searchRun(spec, 3);
+    const b = searchRun(spec, 3);
+    expect(a.steps).toBe(b.steps);
+    expect(JSON.stringify(a.finding?.trace ?? null)).toBe(JSON.stringify(b.finding?.trace ?? null));
+  });
+
+  it('with f + 1 faulty replicas finds AGREEMENT, and shrinking never makes the run longer', () => {
+    let found = null;
+    for (let k = 0; k < 100 && found === null; k++) found = searchRun(F_PLUS_1, k).finding;
+    expect(found).not.toBeNull();
+    expect(found!.id).toBe('AGREEMENT');
+    expect(found!.shrunkLength).toBeLessThanOrEqual(found!.generatedLength);
+    expect(found!.trace.violation).toMatchObject({ id: 'AGREEMENT', step: found!.shrunkLength - 1 });
+    expect(found!.trace.actions.length).toBe(found!.shrunkLength);
+  }, 60_000);
+
+  it('an exception in the model is raised, not taken for a counterexample', () => {
+    const broken = { ...F_PLUS_1, checks: { invariants: ['NO-SUCH-INVARIANT'], chain: false } };
+    expect(() => searchRun(broken, 0)).toThrow(/no invariant matches/);
+  });
+});
+
+describe('pbft-check search', () => {
+  it('finds, shrinks, minimizes and saves a counterexample with f + 1 faulty replicas, which replays (exit 1)', async () => {
+    const p = join(tmp, 'cx.json');
+    const r = await cli('search', '--strategy', 'equivocating-primary', '--faults', '2', '--seed', 'b', '--no-chain', '--workers', '1', '--out', p, '--json');
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ format: 'pbft-check-search-result', mode: 'search', violations: 1, violation: { id: 'AGREEMENT', trace: p } });
+    const v = j.violation;
+    expect(v.shrunkLength).toBeLessThanOrEqual(v.foundLength);
+    expect(v.minimizedLength).toBeLessThanOrEqual(40);
+    const t = loadTrace(p);
+    expect(t.actions.length).toBe(v.minimizedLength);
+    const rep = await cli('replay', p, '--quiet');
+    expect(rep.code).toBe(1);
+    expect(rep.out).toMatch(/AGREEMENT at step \d+: reproduced/);
+  }, 60_000);
+
+  it('--workers 2 reports the same violation, with the same trace, as one thread', async () => {
+    const run = async (w: string) => {
+      const p = join(tmp, `w${w}.json`);
+      const r = await cli('search', '--strategy', 'equivocating-primary', '--faults', '2', '--seed', 'b', '--no-chain', '--workers', w, '--out', p, '--json');
+      return { v: JSON.parse(r.out).violation, trace: readFileSync(p, 'utf8') };
+    };
+    const one = await run('1');
+    const two = await run('2');
+    expect(two.v).toEqual({ ...one.v, trace: two.v.trace });
+    expect(two.trace).toBe(one.trace);
+  }, 60_000);
+
+  it('exit 0 and a two-line result when nothing is violated', async () => {
+    const r = await cli('search', '--runs', '4', '--steps', '200', '--workers', '1', '--seed', 'quiet');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^search: 4 runs, [\d,]+ steps in [\d.]+ s \([\d,]+ steps\/s\); A_gc, f = 1, 2 clients, swarm \(1 faulty\), chain on\n {2}no violation\n$/);
+    expect(r.err).toBe('');
+  });
+
+  it('shards split the runs, and merge gives the whole search', async () => {
+    const whole = JSON.parse((await cli('search', '--runs', '6', '--steps', '150', '--workers', '1', '--json')).out);
+    const paths = [1, 2, 3].map((i) => join(tmp, `shard-${i}.json`));
+    for (const [i, p] of paths.entries()) writeFileSync(p, (await cli('search', '--runs', '6', '--steps', '150', '--workers', '1', '--json', '--shard', `${i + 1}/3`)).out);
+    expect(paths.map((p) => JSON.parse(readFileSync(p, 'utf8')).runs)).toEqual([2, 2, 2]);
+    const merged = await cli('merge', '--json', ...paths);
+    expect(merged.code).toBe(0);
+    const m = JSON.parse(merged.out);
+    expect([m.runs, m.steps, m.violation, m.shards]).toEqual([6, whole.steps, null, { count: 3, indices: [1, 2, 3] }]);
+    const two = await cli('merge', paths[0]!, paths[1]!);
+    expect(two.out).toMatch(/search: 4 runs[^]*shards 3 of 3 are not in these files/);
+  });
+
+  it('merge refuses results of another search, a shard given twice and files that are not results', async () => {
+    const a = join(tmp, 'a.json');
+    const b = join(tmp, 'b.json');
+    writeFileSync(a, (await cli('search', '--runs', '2', '--steps', '50', '--workers', '1', '--json', '--shard', '1/2')).out);
+    writeFileSync(b, (await cli('search', '--runs', '2', '--steps', '50', '--workers', '1', '--json', '--shard', '2/2', '--seed', 'other')).out);
+    expect((await cli('merge', a, b)).err).toMatch(/not a shard of the same search/);
+    expect((await cli('merge', a, a)).err).toMatch(/shard 1 is in both/);
+    const junk = join(tmp, 'junk.json');
+    writeFileSync(junk, '{"format":"pbft-check-trace"}');
+    const r = await cli('merge', junk);
+    expect([r.code, r.err]).toEqual([2, expect.stringMatching(/not a search result/)]);
+    expect((await cli('merge', join(tmp, 'missing.json'))).code).toBe(2);
+    expect((await cli('merge')).err).toMatch(/merge needs result files/);
+  });
+
+  it.each([
+    [['--shard', '3/2'], /--shard must be i\/N with 1 <= i <= N/],
+    [['--faults', '2', '--faulty', '1,2'], /--faults and --faulty both say/],
+    [['--relations', 'H', '--no-chain'], /--relations needs the chain/],
+    [['--invariants', 'A.9.9'], /--invariants: no invariant matches 'A.9.9'/],
+    [['--variant', 'a', '--relations', 'H'], /relation H is not in the chain of variant a/],
+    [['--service', 'kv'], /--service must be 'log' or 'counter'/],
+    [['--out', '/no/such/dir/x.json'], /--out: directory '\/no\/such\/dir' does not exist/],
+    [['--workers', '0'], /--workers must be an integer >= 1/],
+    [['--chain', '--no-chain'], /contradict/],
+    [['extra'], /Unexpected argument 'extra'/],
+  ])('%j is a usage error (exit 2)', async (args, message) => {
+    const r = await cli('search', ...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
+  it('--help describes the shared options and the defaults', async () => {
+    const r = await cli('search', '--help');
+    expect(r.code).toBe(0);
+    for (const o of ['--seed', '--runs', '--steps', '--variant', '--chain', '--f', '--clients', '--service', '--faulty', '--faulty-clients', '--strategy', '--invariants', '--relations', '--time-limit', '--workers', '--shard', '--out', '--json'])
+      expect(r.out).toMatch(new RegExp(`\\n {2}(--\\S+, )?${o}[ ,]`));
+    expect(r.out).toMatch(/A_gc, f = 1,\n2 clients, under the swarm of strategies, with the chain on, for 30 seconds/);
+  });
+
+  it('with no command: the help naming search first, then the default search (30 s), exit 0', async () => {
+    const r = await cli();
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^pbft-check: [^]*Commands:\n {2}search /);
+    expect(r.out).toMatch(/No command given: running the default search[^]*\nsearch: \d+ runs, [\d,]+ steps in 3\d\.\d s [^]*A_gc, f = 1, 2 clients, swarm \(1 faulty\), chain on\n {2}no violation\n$/);
+  }, 90_000);
+});
+
+describe('the progress line', () => {
+  it('is redrawn in place on a terminal, then cleared; plain lines every 10 s otherwise', () => {
+    let tty = '';
+    const t = new ProgressReporter('search', (s) => (tty += s), true);
+    for (const seconds of [0.1, 0.3, 0.35, 0.6]) t.update({ runs: 3, steps: 3000, seconds, violations: 0 });
+    t.done();
+    expect(tty).toBe('\r\x1b[Ksearch: 3 runs, 10,000 steps/s, 0 s, 0 violations\r\x1b[Ksearch: 3 runs, 5,000 steps/s, 1 s, 0 violations\r\x1b[K');
+    let plain = '';
+    const p = new ProgressReporter('simulate', (s) => (plain += s), false);
+    for (const seconds of [1, 9, 10, 15, 21]) p.update({ runs: 1, steps: 100, seconds, violations: 1 });
+    p.done();
+    expect(plain).toBe('simulate: 1 runs, 10 steps/s, 10 s, 1 violation\nsimulate: 1 runs, 5 steps/s, 21 s, 1 violation\n');
+  });
+});
