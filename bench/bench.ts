@@ -1,10 +1,12 @@
 // npm run bench: random-walk steps per second of the composed system on the default
-// configuration (f = 1, 2 clients, log service), for A and for A_gc, over 20,000 steps.
+// configuration (f = 1, 2 clients, log service), for A and for A_gc, over 20,000 steps, then the
+// checkers' figures, the chain's, explore's and the search's (bench/*.ts).
 // Each figure is the median of several runs with different seeds, after a warm-up run.
 import type { Variant } from '../automata/config.ts';
 import { runRandom } from '../sim/scheduler.ts';
 import { benchChain } from './chain.ts';
 import { benchInvariants } from './invariants.ts';
+import { benchSearch } from './search.ts';
 
 const STEPS = 20_000;
 const REPEATS = 5;
@@ -31,3 +33,4 @@ for (const variant of ['A', 'Agc'] as const) {
 
 benchInvariants();
 benchChain();
+await benchSearch();
