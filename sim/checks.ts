@@ -8,6 +8,7 @@ import type { Universe } from '../automata/universe.ts';
 import { InvariantChecker } from '../invariants/check.ts';
 import { selectInvariants, systemInvariants } from '../invariants/registry.ts';
 import { ChainSimulation } from '../proofs/chain.ts';
+import { runRandom, type RunOptions, type RunResult } from './scheduler.ts';
 
 export interface CheckSpec {
   /** --invariants patterns (ids, families, globs); empty: every invariant. */
@@ -51,4 +52,23 @@ export class RunChecks {
     const f = this.chain?.after(k, a, s)[0] ?? this.checker.afterStep(k, a, s)[0];
     return f === undefined ? null : { id: f.id, step: k, message: f.message };
   }
+}
+
+/** A run of the scheduler with the checks after every step, up to its end or the first violation. */
+export function runChecked(opts: Omit<RunOptions, 'onStart' | 'beforeStep' | 'onStep'>, spec: CheckSpec, afterStep?: () => void): { r: RunResult; violation: Violation | null } {
+  let checks!: RunChecks;
+  let hit: Violation | null = null;
+  const r = runRandom({
+    ...opts,
+    onStart: (u, s) => {
+      checks = new RunChecks(u, spec);
+      hit = checks.start(s);
+    },
+    beforeStep: (k, a, s) => checks.before(k, a, s),
+    onStep: (k, a, s) => {
+      afterStep?.();
+      return (hit ??= checks.after(k, a, s)) === null;
+    },
+  });
+  return { r, violation: hit };
 }

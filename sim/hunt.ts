@@ -3,8 +3,7 @@
 // `pbft-check simulate` is walkRun(spec, k): the walk seeded `${seed}-${k}`, no shrinking.
 import type { ConfigInput } from '../automata/config.ts';
 import { makeConfig } from '../automata/config.ts';
-import { RunChecks, type CheckSpec, type Violation } from './checks.ts';
-import { runRandom } from './scheduler.ts';
+import { runChecked, type CheckSpec } from './checks.ts';
 import type { RunOutcome, SearchSpec } from './search.ts';
 import { planOf } from './search.ts';
 import { describePlan, planRunOptions } from './strategies.ts';
@@ -14,20 +13,7 @@ import { traceJson, type TraceFile } from './trace-file.ts';
 export function walkRun(spec: SearchSpec, run: number): RunOutcome {
   const seed = `${spec.seed}-${run}`;
   const plan = planOf({ ...spec, seed }, -1);
-  let checks!: RunChecks;
-  let hit: Violation | null = null;
-  const r = runRandom({
-    ...planRunOptions(plan, spec.config),
-    seed,
-    steps: spec.steps,
-    onStart: (u, s) => {
-      checks = new RunChecks(u, spec.checks);
-      hit = checks.start(s);
-    },
-    beforeStep: (i, a, s) => checks.before(i, a, s),
-    onStep: (i, a, s) => (hit ??= checks.after(i, a, s)) === null,
-  });
-  const h = hit as Violation | null;
+  const { r, violation: h } = runChecked({ ...planRunOptions(plan, spec.config), seed, steps: spec.steps }, spec.checks);
   if (h === null) return { run, steps: r.trace.length, finding: null };
   const description = `${h.id} at step ${h.step} (${describePlan(plan)}, seed ${seed}): ${h.message}`;
   const trace = traceJson(r.universe, r.trace, { seed, description, strategy: describePlan(plan), violation: h });

@@ -6,9 +6,8 @@
 // search splits over worker threads and shards by run index with the same results.
 import fc from 'fast-check';
 import type { Config } from '../automata/config.ts';
-import { RunChecks, type CheckSpec, type Violation } from './checks.ts';
+import { runChecked, type CheckSpec, type Violation } from './checks.ts';
 import { ScheduleRng } from './schedule-rng.ts';
-import { runRandom } from './scheduler.ts';
 import { describePlan, planFor, planRunOptions, type StrategyPlan } from './strategies.ts';
 import { traceJson, type TraceFile } from './trace-file.ts';
 
@@ -76,23 +75,7 @@ interface Executed {
 export function executeSchedule(spec: SearchSpec, planSeed: number, choices: readonly number[]): Executed {
   const plan = planOf(spec, planSeed);
   const rng = new ScheduleRng(choices);
-  let checks!: RunChecks;
-  let hit: Violation | null = null;
-  const r = runRandom({
-    ...planRunOptions(plan, spec.config),
-    rng,
-    steps: choices.length,
-    onStart: (u, s) => {
-      checks = new RunChecks(u, spec.checks);
-      hit = checks.start(s);
-    },
-    beforeStep: (k, a, s) => checks.before(k, a, s),
-    onStep: (k, a, s) => {
-      rng.nextStep();
-      return (hit ??= checks.after(k, a, s)) === null;
-    },
-  });
-  const v = hit as Violation | null;
+  const { r, violation: v } = runChecked({ ...planRunOptions(plan, spec.config), rng, steps: choices.length }, spec.checks, () => rng.nextStep());
   const description = v === null ? undefined : `${v.id} at step ${v.step} (${describePlan(plan)})`;
   return {
     steps: r.trace.length,
