@@ -13,8 +13,22 @@ import type { Message } from './messages.ts';
 import type { ReplicaState } from './replica-state.ts';
 import type { Universe } from './universe.ts';
 
-/** Two independent 32-bit hashes of a string (MurmurHash3's mixing, two seeds). */
-function hash2(s: string): [number, number] {
+// MurmurHash3's finalizer, at module level: a closure inside the hash would be re-created (and,
+// under tsx, re-named) for every element.
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** The two lanes of the last hashInto, so that hashing an element allocates nothing. */
+let laneLo = 0;
+let laneHi = 0;
+
+/** Two independent 32-bit hashes of a string (MurmurHash3's mixing, two seeds), into laneLo and laneHi. */
+function hashInto(s: string): void {
   let a = 0x9747b28c;
   let b = 0x5bd1e995;
   for (let k = 0; k < s.length; k++) {
@@ -24,14 +38,53 @@ function hash2(s: string): [number, number] {
     b = Math.imul(b ^ c, 0x1b873593);
     b = (b << 13) | (b >>> 19);
   }
-  const fmix = (h: number) => {
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    return (h ^ (h >>> 16)) >>> 0;
-  };
-  return [fmix(a ^ s.length), fmix(b ^ (s.length * 31))];
+  laneLo = fmix(a ^ s.length);
+  laneHi = fmix(b ^ (s.length * 31));
+}
+
+/** The two lanes of one element's hash: what the fingerprint sums, lane by lane modulo 2^32. */
+export interface Lanes {
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** The lanes of element e (one of the strings below). */
+export function elementLanes(e: string): Lanes {
+  hashInto(e);
+  return { lo: laneLo, hi: laneHi };
+}
+
+/** The fingerprint's text from its lanes: 16 hex digits, the high lane first. */
+export function fingerprintText(lo: number, hi: number): string {
+  return (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
+}
+
+// The elements of a state, as strings. Exported for incremental users that keep their own sums
+// (sim/explore via state-hash-parts.ts); StateHasher uses the same functions, so they agree.
+
+/** A replica's scalar variables (and chkpts_i). */
+export function scalarsElement(u: Universe, r: ReplicaState): string {
+  const I = u.interner;
+  const chk = r.chkpts.map((p) => `${p.n}:${I.valueDigest(p.s)}`).join(',');
+  return `R|${r.i}|${r.faulty}|${r.view}|${r.lastExec}|${r.seqno}|${u.service.encode(r.val)}|${JSON.stringify(r.lastRep)}|${r.lastRepT.join(',')}|${chk}`;
+}
+/** A replica's out_i, as one element. */
+export function outElement(u: Universe, r: ReplicaState): string {
+  return `O|${r.i}|${[...r.out].map((m) => u.interner.digest(m)).sort().join(',')}`;
+}
+/** A proxy, as one element. */
+export function proxyElement(u: Universe, p: SystemState['proxies'][number]): string {
+  const d = (m: Message | null) => u.interner.digest(m);
+  const inc = [...p.in].map(d).sort().join(',');
+  return `P|${p.c}|${p.view}|${p.out === null ? '-' : d(p.out)}|${p.lastReq}|${p.retrans}|${p.faulty}|${inc}`;
+}
+/** One message m of in_i. */
+export function inElement(u: Universe, i: number, m: Message): string {
+  return `I|${i}|${u.interner.digest(m)}`;
+}
+/** One element (m, X) of the wire. */
+export function wireElement(u: Universe, m: Message, X: number): string {
+  return `W|${u.interner.digest(m)}|${X}`;
 }
 
 export class StateHasher {
@@ -47,9 +100,9 @@ export class StateHasher {
   constructor(private readonly u: Universe) {}
 
   private add(e: string, sign: 1 | -1): void {
-    const [x, y] = hash2(e);
-    this.lo = (this.lo + sign * x) >>> 0;
-    this.hi = (this.hi + sign * y) >>> 0;
+    hashInto(e);
+    this.lo = (this.lo + sign * laneLo) >>> 0;
+    this.hi = (this.hi + sign * laneHi) >>> 0;
   }
   private replace(old: string, now: string): void {
     if (old === now) return;
@@ -110,29 +163,23 @@ export class StateHasher {
 
   /** The fingerprint: 16 hex digits. */
   get value(): string {
-    return this.hi.toString(16).padStart(8, '0') + this.lo.toString(16).padStart(8, '0');
+    return fingerprintText(this.lo, this.hi);
   }
 
-  private d(m: Message | null): string {
-    return this.u.interner.digest(m);
-  }
   private scalarsOf(r: ReplicaState): string {
-    const I = this.u.interner;
-    const chk = r.chkpts.map((p) => `${p.n}:${I.valueDigest(p.s)}`).join(',');
-    return `R|${r.i}|${r.faulty}|${r.view}|${r.lastExec}|${r.seqno}|${this.u.service.encode(r.val)}|${JSON.stringify(r.lastRep)}|${r.lastRepT.join(',')}|${chk}`;
+    return scalarsElement(this.u, r);
   }
   private outOf(r: ReplicaState): string {
-    return `O|${r.i}|${[...r.out].map((m) => this.d(m)).sort().join(',')}`;
+    return outElement(this.u, r);
   }
   private proxyOf(p: SystemState['proxies'][number]): string {
-    const inc = [...p.in].map((m) => this.d(m)).sort().join(',');
-    return `P|${p.c}|${p.view}|${p.out === null ? '-' : this.d(p.out)}|${p.lastReq}|${p.retrans}|${p.faulty}|${inc}`;
+    return proxyElement(this.u, p);
   }
   private inOf(i: number, m: Message): string {
-    return `I|${i}|${this.d(m)}`;
+    return inElement(this.u, i, m);
   }
   private wireOf(m: Message, X: number): string {
-    return `W|${this.d(m)}|${X}`;
+    return wireElement(this.u, m, X);
   }
 }
 

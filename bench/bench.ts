@@ -5,6 +5,7 @@
 import type { Variant } from '../automata/config.ts';
 import { runRandom } from '../sim/scheduler.ts';
 import { benchChain } from './chain.ts';
+import { benchExplore } from './explore.ts';
 import { benchInvariants } from './invariants.ts';
 import { benchSearch } from './search.ts';
 
@@ -33,4 +34,5 @@ for (const variant of ['A', 'Agc'] as const) {
 
 benchInvariants();
 benchChain();
+benchExplore();
 await benchSearch();
