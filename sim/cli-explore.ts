@@ -1,8 +1,8 @@
 // pbft-check explore: the command-line side of sim/explore.ts.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { intArg, UsageError, variantArg } from './cli-usage.ts';
-import { ConfigError, LITERAL_READINGS, makeConfig, READING_OF_ERRATUM, type Config, type ConfigInput, type Readings } from '../automata/config.ts';
+import { configArg, CONFIG_OPTIONS, intArg, literalErrataArg, serviceArg, UsageError, variantArg } from './cli-usage.ts';
+import type { Config, ConfigInput } from '../automata/config.ts';
 import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
 import type { SystemInvariant } from '../invariants/types.ts';
 import { EXPLORE_DEFAULTS, explore } from './explore.ts';
@@ -40,21 +40,14 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
       args,
       strict: true,
       options: {
-        variant: { type: 'string' },
-        f: { type: 'string' },
-        clients: { type: 'string' },
-        service: { type: 'string' },
+        ...CONFIG_OPTIONS,
         requests: { type: 'string' },
         'max-view': { type: 'string' },
         depth: { type: 'string' },
         'max-states': { type: 'string' },
         'time-limit': { type: 'string' },
-        invariants: { type: 'string' },
         network: { type: 'boolean' },
-        'literal-errata': { type: 'string' },
         out: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (e) {
@@ -65,32 +58,19 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
     out(EXPLORE_HELP);
     return 0;
   }
-  const variant = variantArg(o.variant);
-  if (o.service !== undefined && o.service !== 'log' && o.service !== 'counter') throw new UsageError(`--service must be 'log' or 'counter', got '${o.service}'`);
-  const readings: Partial<Readings> = {};
-  for (const e of (o['literal-errata'] ?? '').split(',').map((x) => x.trim().toUpperCase()).filter((x) => x !== '')) {
-    const key = READING_OF_ERRATUM[e];
-    if (key === undefined) throw new UsageError(`--literal-errata: no erratum '${e}'`);
-    readings[key] = LITERAL_READINGS[key];
-  }
+  const service = serviceArg(o.service);
   const input: ConfigInput = {
     ...EXPLORE_DEFAULTS,
-    variant,
+    variant: variantArg(o.variant),
     f: intArg('f', o.f, 1, 1),
     clients: intArg('clients', o.clients, 1, 1),
-    ...(o.service === undefined ? {} : { service: o.service as Config['service'] }),
+    ...(service === undefined ? {} : { service }),
     maxRequestsPerClient: intArg('requests', o.requests, 0, 1),
     maxView: intArg('max-view', o['max-view'], 0, 1),
-    readings,
+    readings: literalErrataArg(o['literal-errata']),
     ...(o.network ? { network: { loss: true, duplicate: true, replay: true } } : {}),
   };
-  let config: Config;
-  try {
-    config = makeConfig(input);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(e.message);
-    throw e;
-  }
+  const config = configArg(input);
   const invariants = invariantsOf(config, o.invariants);
   const timeLimit = o['time-limit'] === undefined ? undefined : intArg('time-limit', o['time-limit'], 1, 0);
   const r = explore({

@@ -1,9 +1,31 @@
 // What every command of the CLI shares: the usage error (exit code 2) and parsing of option values.
-import { LITERAL_READINGS, READING_OF_ERRATUM, type Config, type Readings, type Variant } from '../automata/config.ts';
+import { ConfigError, LITERAL_READINGS, makeConfig, READING_OF_ERRATUM, type Config, type ConfigInput, type Readings, type Variant } from '../automata/config.ts';
 import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
 import type { ChainOptions } from '../proofs/chain.ts';
 
 export class UsageError extends Error {}
+
+/** The parseArgs declarations of the options every checking command takes (same names everywhere). */
+export const CONFIG_OPTIONS = {
+  variant: { type: 'string' },
+  f: { type: 'string' },
+  clients: { type: 'string' },
+  service: { type: 'string' },
+  invariants: { type: 'string' },
+  'literal-errata': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** makeConfig, with a bad configuration as a usage error. */
+export function configArg(input: ConfigInput): Config {
+  try {
+    return makeConfig(input);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+}
 
 /** --variant a|agc (default agc) as the configuration's variant. */
 export function variantArg(v: string | undefined): Variant {

@@ -4,9 +4,9 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { StrategyError, planFor, noStrategy, STRATEGY_NAMES, type StrategyPlan } from './strategies.ts';
-import { ConfigError, DEFAULT_CONFIG, LITERAL_READINGS, makeConfig, READING_OF_ERRATUM, type Config, type ConfigInput, type Readings } from '../automata/config.ts';
+import { DEFAULT_CONFIG, LITERAL_READINGS, type Config, type ConfigInput } from '../automata/config.ts';
 import { DEFAULT_SEED } from './scheduler.ts';
-import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
+import { selectInvariants, systemInvariants } from '../invariants/registry.ts';
 import type { ChainOptions } from '../proofs/chain.ts';
 import { runSummary, formatSummary, type CheckRequest } from './summary.ts';
 import { replayCommand } from './cli-replay.ts';
@@ -14,7 +14,7 @@ import { searchCommand } from './cli-search.ts';
 import { mergeCommand } from './cli-merge.ts';
 import { replCommand } from './repl/command.ts';
 import { exploreCommand } from './cli-explore.ts';
-import { intOption, listOption, relationsArg, UsageError } from './cli-usage.ts';
+import { configArg, CONFIG_OPTIONS, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError } from './cli-usage.ts';
 
 export { UsageError };
 
@@ -99,12 +99,9 @@ export function parseRunArgs(args: string[]): {
       allowPositionals: false,
       strict: true,
       options: {
-        variant: { type: 'string' },
+        ...CONFIG_OPTIONS,
         steps: { type: 'string' },
         seed: { type: 'string' },
-        f: { type: 'string' },
-        clients: { type: 'string' },
-        service: { type: 'string' },
         ops: { type: 'string' },
         faulty: { type: 'string' },
         'faulty-clients': { type: 'string' },
@@ -115,7 +112,6 @@ export function parseRunArgs(args: string[]): {
         'no-duplicate': { type: 'boolean' },
         'no-replay': { type: 'boolean' },
         literal: { type: 'boolean' },
-        'literal-errata': { type: 'string' },
         check: { type: 'boolean' },
         chain: { type: 'boolean' },
         relations: { type: 'string' },
@@ -123,11 +119,8 @@ export function parseRunArgs(args: string[]): {
         'fail-at': { type: 'string' },
         faults: { type: 'string' },
         coverage: { type: 'boolean' },
-        invariants: { type: 'string' },
         every: { type: 'string' },
         trace: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (e) {
@@ -136,8 +129,6 @@ export function parseRunArgs(args: string[]): {
   const o = parsed.values;
   const variant = o.variant === undefined ? undefined : o.variant.toLowerCase();
   if (variant !== undefined && variant !== 'a' && variant !== 'agc') throw new UsageError(`--variant must be 'a' or 'agc', got '${o.variant}'`);
-  if (o.service !== undefined && o.service !== 'log' && o.service !== 'counter')
-    throw new UsageError(`--service must be 'log' or 'counter', got '${o.service}'`);
   const partial: ConfigInput = {};
   if (variant !== undefined) partial.variant = variant === 'a' ? 'A' : 'Agc';
   const set = <K extends keyof Config>(k: K, v: Config[K] | undefined) => {
@@ -145,7 +136,7 @@ export function parseRunArgs(args: string[]): {
   };
   set('f', intOption('f', o.f, 1));
   set('clients', intOption('clients', o.clients, 1));
-  set('service', o.service as Config['service'] | undefined);
+  set('service', serviceArg(o.service));
   if (o.ops !== undefined) {
     const ops = o.ops.split(',').map((x) => x.trim());
     if (ops.some((x) => x === '')) throw new UsageError(`--ops must be a comma-separated list of operation names, got '${o.ops}'`);
@@ -179,32 +170,11 @@ export function parseRunArgs(args: string[]): {
   set('L', intOption('log-size', o['log-size'], 1));
   partial.network = { loss: !o['no-loss'], duplicate: !o['no-duplicate'], replay: !o['no-replay'] };
   if (o.literal) partial.readings = LITERAL_READINGS;
-  if (o['literal-errata'] !== undefined) {
-    const readings: Partial<Readings> = {};
-    for (const e of o['literal-errata'].split(',').map((x) => x.trim().toUpperCase())) {
-      const key = READING_OF_ERRATUM[e];
-      if (key === undefined) throw new UsageError(`--literal-errata: no erratum '${e}' (known: ${Object.keys(READING_OF_ERRATUM).join(', ')})`);
-      readings[key] = true;
-    }
-    partial.readings = { ...partial.readings, ...readings };
-  }
-  let config: Config;
-  try {
-    config = makeConfig(partial);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(e.message);
-    throw e;
-  }
+  if (o['literal-errata'] !== undefined) partial.readings = { ...partial.readings, ...literalErrataArg(o['literal-errata']) };
+  const config = configArg(partial);
   let check: CheckRequest | undefined;
   if (o.check || o.invariants !== undefined || o.every !== undefined) {
-    const patterns = o.invariants === undefined ? [] : o.invariants.split(',').map((x) => x.trim()).filter((x) => x !== '');
-    let invariants;
-    try {
-      invariants = selectInvariants(systemInvariants(config.readings), patterns);
-    } catch (e) {
-      if (e instanceof SelectionError) throw new UsageError(e.message);
-      throw e;
-    }
+    const invariants = selectInvariants(systemInvariants(config.readings), invariantsArg(config, o.invariants));
     check = { invariants, every: intOption('every', o.every, 1) ?? 1 };
   }
   const out = {

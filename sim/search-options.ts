@@ -2,8 +2,8 @@
 // (what decides every run), the limits (how many runs, where, for how long) and the output.
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { ConfigError, makeConfig, type Config, type ConfigInput } from '../automata/config.ts';
-import { intArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError, variantArg } from './cli-usage.ts';
+import { makeConfig, type ConfigInput } from '../automata/config.ts';
+import { configArg, CONFIG_OPTIONS, intArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError, variantArg } from './cli-usage.ts';
 import type { SearchLimits, SearchMode } from './search-driver.ts';
 import { DEFAULT_SHRINK_BUDGET, type SearchSpec } from './search.ts';
 import { planFor, STRATEGY_NAMES, StrategyError } from './strategies.ts';
@@ -68,29 +68,22 @@ export function parseSearchArgs(mode: SearchMode, args: string[]): SearchCommand
       strict: true,
       allowPositionals: false,
       options: {
+        ...CONFIG_OPTIONS,
         seed: { type: 'string' },
         runs: { type: 'string' },
         steps: { type: 'string' },
         'time-limit': { type: 'string' },
-        variant: { type: 'string' },
         chain: { type: 'boolean' },
         'no-chain': { type: 'boolean' },
-        f: { type: 'string' },
-        clients: { type: 'string' },
-        service: { type: 'string' },
         strategy: { type: 'string' },
         faults: { type: 'string' },
         faulty: { type: 'string' },
         'faulty-clients': { type: 'string' },
-        invariants: { type: 'string' },
         relations: { type: 'string' },
-        'literal-errata': { type: 'string' },
         workers: { type: 'string' },
         shard: { type: 'string' },
         'shrink-budget': { type: 'string' },
         out: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (e) {
@@ -104,13 +97,7 @@ export function parseSearchArgs(mode: SearchMode, args: string[]): SearchCommand
   if (service !== undefined) input.service = service;
   const faultyReplicas = listOption('faulty', o.faulty);
   const faultyClients = listOption('faulty-clients', o['faulty-clients']);
-  let config: Config;
-  try {
-    config = makeConfig({ ...input, ...(faultyReplicas ? { faultyReplicas } : {}), ...(faultyClients ? { faultyClients } : {}) });
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(e.message);
-    throw e;
-  }
+  const config = configArg({ ...input, ...(faultyReplicas ? { faultyReplicas } : {}), ...(faultyClients ? { faultyClients } : {}) });
   const n = 3 * config.f + 1;
   const faults = intOption('faults', o.faults, 0);
   if (faults !== undefined && faults > n) throw new UsageError(`--faults must be at most 3f+1 = ${n}, got ${faults}`);
