@@ -25,12 +25,17 @@
 // checkpoint's sequence number, e.g. at n = 0, without changing consistency or correctness), so
 // it equals no state's finite set: the literal form holds only for M₁ = M₂ = {}. The corrected
 // form (default) is the two-way correspondence that consistent-vc-set states for view-changes.
+//
+// consistent-vc as written (ERRATA E21) cuts P' at the checkpoint but not P: a view-change of A_gc
+// that correct-view-change accepts with a stray pre-prepare or prepare at or below n in P (only the
+// primaries' pre-prepares are constrained) has no consistent message of A. Corrected, P is cut of
+// what correct-view-change ignores at or below n.
 import { computeON, correctNewView, correctViewChange, maxN } from '../automata/aux-functions.ts';
 import type { Message, NewView, PrePrepare, Prepare, ViewChange } from '../automata/messages.ts';
 import type { Readings } from '../automata/config.ts';
 import type { Universe } from '../automata/universe.ts';
 
-/** Which of H's errata (E12-E20) are read literally; each false is the corrected form. */
+/** Which of H's errata (E12-E21) are read literally; each false is the corrected form. */
 export interface HReadings {
   faultyLogs: boolean;
   extraRequests: boolean;
@@ -41,6 +46,7 @@ export interface HReadings {
   catchUp: boolean;
   vcDelivery: boolean;
   faultyCheckpoints: boolean;
+  vcBelow: boolean;
 }
 
 /** H's readings from a configuration's (every one literal when `all`). */
@@ -55,6 +61,7 @@ export function hReadings(r: Readings, all = false): HReadings {
     catchUp: all || (r.literalCatchUp ?? false),
     vcDelivery: all || (r.literalVcDelivery ?? false),
     faultyCheckpoints: all || (r.literalFaultyCheckpoints ?? false),
+    vcBelow: all || (r.literalVcBelow ?? false),
   };
 }
 
@@ -94,7 +101,12 @@ export class HConsistency {
     if (m1.gc === null || m2.gc !== null || m1.v !== m2.v || m1.j !== m2.j) return false;
     const n = m1.gc.n;
     const above = m2.P.filter((p) => !(p.n <= n)); // P' − {pre-prepares and prepares with n' ≤ n}
-    return this.correctGcVc(m1) === (this.correctAVc(m2) && sameSorted(m1.P, above));
+    // E21: as written, P must hold nothing at or below n, which correct-view-change does not
+    // ensure; corrected, P is cut of what correct-view-change ignores there (all but the
+    // primaries' pre-prepares, which make m¹ incorrect and must stay to tell it apart).
+    const constrained = (p: PrePrepare | Prepare) => p.tag === 'PRE-PREPARE' && p.signer === this.ux.primary(p.v);
+    const P = this.literal.vcBelow ? m1.P : m1.P.filter((p) => !(p.n <= n) || constrained(p));
+    return this.correctGcVc(m1) === (this.correctAVc(m2) && sameSorted(P, above));
   }
 
   /** consistent-vc-set(M¹, M²) (clause 3). */

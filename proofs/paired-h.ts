@@ -28,7 +28,7 @@ import type { SimulationFinding } from './paired-f.ts';
 import { failingClauses, type Clause, type ClauseFailure } from './relation.ts';
 
 export interface HSimulationOptions {
-  /** Every literal form of H and its correspondence (ERRATA E12-E20); default: the configuration's readings. */
+  /** Every literal form of H and its correspondence (ERRATA E12-E21); default: the configuration's readings. */
   literal?: boolean;
   /** Evaluate H incrementally (default), or with the plain clauses (false). The findings are the same. */
   incremental?: boolean;

@@ -357,7 +357,7 @@ describe('incremental and plain evaluation of H report the same clauses at every
     expect(expectSameIds(steps)).toEqual([]);
   });
 
-  it('every literal form (E12-E20): the same clauses at every step, continued past the first finding', () => {
+  it('every literal form (E12-E21): the same clauses at every step, continued past the first finding', () => {
     const seen = new Set<string>();
     for (const [seed, config, viewChange, si] of [
       ['h1', { faultyReplicas: [3] }, undefined, undefined],
