@@ -3,11 +3,8 @@
 // invariants, the end-to-end property, agreement, and the chain of simulations), seed after seed
 // for a time budget; prints the merged coverage report and the milestones never reached.
 import { parseArgs } from 'node:util';
-import { InvariantChecker } from '../invariants/check.ts';
-import { systemInvariants } from '../invariants/registry.ts';
-import { ChainSimulation } from '../proofs/chain.ts';
+import { CHECK_EVERYTHING, runChecked } from '../sim/checks.ts';
 import { CoverageTracker, emptyCoverage, formatCoverage, mergeCoverage } from '../sim/coverage.ts';
-import { runRandom } from '../sim/scheduler.ts';
 import { describePlan, planFor, planRunOptions } from '../sim/strategies.ts';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, steps: { type: 'string', default: '2000' } } });
@@ -23,28 +20,18 @@ while (performance.now() - t0 < budget && failure === null) {
   const plan = planFor('swarm', seed, { f: 1, n: 4, clients: 2 });
   mixes.set(plan.picked.join(' + '), (mixes.get(plan.picked.join(' + ')) ?? 0) + 1);
   let cov!: CoverageTracker;
-  let chain!: ChainSimulation;
-  let checker!: InvariantChecker;
-  runRandom({
-    ...planRunOptions(plan, { variant: 'Agc' }),
-    seed,
-    steps,
-    onStart: (u) => {
-      cov = new CoverageTracker(u);
-      chain = new ChainSimulation(u);
-      checker = new InvariantChecker(u, { invariants: systemInvariants(u.config.readings) });
+  const { violation: v } = runChecked(
+    {
+      ...planRunOptions(plan, { variant: 'Agc' }),
+      seed,
+      steps,
+      onStart: (u) => (cov = new CoverageTracker(u)),
+      beforeStep: (_, a, s) => cov.before(s, a),
+      onStep: (_, a, s) => cov.after(s, a),
     },
-    beforeStep: (k, a, s) => {
-      cov.before(s, a);
-      chain.before(k, a, s);
-    },
-    onStep: (k, a, s) => {
-      cov.after(s, a);
-      const f = [...chain.after(k, a, s), ...checker.afterStep(k, a, s)][0];
-      if (f !== undefined) failure = `${seed} (${describePlan(plan)}): ${f.id} at step ${k}: ${f.message}`;
-      return f === undefined;
-    },
-  });
+    CHECK_EVERYTHING,
+  );
+  if (v !== null) failure = `${seed} (${describePlan(plan)}): ${v.id} at step ${v.step}: ${v.message}`;
   total = mergeCoverage(total, cov.report());
   runs++;
 }

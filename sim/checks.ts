@@ -54,20 +54,27 @@ export class RunChecks {
   }
 }
 
-/** A run of the scheduler with the checks after every step, up to its end or the first violation. */
-export function runChecked(opts: Omit<RunOptions, 'onStart' | 'beforeStep' | 'onStep'>, spec: CheckSpec, afterStep?: () => void): { r: RunResult; violation: Violation | null } {
+/**
+ * A run of the scheduler with the checks after every step, up to its end or the first violation.
+ * The caller's own hooks in opts run too (before the checks'); its onStep may still stop the run.
+ */
+export function runChecked(opts: RunOptions, spec: CheckSpec): { r: RunResult; violation: Violation | null } {
   let checks!: RunChecks;
   let hit: Violation | null = null;
   const r = runRandom({
     ...opts,
     onStart: (u, s) => {
+      opts.onStart?.(u, s);
       checks = new RunChecks(u, spec);
       hit = checks.start(s);
     },
-    beforeStep: (k, a, s) => checks.before(k, a, s),
+    beforeStep: (k, a, s) => {
+      opts.beforeStep?.(k, a, s);
+      checks.before(k, a, s);
+    },
     onStep: (k, a, s) => {
-      afterStep?.();
-      return (hit ??= checks.after(k, a, s)) === null;
+      const goOn = opts.onStep?.(k, a, s) !== false;
+      return (hit ??= checks.after(k, a, s)) === null && goOn;
     },
   });
   return { r, violation: hit };

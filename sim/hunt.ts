@@ -12,7 +12,7 @@ import { traceJson, type TraceFile } from './trace-file.ts';
 /** The seeded walk of run k of a simulation, with the spec's checks. */
 export function walkRun(spec: SearchSpec, run: number): RunOutcome {
   const seed = `${spec.seed}-${run}`;
-  const plan = planOf({ ...spec, seed }, -1);
+  const plan = planOf(spec, seed);
   const { r, violation: h } = runChecked({ ...planRunOptions(plan, spec.config), seed, steps: spec.steps }, spec.checks);
   if (h === null) return { run, steps: r.trace.length, finding: null };
   const description = `${h.id} at step ${h.step} (${describePlan(plan)}, seed ${seed}): ${h.message}`;

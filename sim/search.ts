@@ -57,10 +57,10 @@ export function runSeed(seed: string, run: number): number {
   return h | 0;
 }
 
-/** The plan of a run (drawn with the seed itself when planSeed < 0), with the user's named faulty nodes in place of the plan's. */
-export function planOf(spec: SearchSpec, planSeed: number): StrategyPlan {
+/** The plan drawn with planSeed, with the user's named faulty nodes in place of the plan's. */
+export function planOf(spec: SearchSpec, planSeed: string): StrategyPlan {
   const c = spec.config;
-  const plan = planFor(spec.strategy, planSeed < 0 ? spec.seed : `${spec.seed}/plan-${planSeed}`, { f: c.f, n: 3 * c.f + 1, clients: c.clients, ...(spec.faults === undefined ? {} : { faults: spec.faults }) });
+  const plan = planFor(spec.strategy, planSeed, { f: c.f, n: 3 * c.f + 1, clients: c.clients, ...(spec.faults === undefined ? {} : { faults: spec.faults }) });
   return { ...plan, faultyReplicas: [...(spec.faultyReplicas ?? plan.faultyReplicas)], faultyClients: [...(spec.faultyClients ?? plan.faultyClients)] };
 }
 
@@ -73,9 +73,9 @@ interface Executed {
 
 /** Executes one schedule with the checks, up to its end or the first violation. */
 export function executeSchedule(spec: SearchSpec, planSeed: number, choices: readonly number[]): Executed {
-  const plan = planOf(spec, planSeed);
+  const plan = planOf(spec, `${spec.seed}/plan-${planSeed}`);
   const rng = new ScheduleRng(choices);
-  const { r, violation: v } = runChecked({ ...planRunOptions(plan, spec.config), rng, steps: choices.length }, spec.checks, () => rng.nextStep());
+  const { r, violation: v } = runChecked({ ...planRunOptions(plan, spec.config), rng, steps: choices.length, onStep: () => rng.nextStep() }, spec.checks);
   const description = v === null ? undefined : `${v.id} at step ${v.step} (${describePlan(plan)})`;
   return {
     steps: r.trace.length,

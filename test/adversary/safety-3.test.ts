@@ -1,24 +1,10 @@
 // With f = 1 faulty replica under each strategy, every invariant, the end-to-end property,
 // agreement and the chain A_gc → A → S' → S hold over 100 seeds × 2,000 steps (test/adversary/safety.ts).
-import { describe, expect, it } from 'vitest';
-import { SAFETY_SEEDS, SAFETY_STEPS, safetyRuns } from './safety.ts';
+import { describe } from 'vitest';
+import { safetyCase } from './safety.ts';
 
 describe('safety with f faulty replicas under the strategies', () => {
-  it(`colluding-primary-client: Byzantine sends, no finding in ${SAFETY_SEEDS} seeds × ${SAFETY_STEPS} steps`, () => {
-    const r = safetyRuns('colluding-primary-client');
-    expect(r.failures).toEqual([]);
-    expect(r.steps).toBe(SAFETY_SEEDS * SAFETY_STEPS);
-    expect(r.byzantineSends).toBeGreaterThan(SAFETY_SEEDS);
-  }, 300_000);
-  it(`partition: no finding in ${SAFETY_SEEDS} seeds × ${SAFETY_STEPS} steps`, () => {
-    const r = safetyRuns('partition');
-    expect(r.failures).toEqual([]);
-    expect(r.steps).toBe(SAFETY_SEEDS * SAFETY_STEPS);
-  }, 300_000);
-  it(`swarm: Byzantine sends, no finding in ${SAFETY_SEEDS} seeds × ${SAFETY_STEPS} steps`, () => {
-    const r = safetyRuns('swarm');
-    expect(r.failures).toEqual([]);
-    expect(r.steps).toBe(SAFETY_SEEDS * SAFETY_STEPS);
-    expect(r.byzantineSends).toBeGreaterThan(SAFETY_SEEDS);
-  }, 300_000);
+  safetyCase('colluding-primary-client', true);
+  safetyCase('partition', false);
+  safetyCase('swarm', true);
 });

@@ -1,9 +1,7 @@
 // Shared by the per-strategy safety tests: runs of a strategy with f faulty replicas, every
 // invariant, the end-to-end property, agreement and the chain of simulations checked each step.
-import { InvariantChecker } from '../../invariants/check.ts';
-import { systemInvariants } from '../../invariants/registry.ts';
-import { ChainSimulation } from '../../proofs/chain.ts';
-import { runRandom } from '../../sim/scheduler.ts';
+import { expect, it } from 'vitest';
+import { CHECK_EVERYTHING, runChecked } from '../../sim/checks.ts';
 import { planFor, planRunOptions } from '../../sim/strategies.ts';
 
 export const SAFETY_SEEDS = 100;
@@ -17,26 +15,29 @@ export function safetyRuns(strategy: string, seeds = SAFETY_SEEDS, steps = SAFET
   for (let k = 0; k < seeds; k++) {
     const seed = `safety-${strategy}-${k}`;
     const plan = planFor(strategy, seed, { f: 1, n: 4, clients: 2 });
-    let checker!: InvariantChecker;
-    let chain!: ChainSimulation;
-    const r = runRandom({
-      ...planRunOptions(plan, { variant: 'Agc' }),
-      seed,
-      steps,
-      onStart: (u, s) => {
-        checker = new InvariantChecker(u, { invariants: systemInvariants(u.config.readings) });
-        chain = new ChainSimulation(u);
-        for (const f of chain.start(s)) failures.push(`${seed}: ${f.id} at the start: ${f.message}`);
+    const { r, violation: v } = runChecked(
+      {
+        ...planRunOptions(plan, { variant: 'Agc' }),
+        seed,
+        steps,
+        onStep: (_, a, s) => {
+          if (a.kind === 'SEND' && s.standIns[a.x] !== null) byzantineSends++;
+        },
       },
-      beforeStep: (i, a, s) => chain.before(i, a, s),
-      onStep: (i, a, s) => {
-        if (a.kind === 'SEND' && s.standIns[a.x] !== null) byzantineSends++;
-        const f = [...chain.after(i, a, s), ...checker.afterStep(i, a, s)][0];
-        if (f !== undefined) failures.push(`${seed}: ${f.id} at step ${i}: ${f.message}`);
-        return f === undefined;
-      },
-    });
+      CHECK_EVERYTHING,
+    );
+    if (v !== null) failures.push(`${seed}: ${v.id} ${v.step < 0 ? 'at the start' : `at step ${v.step}`}: ${v.message}`);
     total += r.trace.length;
   }
   return { failures, steps: total, byzantineSends };
+}
+
+/** The test of one strategy: no finding, every step run, and (when its faulty replicas are Byzantine) Byzantine sends. */
+export function safetyCase(strategy: string, byzantine: boolean): void {
+  it(`${strategy}: ${byzantine ? 'Byzantine sends, ' : ''}no finding in ${SAFETY_SEEDS} seeds × ${SAFETY_STEPS} steps`, () => {
+    const r = safetyRuns(strategy);
+    expect(r.failures).toEqual([]);
+    expect(r.steps).toBe(SAFETY_SEEDS * SAFETY_STEPS);
+    if (byzantine) expect(r.byzantineSends).toBeGreaterThan(SAFETY_SEEDS);
+  }, 300_000);
 }
