@@ -40,7 +40,8 @@ export class ChainSimulation {
   abstractSteps = 0;
   private fFindings: SimulationFinding[] = [];
   private copyIndex = 0;
-  private readonly wanted: (id: string) => boolean;
+  /** Whether a finding or clause id is one --relations asks for (every id that is not a clause's is). */
+  readonly wanted: (id: string) => boolean;
 
   constructor(u: Universe, options: ChainOptions = {}) {
     const rel = options.relations;

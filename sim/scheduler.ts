@@ -6,8 +6,9 @@ import type { StandInFactory } from '../automata/byzantine.ts';
 import { silentStandIns } from '../automata/byzantine.ts';
 import { initialSystem, step, type SystemState } from '../automata/compose.ts';
 import type { ConfigInput } from '../automata/config.ts';
-import { drawAction, DEFAULT_BIAS, type DrawBias, type Rng, type Weights } from '../automata/enabled.ts';
+import type { Rng, Weights } from '../automata/enabled.ts';
 import { Universe } from '../automata/universe.ts';
+import { DEFAULT_TIMEOUT, Drawer } from './drawer.ts';
 import { SeededRng } from './rng.ts';
 import { RunStats } from './stats.ts';
 
@@ -50,7 +51,7 @@ export interface RunResult {
 }
 
 export const DEFAULT_SEED = 'pbft-check';
-export const DEFAULT_TIMEOUT = 600;
+export { DEFAULT_TIMEOUT };
 
 /** The actions every run begins with: the configured failures. */
 export function initialFailures(u: Universe): Action[] {
@@ -64,9 +65,9 @@ export function runRandom(opts: RunOptions): RunResult {
   const u = new Universe(opts.config);
   const s = initialSystem(u);
   const rng = opts.rng ?? new SeededRng(opts.seed ?? DEFAULT_SEED);
+  const failAt = opts.failAt ?? 0;
   // Failures come at failAt, taken explicitly below, not drawn earlier.
-  const noEarlyFailures = (opts.failAt ?? 0) > 0 ? { failure: 0 } : {};
-  const bias: DrawBias = { weights: { ...DEFAULT_BIAS.weights, ...opts.weights, ...noEarlyFailures }, patience: opts.patience ?? DEFAULT_BIAS.patience, catchUp: opts.catchUp ?? DEFAULT_BIAS.catchUp };
+  const drawer = new Drawer(u, { ...opts, noFailureDraws: failAt > 0 });
   const standIns = opts.standIns ?? silentStandIns;
   const stats = new RunStats(u);
   const trace: Action[] = [];
@@ -80,27 +81,18 @@ export function runRandom(opts: RunOptions): RunResult {
   };
   opts.onStart?.(u, s);
   let quiescent = false;
-  const timeout = opts.timeout ?? DEFAULT_TIMEOUT;
-  const impatient: DrawBias = { ...bias, weights: { ...bias.weights, 'view-change': Math.max(bias.weights['view-change'], bias.catchUp) } };
-  let lastProgress = 0;
   const fail = () => {
     for (const a of initialFailures(u)) if (trace.length < opts.steps && !take(a)) return false;
     return true;
   };
-  const failAt = opts.failAt ?? 0;
   if (failAt === 0 && !fail()) return { universe: u, state: s, trace, stats, quiescent };
   while (trace.length < opts.steps) {
     if (failAt > 0 && trace.length === failAt && !fail()) break;
-    const base = trace.length - lastProgress > timeout ? impatient : bias;
-    const holdBack = opts.holdBack;
-    const k = trace.length;
-    const a = drawAction(u, s, rng, holdBack === undefined ? base : { ...base, held: (m, x) => holdBack(k, m, x) });
+    const a = drawer.draw(s, rng, trace.length);
     if (a === null) {
       quiescent = true;
       break;
     }
-    // The timer restarts on progress and on the replica's own view change (Section 2.3.5).
-    if (a.kind === 'EXECUTE' || a.kind === 'REPLY' || a.kind === 'SEND-NEW-VIEW' || a.kind === 'SEND-VIEW-CHANGE') lastProgress = trace.length;
     if (!take(a)) break;
   }
   return { universe: u, state: s, trace, stats, quiescent };

@@ -39,8 +39,7 @@ function relationsNow(session: Session): string[] {
   const chain = session.chain;
   if (chain === null) return ['relations: the chain of simulations is off (start the REPL with --chain)'];
   if (session.chainStopped !== null) return [`relations: the chain stopped following ${session.chainStopped}`];
-  const wanted = session.setup.chain?.relations;
-  const keep = <X, Y>(cs: Clause<X, Y>[]) => (wanted === undefined ? cs : cs.filter((c) => wanted.some((r) => r === c.id || c.id.startsWith(`${r}(`))));
+  const keep = <X, Y>(cs: Clause<X, Y>[]) => cs.filter((c) => chain.wanted(c.id));
   const ua = chain.h?.uy ?? session.u;
   const a = chain.h?.y ?? session.s;
   const r = ua.config.readings;

@@ -2,9 +2,8 @@
 // the scheduler draws them (sim/scheduler.ts: family weights, the strategy's bias, the
 // view-change timer, the configured failures at their step, a partition's held deliveries).
 import type { Action } from '../../automata/actions.ts';
-import { DEFAULT_BIAS, drawAction, type DrawBias } from '../../automata/enabled.ts';
+import { Drawer } from '../drawer.ts';
 import { SeededRng } from '../rng.ts';
-import { DEFAULT_TIMEOUT } from '../scheduler.ts';
 import { planHoldBack } from '../strategies.ts';
 import type { Session, SessionFinding } from './session.ts';
 
@@ -40,24 +39,18 @@ function dueFailures(session: Session): Action[] {
 export function walk(session: Session, k: number, match?: (a: Action) => boolean): WalkResult {
   const plan = session.setup.plan;
   const rng = new SeededRng(`${session.setup.seed}|repl|${session.cursor}`);
-  const weights = { ...DEFAULT_BIAS.weights, ...(plan?.weights ?? {}) };
-  const bias: DrawBias = { ...DEFAULT_BIAS, weights };
-  const impatient: DrawBias = { ...bias, weights: { ...weights, 'view-change': Math.max(weights['view-change'], bias.catchUp) } };
   const holdBack = plan === null ? undefined : planHoldBack(plan);
+  // Failures come at their step, taken explicitly, never drawn earlier.
+  const drawer = new Drawer(session.u, { ...(plan === null ? {} : { weights: plan.weights }), ...(holdBack === undefined ? {} : { holdBack }), noFailureDraws: true }, session.cursor);
   const result: WalkResult = { taken: [], stop: 'done', dropped: 0 };
-  let lastProgress = session.cursor;
   for (let j = 0; j < k; j++) {
     const index = session.cursor;
-    const base = index - lastProgress > DEFAULT_TIMEOUT ? impatient : bias;
     const failure = dueFailures(session)[0];
-    // Failures come at their step, taken explicitly, never drawn earlier.
-    const draw: DrawBias = { ...base, weights: { ...base.weights, failure: 0 }, ...(holdBack === undefined ? {} : { held: (m, x) => holdBack(index, m, x) }) };
-    const a = failure ?? drawAction(session.u, session.s, rng, draw);
+    const a = failure ?? drawer.draw(session.s, rng, index);
     if (a === null) {
       result.stop = 'quiescent';
       break;
     }
-    if (a.kind === 'EXECUTE' || a.kind === 'REPLY' || a.kind === 'SEND-NEW-VIEW' || a.kind === 'SEND-VIEW-CHANGE') lastProgress = index;
     const r = session.take(a, failure === undefined ? 'silent' : session.configuredMode);
     result.dropped += r.dropped;
     result.taken.push({ index, action: a, findings: r.findings });
