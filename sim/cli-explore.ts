@@ -1,11 +1,11 @@
 // pbft-check explore: the command-line side of sim/explore.ts.
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { configArg, CONFIG_OPTIONS, intArg, literalErrataArg, serviceArg, UsageError, variantArg } from './cli-usage.ts';
 import type { Config, ConfigInput } from '../automata/config.ts';
 import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
 import type { SystemInvariant } from '../invariants/types.ts';
 import { EXPLORE_DEFAULTS, explore } from './explore.ts';
+import { saveTrace } from './trace-file.ts';
 
 export const EXPLORE_HELP = `Usage: pbft-check explore [options]
 
@@ -82,7 +82,7 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
   });
   const rate = Math.round(r.distinct / Math.max(r.seconds, 1e-9));
   const path = o.out ?? 'pbft-check-explore.json';
-  if (r.violation !== null) writeFileSync(path, JSON.stringify(r.violation.trace, null, 1) + '\n');
+  if (r.violation !== null) saveTrace(path, r.violation.trace);
   const data = {
     distinct: r.distinct,
     depth: r.depth,

@@ -2,7 +2,7 @@
 // the shared options (sim/search-options.ts); search generates schedules with fast-check and
 // shrinks a failing one, simulate takes seeded random walks. A violation (of the lowest run index)
 // is then minimized (sim/minimize.ts) and written as a trace file that `pbft-check replay` runs.
-import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { minimize } from './minimize.ts';
 import { ProgressReporter } from './progress.ts';
@@ -10,6 +10,7 @@ import { UsageError } from './cli-usage.ts';
 import { runSearch, type SearchMode } from './search-driver.ts';
 import { parseSearchArgs, sharedOptionsHelp } from './search-options.ts';
 import { searchResult, type ResultViolation, type SearchResult } from './search-result.ts';
+import { saveTrace } from './trace-file.ts';
 
 export const SEARCH_HELP = `Usage: pbft-check search [options]
 
@@ -39,13 +40,6 @@ ${sharedOptionsHelp('simulate')}
 
 Exit codes: 0 nothing violated; 1 a violation found (and written); 2 usage or input error.
 `;
-
-/** Writes the file whole or not at all. */
-function writeWhole(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
 
 function describeSearch(r: SearchResult): string {
   const s = r.search;
@@ -83,7 +77,7 @@ export async function searchCommand(mode: SearchMode, args: string[], out: (s: s
   if (o.finding !== null) {
     const f = o.finding;
     const m = minimize(f.trace, { checks: c.spec.checks });
-    writeWhole(c.out, JSON.stringify(m.trace, null, 1) + '\n');
+    saveTrace(c.out, m.trace);
     const v = m.violation;
     violation = { run: f.run, id: v.id, step: v.step, message: v.message, plan: f.plan, foundLength: f.generatedLength, shrunkLength: f.shrunkLength, shrinks: f.shrinks, minimizedLength: m.trace.actions.length, trace: c.out };
   }

@@ -1,7 +1,6 @@
 // The command-line tool: dispatch of the commands (search, the default, simulate, replay, explore,
 // repl, merge, run) and `run`'s options. Exit codes: 0 success, 1 a violation was found, 2 usage
 // or input error.
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { StrategyError, planFor, noStrategy, STRATEGY_NAMES, type StrategyPlan } from './strategies.ts';
 import { DEFAULT_CONFIG, LITERAL_READINGS, type Config, type ConfigInput } from '../automata/config.ts';
@@ -10,6 +9,7 @@ import { selectInvariants, systemInvariants } from '../invariants/registry.ts';
 import type { ChainOptions } from '../proofs/chain.ts';
 import { runSummary, formatSummary, type CheckRequest } from './summary.ts';
 import { replayCommand } from './cli-replay.ts';
+import { saveTrace } from './trace-file.ts';
 import { searchCommand } from './cli-search.ts';
 import { mergeCommand } from './cli-merge.ts';
 import { replCommand } from './repl/command.ts';
@@ -254,7 +254,7 @@ function runCommand(args: string[], out: (s: string) => void): number {
     return 0;
   }
   const summary = runSummary(p.config, p.seed, p.steps, { check: p.check, chain: p.chain, plan: p.plan, coverage: p.coverage });
-  if (p.trace !== undefined) writeFileSync(p.trace, JSON.stringify(summary.traceJson(), null, 1) + '\n');
+  if (p.trace !== undefined) saveTrace(p.trace, summary.traceJson());
   out(p.json ? JSON.stringify(summary.data, null, 2) + '\n' : formatSummary(summary.data));
   return summary.finding === null && summary.simulationFinding === null ? 0 : 1;
 }

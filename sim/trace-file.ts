@@ -1,6 +1,6 @@
 // Trace files: the configuration and the explicit actions of a run, as JSON. A run is reproduced
 // from its trace file, not from its seed (DESIGN.md, principle 4).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Action } from '../automata/actions.ts';
 import { initialSystem, step, type SystemState } from '../automata/compose.ts';
 import { makeConfig, type Config, type ConfigInput } from '../automata/config.ts';
@@ -55,8 +55,11 @@ export function fingerprintsOf(config: Config, actions: readonly Json[]): string
   return out;
 }
 
+/** Writes the trace file whole or not at all (a temporary file renamed into place). */
 export function saveTrace(path: string, t: TraceFile): void {
-  writeFileSync(path, JSON.stringify(t, null, 1) + '\n');
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(t, null, 1) + '\n');
+  renameSync(tmp, path);
 }
 
 /** Reads and validates a trace file; a bad file gives a TraceError naming the field or the step. */
