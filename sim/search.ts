@@ -76,12 +76,12 @@ export function executeSchedule(spec: SearchSpec, planSeed: number, choices: rea
   const plan = planOf(spec, `${spec.seed}/plan-${planSeed}`);
   const rng = new ScheduleRng(choices);
   const { r, violation: v } = runChecked({ ...planRunOptions(plan, spec.config), rng, steps: choices.length, onStep: () => rng.nextStep() }, spec.checks);
-  const description = v === null ? undefined : `${v.id} at step ${v.step} (${describePlan(plan)})`;
+  const described = describePlan(plan);
   return {
     steps: r.trace.length,
     violation: v,
-    plan: describePlan(plan),
-    trace: () => traceJson(r.universe, r.trace, { seed: spec.seed, strategy: describePlan(plan), ...(v === null ? {} : { violation: v, description }) }),
+    plan: described,
+    trace: () => traceJson(r.universe, r.trace, { seed: spec.seed, strategy: described, ...(v === null ? {} : { violation: v, description: `${v.id} at step ${v.step} (${described})` }) }),
   };
 }
 
@@ -97,11 +97,11 @@ function scheduleArbitrary(steps: number) {
 /** Run k of the search: generate, execute, and on a violation shrink within the budget. */
 export function searchRun(spec: SearchSpec, run: number): RunOutcome {
   let steps = 0;
-  let generated: Executed | null = null;
-  let last: Executed | null = null;
+  /** The generated schedule's violation (its run's length, and when it was found), then the shortest failing run. */
+  let generated: { length: number; at: number } | null = null;
+  let best: (Executed & { violation: Violation }) | null = null;
   let evaluations = 0;
   let crash: unknown = null;
-  let foundAt = 0;
   const details = fc.check(
     fc.property(scheduleArbitrary(spec.steps), ({ plan, choices }) => {
       // Past the budget (or after a crash) the run is interrupted; fast-check keeps the last failure.
@@ -116,24 +116,24 @@ export function searchRun(spec: SearchSpec, run: number): RunOutcome {
         throw new fc.PreconditionFailure(true);
       }
       if (generated === null) steps += e.steps;
+      const v = e.violation;
       // A shrink candidate counts as failing only if its violation comes no later than the
       // best so far: fast-check's "smaller" is fewer choices, ours is a shorter run.
-      if (e.violation === null || (last !== null && e.violation.step > (last as Executed).violation!.step)) return true;
-      if (generated === null) foundAt = performance.now();
-      generated ??= e;
-      last = e;
+      if (v === null || (best !== null && v.step > best.violation.step)) return true;
+      generated ??= { length: v.step + 1, at: performance.now() };
+      best = { ...e, violation: v };
       return false;
     }),
     { seed: runSeed(spec.seed, run), numRuns: 1 },
   );
   if (crash !== null) throw crash;
-  const g = generated as Executed | null;
-  const l = last as Executed | null;
-  if (!details.failed || g === null || l === null) return { run, steps, finding: null };
-  const v = l.violation!;
+  const g = generated as { length: number; at: number } | null;
+  const b = best as (Executed & { violation: Violation }) | null;
+  if (!details.failed || g === null || b === null) return { run, steps, finding: null };
+  const v = b.violation;
   return {
     run,
     steps,
-    finding: { run, plan: l.plan, ...v, generatedLength: g.violation!.step + 1, shrunkLength: v.step + 1, shrinks: details.numShrinks, shrinkSeconds: (performance.now() - foundAt) / 1000, trace: l.trace() },
+    finding: { run, plan: b.plan, ...v, generatedLength: g.length, shrunkLength: v.step + 1, shrinks: details.numShrinks, shrinkSeconds: (performance.now() - g.at) / 1000, trace: b.trace() },
   };
 }
