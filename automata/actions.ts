@@ -5,7 +5,7 @@
 // Where the thesis's action label leaves a choice open (which (m, X) ∈ wire a RECEIVE takes, which
 // stable certificate a COLLECT-GARBAGE uses), the action records the choice so that it is replayable.
 import type { Digest } from './digests.ts';
-import type { Message, Request, ViewChange } from './messages.ts';
+import type { Message, Request, ViewChange, Payload } from './messages.ts';
 import type { Result } from './services.ts';
 
 export type Action =
@@ -23,8 +23,8 @@ export type Action =
   | { readonly kind: 'MISBEHAVE'; readonly m: Message; readonly X: number; readonly X2: number }
   // Internal actions of replica i (Figs 2-11, 2-12, 2-13; A.1)
   | { readonly kind: 'SEND-PRE-PREPARE'; readonly m: Request; readonly v: number; readonly n: number; readonly i: number }
-  | { readonly kind: 'SEND-COMMIT'; readonly m: Request | null; readonly v: number; readonly n: number; readonly i: number }
-  | { readonly kind: 'EXECUTE'; readonly m: Request | null; readonly v: number; readonly n: number; readonly i: number }
+  | { readonly kind: 'SEND-COMMIT'; readonly m: Payload; readonly v: number; readonly n: number; readonly i: number }
+  | { readonly kind: 'EXECUTE'; readonly m: Payload; readonly v: number; readonly n: number; readonly i: number }
   | { readonly kind: 'SEND-VIEW-CHANGE'; readonly v: number; readonly i: number }
   | { readonly kind: 'SEND-NEW-VIEW'; readonly v: number; readonly V: readonly ViewChange[]; readonly i: number }
   | { readonly kind: 'COLLECT-GARBAGE'; readonly i: number; readonly n: number; readonly d: Digest };

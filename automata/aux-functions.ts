@@ -6,14 +6,15 @@
 //   which rebinds n and makes N always empty. The corrected reading (default) leaves n free;
 //   `literalNullSet` selects the written one.
 // - max of an empty set is not defined by the text; max-n(∅) is 0 here (see maxN).
+import type { Payload } from './messages.ts';
 import { MessageSet } from './message-set.ts';
-import type { Message, NewView, PrePrepare, Prepare, Request, ViewChange } from './messages.ts';
+import type { Message, NewView, PrePrepare, Prepare, ViewChange } from './messages.ts';
 import type { Variant } from './config.ts';
 import type { Universe } from './universe.ts';
 
 
 /** prepared(m, v, n, M) (Fig 2-9, A.1): the pre-prepare from primary(v) and 2f prepares from others. */
-export function prepared(u: Universe, m: Request | null, v: number, n: number, M: MessageSet): boolean {
+export function prepared(u: Universe, m: Payload, v: number, n: number, M: MessageSet): boolean {
   const p = u.primary(v);
   if (!M.hasPrePrepare(v, n, m, p)) return false;
   const signers = M.prepareSignersOf(v, n, u.interner.digest(m));
@@ -22,8 +23,8 @@ export function prepared(u: Universe, m: Request | null, v: number, n: number, M
 }
 
 /** Every (m, v) with prepared(m, v, n, M) for one sequence number n. */
-export function preparedAt(u: Universe, n: number, M: MessageSet): { m: Request | null; v: number }[] {
-  const out: { m: Request | null; v: number }[] = [];
+export function preparedAt(u: Universe, n: number, M: MessageSet): { m: Payload; v: number }[] {
+  const out: { m: Payload; v: number }[] = [];
   for (const pp of M.prePreparesAt(n)) {
     if (pp.signer !== u.primary(pp.v)) continue;
     if (prepared(u, pp.m, pp.v, n, M)) out.push({ m: pp.m, v: pp.v });
@@ -35,15 +36,15 @@ export function preparedAt(u: Universe, n: number, M: MessageSet): { m: Request 
  * last-prepared(m, v, n, M) ≡ prepared(m, v, n, M) ∧
  *   ∄ m', v' : ((prepared(m', v', n, M) ∧ v' > v) ∨ (prepared(m', v, n, M) ∧ m ≠ m'))
  */
-export function lastPrepared(u: Universe, m: Request | null, v: number, n: number, M: MessageSet): boolean {
+export function lastPrepared(u: Universe, m: Payload, v: number, n: number, M: MessageSet): boolean {
   if (!prepared(u, m, v, n, M)) return false;
   for (const q of preparedAt(u, n, M)) if (q.v > v || (q.v === v && q.m !== m)) return false;
   return true;
 }
 
 /** All ⟨m, v, n⟩ with last-prepared(m, v, n, M), ordered by n. */
-export function lastPreparedAll(u: Universe, M: MessageSet): { m: Request | null; v: number; n: number }[] {
-  const out: { m: Request | null; v: number; n: number }[] = [];
+export function lastPreparedAll(u: Universe, M: MessageSet): { m: Payload; v: number; n: number }[] {
+  const out: { m: Payload; v: number; n: number }[] = [];
   const ns = [...M.ppByN.keys()].sort((a, b) => a - b);
   for (const n of ns) {
     const ps = preparedAt(u, n, M);
@@ -59,17 +60,17 @@ export function lastPreparedAll(u: Universe, M: MessageSet): { m: Request | null
  * committed(m, v, n, i) ≡ (∃ v' : ⟨PRE-PREPARE, v', n, m⟩σprimary(v') ∈ in_i ∨ m ∈ in_i) ∧
  *   ∃ R : (|R| ≥ 2f + 1 ∧ ∀ k ∈ R : ⟨COMMIT, v, n, D(m), k⟩σk ∈ in_i)
  */
-export function committed(u: Universe, m: Request | null, v: number, n: number, inI: MessageSet): boolean {
+export function committed(u: Universe, m: Payload, v: number, n: number, inI: MessageSet): boolean {
   if (inI.commitSignersOf(v, n, u.interner.digest(m)).size < 2 * u.f + 1) return false;
   if (m !== null && inI.has(m)) return true;
   for (const pp of inI.prePreparesAt(n)) if (pp.m === m && pp.signer === u.primary(pp.v)) return true;
   return false;
 }
 
-/** merge-P(V) ≡ { m | ∃ ⟨VIEW-CHANGE, v, …, P, k⟩σk ∈ V : m ∈ P } */
-export function mergeP(u: Universe, V: readonly ViewChange[]): MessageSet {
+/** merge-P(V) ≡ { m | ∃ ⟨VIEW-CHANGE, v, …, P, k⟩σk ∈ V : m ∈ P } (V ⊆ M: other messages in V add nothing) */
+export function mergeP(u: Universe, V: readonly Message[]): MessageSet {
   const s = new MessageSet(u.interner);
-  for (const vc of V) for (const p of vc.P) s.add(p);
+  for (const vc of V) if (vc.tag === 'VIEW-CHANGE') for (const p of vc.P) s.add(p);
   return s;
 }
 
@@ -117,7 +118,7 @@ function computeCorrectViewChange(u: Universe, m: ViewChange): boolean {
     // ∃ R : (|R| > f ∧ ∀ k ∈ R : (∃ v'' < v : ⟨CHECKPOINT, v'', n, D(s), k⟩σk ∈ C))
     const d = u.interner.valueDigest(m.gc.s);
     const R = new Set<number>();
-    for (const c of m.gc.C) if (c.v < m.v && c.n === m.gc.n && c.d === d) R.add(c.j);
+    for (const c of m.gc.C) if (c.tag === 'CHECKPOINT' && c.v < m.v && c.n === m.gc.n && c.d === d) R.add(c.j);
     if (R.size <= u.f) return false;
     h = m.gc.n;
   }
@@ -130,7 +131,7 @@ function computeCorrectViewChange(u: Universe, m: ViewChange): boolean {
 }
 
 /** The sets O and N a primary computes from V for view v (Fig 2-13, A.1 SEND-NEW-VIEW). */
-export function computeON(u: Universe, v: number, V: readonly ViewChange[], signer: number): { O: PrePrepare[]; N: PrePrepare[] } {
+export function computeON(u: Universe, v: number, V: readonly Message[], signer: number): { O: PrePrepare[]; N: PrePrepare[] } {
   const variant = u.config.variant;
   const merged = mergeP(u, V);
   const lp = lastPreparedAll(u, merged);
@@ -163,7 +164,7 @@ function computeCorrectNewView(u: Universe, m: NewView): boolean {
   const p = u.primary(m.v);
   if (m.signer !== p || m.V.length !== 2 * u.f + 1) return false;
   const R = new Set<number>();
-  for (const vc of m.V) if (correctViewChange(u, vc, m.v, vc.j)) R.add(vc.j);
+  for (const vc of m.V) if (vc.tag === 'VIEW-CHANGE' && correctViewChange(u, vc, m.v, vc.j)) R.add(vc.j);
   if (R.size !== 2 * u.f + 1) return false;
   const { O, N } = computeON(u, m.v, m.V, p);
   return sameSet(O, m.O) && sameSet(N, m.N);

@@ -25,7 +25,7 @@ import { D } from './digests.ts';
 import type { SystemState } from './compose.ts';
 import type { StandIn } from './byzantine.ts';
 import type { Rng } from './enabled.ts';
-import type { CheckpointValue, Message, PrePrepare, Request, ViewChange } from './messages.ts';
+import type { CheckpointValue, Message, PrePrepare, Request, ViewChange, Payload } from './messages.ts';
 import type { Universe } from './universe.ts';
 
 export const REPLICA_TACTICS = ['relay', 'pre-prepare', 'prepare', 'commit', 'checkpoint', 'view-change', 'new-view', 'reply', 'back'] as const;
@@ -106,7 +106,7 @@ export class ByzantineReplica implements StandIn {
   /** Where the last 'back' message goes. */
   private backTo = 0;
   /** The last (v, n) this replica pre-prepared, reused to equivocate. */
-  private lastPrePrepare: { v: number; n: number; m: Request | null; X: number } | null = null;
+  private lastPrePrepare: { v: number; n: number; m: Payload; X: number } | null = null;
 
   constructor(
     private readonly j: number,

@@ -87,6 +87,8 @@ export interface Readings {
   literalFaultyCheckpoints?: boolean;
   /** E21: consistent-vc compares P with P' above the checkpoint only on the side of A (P' − {n' ≤ n}). */
   literalVcBelow?: boolean;
+  /** E22: EXECUTE removes its payload m from in_i whatever m is, not only a request. */
+  literalExecuteRemoval?: boolean;
 }
 
 /** The reading each erratum of ERRATA.md selects. */
@@ -112,11 +114,12 @@ export const READING_OF_ERRATUM: Readonly<Record<string, keyof Readings>> = {
   E19: 'literalVcDelivery',
   E20: 'literalFaultyCheckpoints',
   E21: 'literalVcBelow',
+  E22: 'literalExecuteRemoval',
 };
 
 /** Every literal reading at once (`--literal`). */
 export const LITERAL_READINGS: Readings = { literalNullSet: true, literalSeqnoInvariant: true, literalOutReset: true, literalWire: true, literalLastRepT: true, literalF: true, literalG: true,
-  literalFaultyLogs: true, literalExtraRequests: true, literalNvSet: true, literalBetaSend: true, literalWindow: true, literalFaultyActions: true, literalCatchUp: true, literalVcDelivery: true, literalFaultyCheckpoints: true, literalVcBelow: true };
+  literalFaultyLogs: true, literalExtraRequests: true, literalNvSet: true, literalBetaSend: true, literalWindow: true, literalFaultyActions: true, literalCatchUp: true, literalVcDelivery: true, literalFaultyCheckpoints: true, literalVcBelow: true, literalExecuteRemoval: true };
 
 export const DEFAULT_CONFIG: Config = {
   variant: 'Agc',
@@ -134,7 +137,7 @@ export const DEFAULT_CONFIG: Config = {
   faultyReplicas: [],
   faultyClients: [],
   readings: { literalNullSet: false, literalSeqnoInvariant: false, literalOutReset: false, literalWire: false, literalLastRepT: false, literalF: false, literalG: false,
-    literalFaultyLogs: false, literalExtraRequests: false, literalNvSet: false, literalBetaSend: false, literalWindow: false, literalFaultyActions: false, literalCatchUp: false, literalVcDelivery: false, literalFaultyCheckpoints: false, literalVcBelow: false },
+    literalFaultyLogs: false, literalExtraRequests: false, literalNvSet: false, literalBetaSend: false, literalWindow: false, literalFaultyActions: false, literalCatchUp: false, literalVcDelivery: false, literalFaultyCheckpoints: false, literalVcBelow: false, literalExecuteRemoval: false },
 };
 
 /** Node identifiers 𝒳 = 𝒞 ∪ ℛ are packed into one bit mask for destination sets. */

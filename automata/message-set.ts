@@ -1,6 +1,7 @@
 // A set of messages (a log in_i, a set P of a view-change, merge-P(V), ...) with the indexes the
 // auxiliary functions of Fig 2-9 and A.1 ask for, so that prepared, committed, last-prepared and
 // the certificate counts cost a few map look-ups instead of a scan of the whole log.
+import type { Payload } from './messages.ts';
 import type { Digest } from './digests.ts';
 import type { Checkpoint, Commit, Interner, Message, NewView, PrePrepare, Prepare, Request, ViewChange } from './messages.ts';
 
@@ -24,7 +25,7 @@ export class MessageSet {
   readonly requests = new Set<Request>();
   /** PRE-PREPAREs by sequence number n, and by the request they carry. */
   readonly ppByN = new Map<number, Set<PrePrepare>>();
-  readonly ppByRequest = new Map<Request | null, Set<PrePrepare>>();
+  readonly ppByRequest = new Map<Payload, Set<PrePrepare>>();
   /** PREPAREs by n (for garbage collection) and signers of PREPARE(v, n, d, ·). */
   readonly preparesByN = new Map<number, Set<Prepare>>();
   private readonly prepareSigners = new Map<string, Set<number>>();
@@ -155,12 +156,12 @@ export class MessageSet {
     return this.commitSignersOf(v, n, d).has(k);
   }
   /** ⟨PRE-PREPARE, v, n, m⟩σsigner ∈ set */
-  hasPrePrepare(v: number, n: number, m: Request | null, signer: number): boolean {
+  hasPrePrepare(v: number, n: number, m: Payload, signer: number): boolean {
     for (const p of this.ppByN.get(n) ?? EMPTY) if (p.v === v && p.m === m && p.signer === signer) return true;
     return false;
   }
   /** ∃ n' : ⟨PRE-PREPARE, v, n', m⟩σsigner ∈ set */
-  hasPrePrepareOf(v: number, m: Request | null, signer: number): boolean {
+  hasPrePrepareOf(v: number, m: Payload, signer: number): boolean {
     for (const p of this.ppByRequest.get(m) ?? EMPTY) if (p.v === v && p.signer === signer) return true;
     return false;
   }

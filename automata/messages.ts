@@ -26,13 +26,17 @@ export interface Reply {
   readonly i: number;
   readonly r: Result;
 }
-/** ⟨PRE-PREPARE, v, n, m⟩σsigner, where m is a request or null (the null request, Section 2.3.5). */
+/**
+ * ⟨PRE-PREPARE, v, n, m⟩σsigner, where m ∈ M is any message (Fig 2-8 and A.1: m ∈ M) or null (the
+ * null request, Section 2.3.5). Correct primaries only pre-prepare requests and null; a faulty one
+ * may pre-prepare anything it can sign or has seen.
+ */
 export interface PrePrepare {
   readonly tag: 'PRE-PREPARE';
   readonly id: number;
   readonly v: number;
   readonly n: number;
-  readonly m: Request | null;
+  readonly m: Message | null;
   readonly signer: number;
 }
 /** ⟨PREPARE, v, n, d, j⟩σj */
@@ -62,11 +66,11 @@ export interface Checkpoint {
   readonly d: Digest;
   readonly j: number;
 }
-/** The stable-checkpoint part of the A_gc view-change message: n, s and C. */
+/** The stable-checkpoint part of the A_gc view-change message: n, s and C (C ⊆ M, Fig 2-8). */
 export interface ViewChangeCheckpoint {
   readonly n: number;
   readonly s: CheckpointValue;
-  readonly C: readonly Checkpoint[];
+  readonly C: readonly Message[];
 }
 /**
  * ⟨VIEW-CHANGE, v, P, j⟩σj (A.1) when `gc` is null, and ⟨VIEW-CHANGE, v, n, s, C, P, j⟩σj
@@ -77,21 +81,24 @@ export interface ViewChange {
   readonly id: number;
   readonly v: number;
   readonly gc: ViewChangeCheckpoint | null;
-  readonly P: readonly (PrePrepare | Prepare)[];
+  /** P ⊆ M (Fig 2-8, A.1): a correct replica puts pre-prepares and prepares in it; a faulty one anything. */
+  readonly P: readonly Message[];
   readonly j: number;
 }
-/** ⟨NEW-VIEW, v, V, O, N⟩σsigner */
+/** ⟨NEW-VIEW, v, V, O, N⟩σsigner, with V, O, N ⊆ M (Fig 2-8, A.1). */
 export interface NewView {
   readonly tag: 'NEW-VIEW';
   readonly id: number;
   readonly v: number;
-  readonly V: readonly ViewChange[];
-  readonly O: readonly PrePrepare[];
-  readonly N: readonly PrePrepare[];
+  readonly V: readonly Message[];
+  readonly O: readonly Message[];
+  readonly N: readonly Message[];
   readonly signer: number;
 }
 
 export type Message = Request | Reply | PrePrepare | Prepare | Commit | Checkpoint | ViewChange | NewView;
+/** What a pre-prepare carries: any message m ∈ M, or null (the null request). */
+export type Payload = Message | null;
 export type Tag = Message['tag'];
 
 /** A checkpoint value ⟨val, last-rep, last-rep-t⟩ ∈ V' (Fig 2-8), interned like messages. */
@@ -100,6 +107,11 @@ export interface CheckpointValue {
   readonly val: ServiceState;
   readonly lastRep: readonly Result[];
   readonly lastRepT: readonly number[];
+}
+
+/** m is a pre-prepare or a prepare: what a correct replica puts in a view-change's P. */
+export function isPrepareLike(m: Message): m is PrePrepare | Prepare {
+  return m.tag === 'PRE-PREPARE' || m.tag === 'PREPARE';
 }
 
 /** Who signed a message: a client (σ_c) or a replica (σ_i). */
@@ -183,7 +195,7 @@ export class Interner {
   reply(v: number, t: number, c: number, i: number, r: Result): Reply {
     return this.intern(`R|${v}|${t}|${c}|${i}|${JSON.stringify(r)}`, (id) => ({ tag: 'REPLY', id, v, t, c, i, r }));
   }
-  prePrepare(v: number, n: number, m: Request | null, signer: number): PrePrepare {
+  prePrepare(v: number, n: number, m: Message | null, signer: number): PrePrepare {
     return this.intern(`PP|${v}|${n}|${m === null ? -1 : m.id}|${signer}`, (id) => ({ tag: 'PRE-PREPARE', id, v, n, m, signer }));
   }
   prepare(v: number, n: number, d: Digest, j: number): Prepare {
@@ -195,7 +207,7 @@ export class Interner {
   checkpoint(v: number, n: number, d: Digest, j: number): Checkpoint {
     return this.intern(`K|${v}|${n}|${d}|${j}`, (id) => ({ tag: 'CHECKPOINT', id, v, n, d, j }));
   }
-  viewChange(v: number, gc: ViewChangeCheckpoint | null, P: readonly (PrePrepare | Prepare)[], j: number): ViewChange {
+  viewChange(v: number, gc: ViewChangeCheckpoint | null, P: readonly Message[], j: number): ViewChange {
     const sortedP = [...new Set(P)].sort(byId);
     const sortedC = gc === null ? [] : [...new Set(gc.C)].sort(byId);
     const gcKey = gc === null ? '-' : `${gc.n}|${gc.s.id}|${ids(sortedC)}`;
@@ -208,7 +220,7 @@ export class Interner {
       j,
     }));
   }
-  newView(v: number, V: readonly ViewChange[], O: readonly PrePrepare[], N: readonly PrePrepare[], signer: number): NewView {
+  newView(v: number, V: readonly Message[], O: readonly Message[], N: readonly Message[], signer: number): NewView {
     const sV = [...new Set(V)].sort(byId);
     const sO = [...new Set(O)].sort(byId);
     const sN = [...new Set(N)].sort(byId);

@@ -1,5 +1,6 @@
 // Transitions that the replica of A (A.1) and the replica of A_gc (Figs 2-12, 2-13) share word
 // for word, and the pieces of SEND-VIEW-CHANGE that both build the same way.
+import type { Payload } from './messages.ts';
 import type { ReplicaInternal } from './actions.ts';
 import { hasNewView, lastPreparedAll, prepared } from './aux-functions.ts';
 import type { Message, Prepare, PrePrepare, Request, ViewChange } from './messages.ts';
@@ -41,18 +42,18 @@ export function resetOut(u: Universe, st: ReplicaState, X: Iterable<Message>): v
  * SEND-COMMIT(m, v, n)_i (Fig 2-12, A.1)
  *   Pre: prepared(m, v, n, i) ∧ ⟨COMMIT, v, n, D(m), i⟩σi ∉ in_i
  */
-export function sendCommitPre(u: Universe, st: ReplicaState, m: Request | null, v: number, n: number): boolean {
+export function sendCommitPre(u: Universe, st: ReplicaState, m: Payload, v: number, n: number): boolean {
   return prepared(u, m, v, n, st.in) && !st.in.hasCommitFrom(v, n, u.interner.digest(m), st.i);
 }
 /**   Eff: let c = ⟨COMMIT, v, n, D(m), i⟩σi; out_i := out_i ∪ {c}; in_i := in_i ∪ {c} */
-export function sendCommitEff(u: Universe, st: ReplicaState, m: Request | null, v: number, n: number): void {
+export function sendCommitEff(u: Universe, st: ReplicaState, m: Payload, v: number, n: number): void {
   const c = u.interner.commit(v, n, u.interner.digest(m), st.i);
   st.out.add(c);
   st.in.add(c);
 }
 /** Candidates for SEND-COMMIT: pre-prepares in in_i without i's commit (MessageSet.uncommitted). */
-export function sendCommitCandidates(u: Universe, st: ReplicaState): { m: Request | null; v: number; n: number }[] {
-  const out: { m: Request | null; v: number; n: number }[] = [];
+export function sendCommitCandidates(u: Universe, st: ReplicaState): { m: Payload; v: number; n: number }[] {
+  const out: { m: Payload; v: number; n: number }[] = [];
   for (const pp of st.in.uncommitted) if (sendCommitPre(u, st, pp.m, pp.v, pp.n)) out.push({ m: pp.m, v: pp.v, n: pp.n });
   return out;
 }
@@ -73,7 +74,7 @@ export function viewChangeP(u: Universe, st: ReplicaState): (PrePrepare | Prepar
 }
 
 /** ∄ d : (d ≠ D(m) ∧ ⟨PREPARE, v, n, d, i⟩σi ∈ in_i) — the backup has not prepared another request. */
-export function noConflictingPrepare(u: Universe, st: ReplicaState, v: number, n: number, m: Request | null): boolean {
+export function noConflictingPrepare(u: Universe, st: ReplicaState, v: number, n: number, m: Payload): boolean {
   const dm = u.interner.digest(m);
   for (const p of st.in.preparesByN.get(n) ?? []) if (p.v === v && p.j === st.i && p.d !== dm) return false;
   return true;
@@ -110,10 +111,10 @@ export function chooseCertificates<T extends { j: number; id: number }>(byView: 
 }
 
 /** Every (m, v) with committed(m, v, n, i), for one n; m ranges over what in_i can name. */
-export function committedCandidates(u: Universe, st: ReplicaState, n: number): { m: Request | null; v: number }[] {
-  const out: { m: Request | null; v: number }[] = [];
-  const seen = new Set<Request | null>();
-  const candidates: (Request | null)[] = [];
+export function committedCandidates(u: Universe, st: ReplicaState, n: number): { m: Payload; v: number }[] {
+  const out: { m: Payload; v: number }[] = [];
+  const seen = new Set<Payload>();
+  const candidates: (Payload)[] = [];
   for (const pp of st.in.prePreparesAt(n)) if (pp.signer === u.primary(pp.v) && !seen.has(pp.m)) seen.add(pp.m), candidates.push(pp.m);
   for (const r of st.in.requests) if (!seen.has(r)) seen.add(r), candidates.push(r);
   for (const m of candidates) {
@@ -134,10 +135,15 @@ export function committedCandidates(u: Universe, st: ReplicaState, n: number): {
  *              if t > last-rep-t_i(c) then last-rep-t_i(c) := t; (last-rep_i(c), val_i) := g(c, o, val_i)
  *              out_i := out_i ∪ {⟨REPLY, view_i, t, c, i, last-rep_i(c)⟩σi}
  *        in_i := in_i − {m}
+ * A payload that is not a request executes nothing, in A as in A_gc (ERRATA R14: A.1's "let"
+ * does not say what happens then). The last line removes any payload m from in_i as written
+ * (`literalExecuteRemoval`, E22); by default only a request is removed: removing any other message
+ * lets a faulty primary erase a correct replica's own prepare from its log (E22).
  */
-export function executeEff(u: Universe, st: ReplicaState, m: Request | null, n: number): void {
+export function executeEff(u: Universe, st: ReplicaState, m: Payload, n: number): void {
   st.lastExec = n;
-  if (m !== null) {
+  if (m === null) return;
+  if (m.tag === 'REQUEST') {
     const { o, t, c } = m;
     if (t >= st.lastRepT[c]!) {
       if (t > st.lastRepT[c]!) {
@@ -148,8 +154,8 @@ export function executeEff(u: Universe, st: ReplicaState, m: Request | null, n: 
       }
       st.out.add(u.interner.reply(st.view, t, c, st.i, st.lastRep[c]!));
     }
-    st.in.delete(m);
   }
+  if (m.tag === 'REQUEST' || u.config.readings.literalExecuteRemoval) st.in.delete(m);
 }
 
 /**

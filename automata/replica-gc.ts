@@ -1,10 +1,11 @@
 // Replica automaton R_i of A_gc, the algorithm with garbage collection (Section 2.4.4:
 // Fig 2-8 state, Fig 2-9 auxiliary functions, Fig 2-10 output, Fig 2-11 garbage collection,
 // Fig 2-12 normal case, Fig 2-13 view change). Parameters: chkpt-int and L (Fig 2-9).
+import type { Payload } from './messages.ts';
 import type { ReplicaInternal } from './actions.ts';
 import { computeON, correctNewView, correctViewChange, hasNewView, maxN, prepareFor } from './aux-functions.ts';
 import type { Digest } from './digests.ts';
-import type { Message, NewView, PrePrepare, Request, ViewChange } from './messages.ts';
+import type { Message, NewView, PrePrepare, ViewChange } from './messages.ts';
 import {
   committedCandidates,
   enabledProtocol,
@@ -49,10 +50,10 @@ export const takeChkpt = (u: Universe, n: number) => n % u.config.chkptInt === 0
  *       last-exec_i := max-n(V)
  * The "pick" is made deterministically: the view-change of the lowest-numbered signer k.
  */
-export function updateStateNv(u: Universe, st: ReplicaState, v: number, V: readonly ViewChange[]): void {
+export function updateStateNv(u: Universe, st: ReplicaState, v: number, V: readonly Message[]): void {
   const top = maxN('Agc', V);
   if (!(top > h(st))) return;
-  const atTop = V.filter((vc) => vc.gc !== null && vc.gc.n === top).sort((a, b) => a.j - b.j || a.id - b.id);
+  const atTop = V.filter((vc): vc is ViewChange => vc.tag === 'VIEW-CHANGE' && vc.gc !== null && vc.gc.n === top).sort((a, b) => a.j - b.j || a.id - b.id);
   const picked = atTop[0]!.gc!;
   for (const c of picked.C) st.in.add(c);
   const own = u.interner.checkpoint(v, top, u.interner.valueDigest(picked.s), st.i);
@@ -147,7 +148,7 @@ function receiveNewView(u: Universe, st: ReplicaState, m: NewView): void {
   resetOut(u, st, []);
   for (const x of [...m.O, ...m.N, m]) st.in.add(x);
   for (const pp of [...m.O, ...m.N]) {
-    if (pp.signer !== m.signer) continue;
+    if (pp.tag !== 'PRE-PREPARE' || pp.v !== v || pp.signer !== m.signer) continue;
     const p = prepareFor(u, pp, st.i);
     st.out.add(p);
     if (pp.n > h(st)) st.in.add(p);
@@ -201,7 +202,7 @@ export function eff(u: Universe, st: ReplicaState, a: ReplicaInternal): void {
  *     out_i := out_i ∪ {m'}; in_i := in_i ∪ {m'}
  *     chkpts_i := chkpts_i ∪ {⟨n, ⟨val_i, last-rep_i, last-rep-t_i⟩⟩}
  */
-function execute(u: Universe, st: ReplicaState, m: Request | null, n: number): void {
+function execute(u: Universe, st: ReplicaState, m: Payload, n: number): void {
   executeEff(u, st, m, n);
   if (takeChkpt(u, n)) {
     const s = u.interner.checkpointValue(st.val, st.lastRep, st.lastRepT);

@@ -74,7 +74,7 @@ function receivePrePrepare(u: Universe, st: ReplicaState, pp: PrePrepare): void 
     st.in.add(pp);
     st.in.add(p);
     st.out.add(p);
-  } else if (m !== null) {
+  } else if (m !== null && m.tag === 'REQUEST') {
     st.in.add(m);
   }
 }
@@ -89,7 +89,7 @@ function receivePrePrepare(u: Universe, st: ReplicaState, pp: PrePrepare): void 
 function receiveNewView(u: Universe, st: ReplicaState, m: NewView): void {
   const { v } = m;
   if (!(v > 0 && v >= st.view && correctNewView(u, m, v) && !hasNewView(u, v, st.in))) return;
-  const P = [...m.O, ...m.N].filter((pp) => pp.signer === m.signer).map((pp) => prepareFor(u, pp, st.i));
+  const P = [...m.O, ...m.N].filter((pp) => pp.tag === 'PRE-PREPARE' && pp.v === v && pp.signer === m.signer).map((pp) => prepareFor(u, pp as PrePrepare, st.i));
   st.view = v;
   for (const x of [...m.O, ...m.N, m, ...P]) st.in.add(x);
   resetOut(u, st, P);

@@ -52,7 +52,7 @@
 import type { SystemState } from '../automata/compose.ts';
 import type { Digest } from '../automata/digests.ts';
 import type { MessageSet } from '../automata/message-set.ts';
-import type { Commit, Message, PrePrepare, Request } from '../automata/messages.ts';
+import type { Commit, Message, PrePrepare, Request, Payload } from '../automata/messages.ts';
 import type { ReplicaState } from '../automata/replica-state.ts';
 import type { Universe } from '../automata/universe.ts';
 import type { Delta } from './delta.ts';
@@ -62,7 +62,7 @@ const REF = 'Appendix A.1';
 
 /** A fact prepared(m, v, n, k) held by every k of `replicas` (non-faulty). */
 export interface PreparedFact {
-  m: Request | null;
+  m: Payload;
   v: number;
   n: number;
   d: Digest;
@@ -74,7 +74,7 @@ export interface PreparedFact {
 
 /** A fact committed(m, v, n, i) at a non-faulty replica i. */
 export interface CommittedFact {
-  m: Request | null;
+  m: Payload;
   v: number;
   n: number;
   d: Digest;
@@ -198,7 +198,7 @@ function committedFactsAt(u: Universe, st: ReplicaState, n: number, commits: Ite
         }
       }
       // ∃ v' : ⟨PRE-PREPARE, v', n, m⟩σprimary(v') ∈ in_i ∨ m ∈ in_i
-      const found = new Set<Request | null>();
+      const found = new Set<Payload>();
       for (const pp of ppByDigest.get(d) ?? []) {
         if (found.has(pp.m)) continue;
         found.add(pp.m);
@@ -259,11 +259,11 @@ function firstByDigest<T extends { d: Digest }>(xs: readonly T[]): T[] {
 }
 
 const sortedNs = (m: Map<number, unknown>) => [...m.keys()].sort((a, b) => a - b);
-const showM = (m: Request | null) => (m === null ? 'null' : `⟨REQUEST, ${m.o}, ${m.t}, c${m.c}⟩`);
-const clientsOf = (...ms: (Request | null)[]) => [...new Set(ms.filter((m): m is Request => m !== null).map((m) => m.c))].sort((a, b) => a - b);
+const showM = (m: Payload) => (m === null ? 'null' : m.tag === 'REQUEST' ? `⟨REQUEST, ${m.o}, ${m.t}, c${m.c}⟩` : `a ${m.tag} (id ${m.id})`);
+const clientsOf = (...ms: Payload[]) => [...new Set(ms.filter((m): m is Request => m?.tag === 'REQUEST').map((m) => m.c))].sort((a, b) => a - b);
 const union = (...xs: number[][]) => [...new Set(xs.flat())].sort((a, b) => a - b);
 
-function w(replicas: number[], messages: Message[], ms: (Request | null)[], view: number, n: number, detail: string): Witness {
+function w(replicas: number[], messages: Message[], ms: (Payload)[], view: number, n: number, detail: string): Witness {
   return { replicas, clients: clientsOf(...ms), messages, view, n, detail };
 }
 

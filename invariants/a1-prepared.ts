@@ -46,6 +46,7 @@
 //   pre-prepares) or a request m added to in_i (the "m ∈ in_i" disjunct: the n's with commits for
 //   D(m) are kept per digest); the set R of non-faulty preparers only shrinks when some replica
 //   loses a certificate (a removal), and then every non-faulty i is re-examined at that n.
+import type { Payload } from '../automata/messages.ts';
 import { committed, mergeP, prepared } from '../automata/aux-functions.ts';
 import type { SystemState } from '../automata/compose.ts';
 import type { Digest } from '../automata/digests.ts';
@@ -61,7 +62,7 @@ const REF = 'Appendix A.1';
 
 /** A fact prepared(m, v, n, M), with the certificate's pre-prepare ⟨PRE-PREPARE, v, n, m⟩σprimary(v). */
 export interface PreparedTriple {
-  m: Request | null;
+  m: Payload;
   v: number;
   n: number;
   /** D(m) */
@@ -70,7 +71,7 @@ export interface PreparedTriple {
 }
 
 /** A key for (m, v, n) that builds no message: m by its interning id (−1 for null). */
-export const tripleKey = (m: Request | null, v: number, n: number): string => `${v}|${n}|${m === null ? -1 : m.id}`;
+export const tripleKey = (m: Payload, v: number, n: number): string => `${v}|${n}|${m === null ? -1 : m.id}`;
 
 const byNVId = (a: PreparedTriple, b: PreparedTriple) => a.n - b.n || a.v - b.v || a.pp.id - b.pp.id;
 
@@ -140,10 +141,10 @@ function conflicts<T>(entries: Iterable<[T, readonly PreparedTriple[]]>): Confli
   return out.sort((p, q) => p.n - q.n || p.v - q.v);
 }
 
-const showM = (u: Universe, m: Request | null) => formatMessage(u, m);
+const showM = (u: Universe, m: Payload) => formatMessage(u, m);
 const set = (xs: readonly number[]) => `{${xs.map((k) => `r${k}`).join(', ')}}`;
 const union = (...xs: (readonly number[])[]) => [...new Set(xs.flat())].sort((a, b) => a - b);
-const clientsOf = (...ms: (Request | null)[]) => [...new Set(ms.filter((m): m is Request => m !== null).map((m) => m.c))].sort((a, b) => a - b);
+const clientsOf = (...ms: (Payload)[]) => [...new Set(ms.filter((m): m is Request => m !== null).map((m) => m.c))].sort((a, b) => a - b);
 
 // ---------------------------------------------------------------------------------- incremental state
 
@@ -322,7 +323,7 @@ const sortedNs = (ns: Iterable<number>) => [...ns].sort((a, b) => a - b);
 
 // ---------------------------------------------------------------------------------- A.1.4
 
-type Held = { m: Request | null; pp: PrePrepare; holders: readonly number[] };
+type Held = { m: Payload; pp: PrePrepare; holders: readonly number[] };
 
 function a14Violation(u: Universe, v: number, n: number, a: Held, b: Held): Violation {
   return violation(
@@ -449,7 +450,7 @@ export const A_1_5: SystemInvariant[] = [
         if (st.faulty) continue;
         const nvs = addedStill(delta, st, isNewView).sort((a, b) => a.v - b.v || a.id - b.id);
         for (const nv of nvs) {
-          deltaWork.keys += 1 + nv.V.reduce((k, vc) => k + vc.P.length, 0);
+          deltaWork.keys += 1 + nv.V.reduce((k, vc) => k + (vc.tag === 'VIEW-CHANGE' ? vc.P.length : 0), 0);
           out.push(...a15Violations(u, st, nv));
         }
       }
@@ -538,7 +539,7 @@ export const A_1_6: SystemInvariant[] = [
 
 /** A fact committed(m, v, n, i). */
 export interface CommittedTriple {
-  m: Request | null;
+  m: Payload;
   v: number;
   n: number;
   d: Digest;
@@ -577,7 +578,7 @@ export function committedAtN(u: Universe, inI: MessageSet, n: number, requestsWi
     if (seen.has(vd)) continue;
     seen.add(vd);
     if (inI.commitSignersOf(c.v, n, c.d).size < 2 * u.f + 1) continue;
-    const found = new Set<Request | null>();
+    const found = new Set<Payload>();
     for (const pp of inI.prePreparesAt(n)) {
       if (pp.signer !== u.primary(pp.v) || found.has(pp.m) || u.interner.digest(pp.m) !== c.d) continue;
       if (!committed(u, pp.m, c.v, n, inI)) continue;

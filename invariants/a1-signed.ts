@@ -54,7 +54,7 @@ function forEachNamed(x: Message, visit: (m: Message, container: ViewChange | Ne
     // merge-P(V) ≡ {m | ∃ ⟨VIEW-CHANGE, v, P, k⟩σk ∈ V : m ∈ P}. A message in the P of several
     // view-changes of V is one member of merge-P(V): report it once.
     const seen = new Set<Message>();
-    for (const vc of x.V) for (const p of vc.P) if (!seen.has(p)) seen.add(p), visit(p, x, 'merge-P(V)');
+    for (const vc of x.V) if (vc.tag === 'VIEW-CHANGE') for (const p of vc.P) if (!seen.has(p)) seen.add(p), visit(p, x, 'merge-P(V)');
   }
 }
 

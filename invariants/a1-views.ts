@@ -43,6 +43,7 @@
 //   prepared at f+1 non-faulty replicas (re-examine every non-faulty i at its n) or a pre-prepare
 //   is added to a non-faulty in_i (re-examine i at its n); removals only weaken the antecedent
 //   and remove pre-prepares of the conclusion.
+import type { Payload } from '../automata/messages.ts';
 import { lastPreparedAll, preparedAt } from '../automata/aux-functions.ts';
 import type { SystemState } from '../automata/compose.ts';
 import { formatMessage } from '../automata/format.ts';
@@ -74,7 +75,7 @@ const REF = 'Appendix A.1';
  * (Invariant A.1.8). `inI` is replica i's log in_i. The m', v' of the ∄ range over the prepared
  * certificates at n, all of which preparedAt enumerates.
  */
-export function lastPreparedB(u: Universe, m: Request | null, v: number, n: number, inI: MessageSet, b: number): boolean {
+export function lastPreparedB(u: Universe, m: Payload, v: number, n: number, inI: MessageSet, b: number): boolean {
   if (!(v < b)) return false;
   const ps = preparedAt(u, n, inI);
   if (!ps.some((p) => p.m === m && p.v === v)) return false;
@@ -97,7 +98,7 @@ export function lastPreparedBAll(prepared: readonly PreparedTriple[], b: number)
 
 /** A fact last-prepared(m, v', n, P), with the certificate's pre-prepare from P. */
 interface LastPreparedP {
-  m: Request | null;
+  m: Payload;
   v: number;
   n: number;
   pp: PrePrepare | undefined;
@@ -135,9 +136,9 @@ function lastPreparedInP(u: Universe, vc: ViewChange): Map<string, LastPreparedP
 }
 
 /** Per universe, by new-view id: the pre-prepares of O ∪ N. */
-const onMemo = new WeakMap<Universe, Map<number, Set<PrePrepare>>>();
+const onMemo = new WeakMap<Universe, Map<number, Set<Message>>>();
 
-function membersON(u: Universe, nv: NewView): Set<PrePrepare> {
+function membersON(u: Universe, nv: NewView): Set<Message> {
   let memo = onMemo.get(u);
   if (memo === undefined) onMemo.set(u, (memo = new Map()));
   let r = memo.get(nv.id);
@@ -145,17 +146,17 @@ function membersON(u: Universe, nv: NewView): Set<PrePrepare> {
   return r;
 }
 
-const showM = (u: Universe, m: Request | null) => formatMessage(u, m);
+const showM = (u: Universe, m: Payload) => formatMessage(u, m);
 const set = (xs: readonly number[]) => `{${xs.map((k) => `r${k}`).join(', ')}}`;
 const union = (...xs: (readonly number[])[]) => [...new Set(xs.flat())].sort((a, b) => a - b);
-const clientsOf = (...ms: (Request | null)[]) => [...new Set(ms.filter((m): m is Request => m !== null).map((m) => m.c))].sort((a, b) => a - b);
+const clientsOf = (...ms: (Payload)[]) => [...new Set(ms.filter((m): m is Request => m !== null).map((m) => m.c))].sort((a, b) => a - b);
 const byNV = (a: { n: number; v: number }, b: { n: number; v: number }) => a.n - b.n || a.v - b.v;
 
 // ---------------------------------------------------------------------------------- A.1.8
 
 /** A triple on one side only of A.1.8(1)'s equivalence: inLog, last-prepared-b in in_i and not last-prepared in P; otherwise the converse. */
 interface OneSided {
-  m: Request | null;
+  m: Payload;
   v: number;
   n: number;
   pp: PrePrepare | undefined;

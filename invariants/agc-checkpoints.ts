@@ -54,7 +54,7 @@ import type { SystemState } from '../automata/compose.ts';
 import type { Digest } from '../automata/digests.ts';
 import { shortDigest } from '../automata/digests.ts';
 import { formatMessage } from '../automata/format.ts';
-import type { Checkpoint, CheckpointValue, Message, Request, ViewChange } from '../automata/messages.ts';
+import type { Checkpoint, CheckpointValue, Message, Request } from '../automata/messages.ts';
 import type { Universe } from '../automata/universe.ts';
 import { CommittedWireIndex, committedWireBy, committedWireDigestBy, type Candidate, type WireSearch } from './agc-committed-wire.ts';
 import { nestedMessages, showRM, showValue, wireSets, type AgcReadings, type WireSets } from './agc-definitions.ts';
@@ -76,9 +76,10 @@ export type { Candidate, CommittedWireOptions, CommittedWireQuery, CommittedWire
  */
 export function checkpointSetN(sets: WireSets): { m: Checkpoint; via: Message | null }[] {
   const out = new Map<Checkpoint, Message | null>();
-  const fromVC = (vc: ViewChange, via: Message) => {
-    if (vc.gc === null) return;
+  const fromVC = (vc: Message, via: Message) => {
+    if (vc.tag !== 'VIEW-CHANGE' || vc.gc === null) return;
     for (const c of vc.gc.C) {
+      if (c.tag !== 'CHECKPOINT') continue;
       const old = out.get(c);
       if (old === undefined || old === null || via.id < old.id) out.set(c, via);
     }
@@ -97,9 +98,12 @@ export function checkpointSetN(sets: WireSets): { m: Checkpoint; via: Message | 
  * one Wire+io is closed under nesting and N is the set of checkpoints in Wire+io.)
  */
 function checkpointsBroughtBy(m: Message, add: (c: Checkpoint) => void): void {
+  const fromVC = (vc: Message) => {
+    if (vc.tag === 'VIEW-CHANGE') for (const c of vc.gc?.C ?? []) if (c.tag === 'CHECKPOINT') add(c);
+  };
   if (m.tag === 'CHECKPOINT') add(m);
-  else if (m.tag === 'VIEW-CHANGE') for (const c of m.gc?.C ?? []) add(c);
-  else if (m.tag === 'NEW-VIEW') for (const vc of m.V) for (const c of vc.gc?.C ?? []) add(c);
+  else if (m.tag === 'VIEW-CHANGE') fromVC(m);
+  else if (m.tag === 'NEW-VIEW') for (const vc of m.V) fromVC(vc);
 }
 
 /** Checkpoint values held by replicas or carried by view-changes in Wire+io, by digest (for reports). */
@@ -109,7 +113,7 @@ function knownValues(u: Universe, s: SystemState, sets: WireSets): Map<Digest, C
   for (const r of s.replicas) for (const e of r.chkpts) add(e.s);
   for (const m of sets.wireIO) {
     if (m.tag === 'VIEW-CHANGE' && m.gc !== null) add(m.gc.s);
-    else if (m.tag === 'NEW-VIEW') for (const vc of m.V) if (vc.gc !== null) add(vc.gc.s);
+    else if (m.tag === 'NEW-VIEW') for (const vc of m.V) if (vc.tag === 'VIEW-CHANGE' && vc.gc !== null) add(vc.gc.s);
   }
   return out;
 }

@@ -29,7 +29,7 @@
 //    agc-committed-wire.ts.
 import type { SystemState } from '../automata/compose.ts';
 import { formatMessage } from '../automata/format.ts';
-import type { Message, Request } from '../automata/messages.ts';
+import type { Message, Payload } from '../automata/messages.ts';
 import type { Result, ServiceState } from '../automata/services.ts';
 import { NULL_REP } from '../automata/services.ts';
 import type { Universe } from '../automata/universe.ts';
@@ -37,7 +37,7 @@ import type { Universe } from '../automata/universe.ts';
 // ---------------------------------------------------------------- Definition A.2.1
 
 /** An element of RM: a request or the null request. */
-export type RM = Request | null;
+export type RM = Payload;
 
 /** The three checkpoint components a sequence of requests computes: ⟨r-val, r-last-rep, r-last-rep-t⟩. */
 export interface RValue {
@@ -56,9 +56,11 @@ export function rInitial(u: Universe): RValue {
  *   μ.null: unchanged;
  *   μ.⟨REQUEST, o, t, c⟩σc: other clients unchanged; if t > r-last-rep-t(μ)(c) then
  *     (r, s) = g(c, o, r-val(μ)); r-val := s; r-last-rep(c) := r; r-last-rep-t(c) := t; else unchanged.
+ * μ.m for a payload m that is neither null nor a request: unchanged, as EXECUTE does nothing for
+ * it (ERRATA R14; the definition names only the two cases).
  */
 export function rStep(u: Universe, x: RValue, m: RM): RValue {
-  if (m === null) return x;
+  if (m === null || m.tag !== 'REQUEST') return x;
   const { o, t, c } = m;
   if (!(t > x.lastRepT[c]!)) return x;
   const [r, s] = u.service.g(c, o, x.val);

@@ -60,7 +60,7 @@ export class EndToEndMonitor {
   private execute(a: Extract<Action, { kind: 'EXECUTE' }>, s: SystemState): Violation[] {
     if (s.replicas[a.i]!.faulty || a.n <= this.executedUpTo) return [];
     this.executedUpTo = a.n;
-    if (a.m === null) return [];
+    if (a.m === null || a.m.tag !== 'REQUEST') return []; // no request, nothing executed (ERRATA R14)
     const { o, t, c } = a.m;
     if (t <= this.spec.lastRepT[c]!) return []; // re-execution of an old request: a no-op in A and in S
     if (this.spec.faultyClient[c]) this.take({ kind: 'FAULTY-REQUEST', o, t, c });

@@ -72,7 +72,7 @@
 import type { Action } from '../automata/actions.ts';
 import { prepared } from '../automata/aux-functions.ts';
 import type { SystemState } from '../automata/compose.ts';
-import type { Message, Reply, Request } from '../automata/messages.ts';
+import type { Message, Reply, Request, Payload } from '../automata/messages.ts';
 import { NULL_REP } from '../automata/services.ts';
 import { emptyFold, foldAppend, histFold, type HistEntry, type HistFold, type SpecHistAction, type SpecHistState } from '../automata/spec-hist.ts';
 import { nFaulty, reqKey, repKey } from '../automata/spec.ts';
@@ -139,7 +139,7 @@ export class PrefixFolds {
 // --- helpers ----------------------------------------------------------------------------------
 
 const showE = (e: HistEntry) => `⟨${e.n}, ${e.o}, ${e.t}, c${e.c}⟩`;
-const showReq = (m: Request | null) => (m === null ? 'null' : `⟨REQUEST, ${m.o}, ${m.t}, c${m.c}⟩`);
+const showReq = (m: Payload) => (m === null ? 'null' : m.tag === 'REQUEST' ? `⟨REQUEST, ${m.o}, ${m.t}, c${m.c}⟩` : `a ${m.tag} (id ${m.id})`);
 
 /** "when n-faulty ≤ f": the number of faulty replicas of S' (= of A' when clause 1 holds). */
 function bounded(u: Universe, y: SpecHistState): boolean {
@@ -153,7 +153,7 @@ function requestsNamedBy(m: Message): readonly Request[] {
     case 'REQUEST':
       return [m];
     case 'PRE-PREPARE':
-      return m.m === null ? [] : [m.m];
+      return m.m?.tag === 'REQUEST' ? [m.m] : [];
     case 'VIEW-CHANGE':
     case 'NEW-VIEW': {
       let r = contributionMemo.get(m);
@@ -161,7 +161,7 @@ function requestsNamedBy(m: Message): readonly Request[] {
         // merge-P of the view-change itself, or of every view-change in V.
         const vcs = m.tag === 'VIEW-CHANGE' ? [m] : m.V;
         const out: Request[] = [];
-        for (const vc of vcs) for (const p of vc.P) if (p.tag === 'PRE-PREPARE' && p.m !== null) out.push(p.m);
+        for (const vc of vcs) if (vc.tag === 'VIEW-CHANGE') for (const p of vc.P) if (p.tag === 'PRE-PREPARE' && p.m?.tag === 'REQUEST') out.push(p.m);
         contributionMemo.set(m, (r = out));
       }
       return r;
@@ -235,7 +235,7 @@ function checkG7(u: Universe, x: SystemState, at: FoldAt): string | null {
  */
 function checkG8At(u: Universe, correct: readonly SystemState['replicas'][number][], n: number, need: number, at: readonly HistEntry[], before: () => HistFold): string | null {
   // Every (m, v) prepared at n by some non-faulty replica, with how many non-faulty replicas prepared it.
-  const certs = new Map<string, { m: Request | null; v: number; count: number }>();
+  const certs = new Map<string, { m: Payload; v: number; count: number }>();
   for (const r of correct)
     for (const pp of r.in.prePreparesAt(n)) {
       if (pp.signer !== u.primary(pp.v) || !prepared(u, pp.m, pp.v, n, r.in)) continue;
@@ -246,11 +246,11 @@ function checkG8At(u: Universe, correct: readonly SystemState['replicas'][number
     }
   const strong = [...certs.values()].filter((e) => e.count > need);
   if (at.length > 0) {
-    const ok = at.some((e) => strong.some((s) => s.m !== null && s.m.o === e.o && s.m.t === e.t && s.m.c === e.c));
+    const ok = at.some((e) => strong.some((s) => s.m?.tag === 'REQUEST' && s.m.o === e.o && s.m.t === e.t && s.m.c === e.c));
     if (!ok) return `n = ${n}: ${at.map(showE).join(', ')} ∈ y.hist but no v with more than ${need} non-faulty replicas that prepared it${describe(certs)}`;
   } else {
     const fold = before();
-    const ok = strong.some((s) => s.m === null || s.m.t <= fold.lastRepT[s.m.c]!);
+    const ok = strong.some((s) => s.m === null || s.m.tag !== 'REQUEST' || s.m.t <= fold.lastRepT[s.m.c]!);
     if (!ok)
       return `n = ${n}: no tuple in y.hist, and no null request or request with t ≤ last-rep-t(prefix(y.hist, ${n - 1}))(c) prepared by more than ${need} non-faulty replicas${describe(certs)}`;
   }
@@ -428,7 +428,7 @@ export function gClauses(u: Universe, literal = false): Clause<SystemState, Spec
           if (r.faulty) continue;
           for (const m of r.in.requests) if (!faulty(m.c) && !ok(m)) return bad(m, `x.in_${r.i}`);
           for (const pps of r.in.ppByN.values())
-            for (const pp of pps) if (pp.m !== null && !faulty(pp.m.c) && !ok(pp.m)) return bad(pp.m, `a pre-prepare in x.in_${r.i}`);
+            for (const pp of pps) if (pp.m?.tag === 'REQUEST' && !faulty(pp.m.c) && !ok(pp.m)) return bad(pp.m, `a pre-prepare in x.in_${r.i}`);
           for (const vcs of r.in.viewChangesByV.values())
             for (const vc of vcs) for (const m of requestsNamedBy(vc)) if (!faulty(m.c) && !ok(m)) return bad(m, `merge-P of a view-change in x.in_${r.i}`);
           for (const nvs of r.in.newViewsByV.values())
@@ -442,7 +442,7 @@ export function gClauses(u: Universe, literal = false): Clause<SystemState, Spec
   ];
 }
 
-function describe(certs: Map<string, { m: Request | null; v: number; count: number }>): string {
+function describe(certs: Map<string, { m: Payload; v: number; count: number }>): string {
   if (certs.size === 0) return ' (nothing prepared there)';
   return ` (prepared: ${[...certs.values()].map((e) => `${showReq(e.m)} in view ${e.v} by ${e.count}`).join('; ')})`;
 }
@@ -859,7 +859,8 @@ export function gFragment(literal = false): GFragment {
         return [{ kind: 'REPLY', r: pi.r, c: pi.c, t: pre.faultyClient[pi.c] ? null : pre.lastReq[pi.c]! }];
       case 'EXECUTE': {
         if (pre.faultyReplica[pi.i] || pre.lastExec[pi.i]! < y.seqno) return [];
-        if (pi.m === null) return [{ kind: 'EXECUTE-NULL' }];
+        // A payload that is not a request executes nothing, like null (ERRATA R14).
+        if (pi.m === null || pi.m.tag !== 'REQUEST') return [{ kind: 'EXECUTE-NULL' }];
         const { o, t, c } = pi.m;
         if (pre.faultyClient[c]) return [{ kind: 'FAULTY-REQUEST', o, t, c }, { kind: 'EXECUTE', o, t, c }];
         if (!literal && !y.in.has(reqKey(o, t, c)) && t <= y.fold.lastRepT[c]!) return [{ kind: 'EXECUTE-NULL' }];

@@ -31,7 +31,8 @@
 // primaries' pre-prepares are constrained) has no consistent message of A. Corrected, P is cut of
 // what correct-view-change ignores at or below n.
 import { computeON, correctNewView, correctViewChange, maxN } from '../automata/aux-functions.ts';
-import type { Message, NewView, PrePrepare, Prepare, ViewChange } from '../automata/messages.ts';
+import { isPrepareLike } from '../automata/messages.ts';
+import type { Message, NewView, ViewChange } from '../automata/messages.ts';
 import type { Readings } from '../automata/config.ts';
 import type { Universe } from '../automata/universe.ts';
 
@@ -100,12 +101,12 @@ export class HConsistency {
   private computeConsistentVc(m1: ViewChange, m2: ViewChange): boolean {
     if (m1.gc === null || m2.gc !== null || m1.v !== m2.v || m1.j !== m2.j) return false;
     const n = m1.gc.n;
-    const above = m2.P.filter((p) => !(p.n <= n)); // P' − {pre-prepares and prepares with n' ≤ n}
+    const above = m2.P.filter((p) => !(isPrepareLike(p) && p.n <= n)); // P' − {pre-prepares and prepares with n' ≤ n}
     // E21: as written, P must hold nothing at or below n, which correct-view-change does not
     // ensure; corrected, P is cut of what correct-view-change ignores there (all but the
     // primaries' pre-prepares, which make m¹ incorrect and must stay to tell it apart).
-    const constrained = (p: PrePrepare | Prepare) => p.tag === 'PRE-PREPARE' && p.signer === this.ux.primary(p.v);
-    const P = this.literal.vcBelow ? m1.P : m1.P.filter((p) => !(p.n <= n) || constrained(p));
+    const constrained = (p: Message) => p.tag === 'PRE-PREPARE' && p.signer === this.ux.primary(p.v);
+    const P = this.literal.vcBelow ? m1.P : m1.P.filter((p) => !(isPrepareLike(p) && p.n <= n) || constrained(p));
     return this.correctGcVc(m1) === (this.correctAVc(m2) && sameSorted(P, above));
   }
 
@@ -127,7 +128,7 @@ export class HConsistency {
     if (m1.v !== m2.v || m1.signer !== m2.signer) return false;
     if (!this.consistentVcSet(m1.V, m2.V)) return false;
     const top = maxN('Agc', m1.V);
-    const above = (X: readonly PrePrepare[]) => X.filter((p) => !(p.v === m1.v && p.signer === m1.signer && p.n <= top));
+    const above = (X: readonly Message[]) => X.filter((p) => !(p.tag === 'PRE-PREPARE' && p.v === m1.v && p.signer === m1.signer && p.n <= top));
     return this.correctGcNv(m1) === (this.correctANv(m2) && sameSorted(m1.O, above(m2.O)) && sameSorted(m1.N, above(m2.N)));
   }
 
@@ -191,22 +192,22 @@ export class Translation {
     const { uy } = this.h;
     if (m.gc === null) return m; // not a message of A_gc: no consistent one exists (reported by H)
     if (this.h.correctGcVc(m)) return uy.interner.viewChange(m.v, null, m.P, m.j);
-    const k = Math.max(m.gc.n, ...m.P.map((p) => p.n)) + 1;
+    const k = Math.max(m.gc.n, ...m.P.filter(isPrepareLike).map((p) => p.n)) + 1;
     // j is the primary of view j (primary(v) = v mod |R|); with no prepares in P' this pre-prepare is
     // not prepared, so the A-form message is not correct, as m is not.
-    const bogus: PrePrepare | Prepare = uy.interner.prePrepare(m.j, k, null, m.j);
+    const bogus = uy.interner.prePrepare(m.j, k, null, m.j);
     return uy.interner.viewChange(m.v, null, [...m.P, bogus], m.j);
   }
 
   /** A-form new-view: V translated, O and N as A's primary computes them when correct; otherwise with an extra null pre-prepare above the checkpoint. */
   private buildNv(m: NewView): NewView {
     const { uy } = this.h;
-    const V = m.V.map((vc) => this.tr(vc) as ViewChange);
+    const V = m.V.map((vc) => this.tr(vc));
     if (this.h.correctGcNv(m)) {
       const { O, N } = computeON(uy, m.v, V, m.signer);
       return uy.interner.newView(m.v, V, O, N, m.signer);
     }
-    const k = Math.max(maxN('Agc', m.V), ...m.O.map((p) => p.n), ...m.N.map((p) => p.n)) + 1;
+    const k = Math.max(maxN('Agc', m.V), ...[...m.O, ...m.N].filter(isPrepareLike).map((p) => p.n)) + 1;
     return uy.interner.newView(m.v, V, m.O, [...m.N, uy.interner.prePrepare(m.v, k, null, m.signer)], m.signer);
   }
 }

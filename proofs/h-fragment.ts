@@ -221,7 +221,7 @@ function betaDefined(y: SystemState, m: Message): boolean {
  *   a) β(y, c_nk, i) for each k ∈ R_n;  b) if enabled β(y, p_n, i) else β(y, m_n, i);  c) EXECUTE(m_n, v_n, n)_i.
  * The tuple taken is the one of the lowest v_n (then the least digest), R_n its 2f + 1 lowest signers.
  */
-function* catchUp(ctx: HFragmentContext, i: number, v: number, V: readonly ViewChange[], lastExec: number, x: SystemState, y: SystemState): Generator<Action, void, void> {
+function* catchUp(ctx: HFragmentContext, i: number, v: number, V: readonly Message[], lastExec: number, x: SystemState, y: SystemState): Generator<Action, void, void> {
   const { hc, wireO } = ctx;
   const u = hc.ux;
   const top = maxN('Agc', V);

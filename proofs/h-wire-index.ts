@@ -8,14 +8,14 @@
 // is the literal form.
 import type { SystemState } from '../automata/compose.ts';
 import type { Digest } from '../automata/digests.ts';
-import { nestedMessages, type Commit, type Message, type PrePrepare, type Request } from '../automata/messages.ts';
+import { nestedMessages, type Commit, type Message, type PrePrepare, type Request, type Payload } from '../automata/messages.ts';
 import type { Universe } from '../automata/universe.ts';
 
 /** A tuple (v_n, R_n, m_n) of C, with the pre-prepares for m_n at n (signed by primary(v')) in x.Wire+o. */
 export interface CatchUpTuple {
   v: number;
   R: number[];
-  m: Request | null;
+  m: Payload;
   prePrepares: PrePrepare[];
 }
 

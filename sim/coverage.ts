@@ -109,6 +109,7 @@ export const BRANCH = {
   // rebuilt from last-rep_i(c)); stale when t < last-rep-t_i(c) (only last-exec_i := n and
   // in_i := in_i − {m}). Fig 2-12's take-chkpt branch: chkpts_i gained an entry at n (A_gc only).
   execNull: 'EXECUTE: null request',
+  execNotRequest: 'EXECUTE: a payload that is not a request (nothing executed, reading R14)',
   execNew: 'EXECUTE: new timestamp (executed)',
   execSame: 'EXECUTE: same timestamp (reply resent)',
   execStale: 'EXECUTE: stale timestamp (t < last-rep-t, no effect but last-exec)',
@@ -257,7 +258,7 @@ export class CoverageTracker {
       case 'EXECUTE':
         if (this.replica >= 0) {
           const r = s.replicas[a.i]!;
-          this.lastRepT = a.m === null ? 0 : r.lastRepT[a.m.c]!;
+          this.lastRepT = a.m?.tag === 'REQUEST' ? r.lastRepT[a.m.c]! : 0;
           this.hadChkptAtN = r.chkpts.some((e) => e.n === a.n);
         }
         break;
@@ -398,6 +399,7 @@ export class CoverageTracker {
   private executed(s: SystemState, a: Extract<Action, { kind: 'EXECUTE' }>): void {
     const r = s.replicas[a.i]!;
     if (a.m === null) this.branch(BRANCH.execNull);
+    else if (a.m.tag !== 'REQUEST') this.branch(BRANCH.execNotRequest);
     else {
       const { t, c } = a.m;
       if (r.lastRepT[c]! > this.lastRepT) this.branch(BRANCH.execNew);

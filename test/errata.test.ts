@@ -6,6 +6,7 @@ import { initialSystem, type SystemState } from '../automata/compose.ts';
 import { Universe } from '../automata/universe.ts';
 import { systemInvariants } from '../invariants/registry.ts';
 import { loadTrace, replayTrace } from '../sim/trace-file.ts';
+import type { PrePrepare } from '../automata/messages.ts';
 
 describe('E1: the null set N of a new view', () => {
   const trace = loadTrace('traces/errata/E1-null-set.json');
@@ -15,8 +16,8 @@ describe('E1: the null set N of a new view', () => {
     const last = actions[actions.length - 1]!;
     expect(last.kind).toBe('SEND-NEW-VIEW');
     const nv = [...s.replicas[1]!.out][0]!;
-    expect(nv.tag === 'NEW-VIEW' && nv.N.map((p) => [p.n, p.m])).toEqual([[1, null]]);
-    expect(nv.tag === 'NEW-VIEW' && nv.O.map((p) => p.n)).toEqual([2]);
+    expect(nv.tag === 'NEW-VIEW' && (nv.N as PrePrepare[]).map((p) => [p.n, p.m])).toEqual([[1, null]]);
+    expect(nv.tag === 'NEW-VIEW' && (nv.O as PrePrepare[]).map((p) => p.n)).toEqual([2]);
     const rest = driveToQuiescence(u, s);
     for (const r of s.replicas) expect(r.lastExec).toBe(2);
     expect(rest.filter((a) => a.kind === 'EXECUTE' && a.n === 1).every((a) => a.kind === 'EXECUTE' && a.m === null)).toBe(true);
@@ -28,7 +29,7 @@ describe('E1: the null set N of a new view', () => {
     const { u, s } = replayTrace(trace, { readings: { literalNullSet: true } });
     const nv = [...s.replicas[1]!.out][0]!;
     expect(nv.tag === 'NEW-VIEW' && nv.N).toEqual([]);
-    expect(nv.tag === 'NEW-VIEW' && nv.O.map((p) => p.n)).toEqual([2]);
+    expect(nv.tag === 'NEW-VIEW' && (nv.O as PrePrepare[]).map((p) => p.n)).toEqual([2]);
     const rest = driveToQuiescence(u, s);
     for (const r of s.replicas) expect(r.lastExec).toBe(0);
     expect(rest.some((a) => a.kind === 'REPLY' || a.kind === 'EXECUTE')).toBe(false);

@@ -3,6 +3,7 @@
 // A written action is matched against the enabled list first; otherwise it is rebuilt from its
 // parts (messages by their printed form among those built so far) so that whyDisabled can say
 // why it is not enabled.
+import type { Payload } from '../../automata/messages.ts';
 import { ACTION_KINDS, type Action } from '../../automata/actions.ts';
 import { shortDigest } from '../../automata/digests.ts';
 import { formatAction, formatMessage } from '../../automata/format.ts';
@@ -202,7 +203,7 @@ class Written {
         if (m !== null && m.tag !== 'REQUEST') throw bad(`its message must be a request, got ${m.tag}`);
         if (m === null && kind === 'SEND-PRE-PREPARE') throw bad('its message must be a request');
         const [v, n] = [nat(args[1]!, 'v'), nat(args[2]!, 'n')];
-        return kind === 'SEND-PRE-PREPARE' ? { kind, m: m as Request, v, n, i: replica() } : { kind, m: m as Request | null, v, n, i: replica() };
+        return kind === 'SEND-PRE-PREPARE' ? { kind, m: m as Request, v, n, i: replica() } : { kind, m: m as Payload, v, n, i: replica() };
       }
       case 'SEND-VIEW-CHANGE':
         need(1);

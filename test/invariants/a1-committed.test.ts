@@ -3,7 +3,7 @@
 // f = 1 throughout: |R| = 4, primary(v) = v mod 4, 2f = 2 prepares, 2f + 1 = 3 commits.
 import { describe, expect, it } from 'vitest';
 import { cloneSystem, initialSystem, type SystemState } from '../../automata/compose.ts';
-import type { Message, Request } from '../../automata/messages.ts';
+import type { Message, Payload, Request } from '../../automata/messages.ts';
 import { Universe } from '../../automata/universe.ts';
 import { preparedAt } from '../../automata/aux-functions.ts';
 import { committedCandidates } from '../../automata/replica-common.ts';
@@ -25,12 +25,12 @@ import { runRandom } from '../../sim/scheduler.ts';
 
 const mkU = () => new Universe({ variant: 'A', f: 1, clients: 2, service: 'log' });
 const req = (u: Universe, o: string, t: number, c: number): Request => u.interner.request(o, t, c);
-const pp = (u: Universe, v: number, n: number, m: Request | null) => u.interner.prePrepare(v, n, m, u.primary(v));
-const prep = (u: Universe, v: number, n: number, m: Request | null, j: number) => u.interner.prepare(v, n, u.interner.digest(m), j);
-const com = (u: Universe, v: number, n: number, m: Request | null, j: number) => u.interner.commit(v, n, u.interner.digest(m), j);
+const pp = (u: Universe, v: number, n: number, m: Payload) => u.interner.prePrepare(v, n, m, u.primary(v));
+const prep = (u: Universe, v: number, n: number, m: Payload, j: number) => u.interner.prepare(v, n, u.interner.digest(m), j);
+const com = (u: Universe, v: number, n: number, m: Payload, j: number) => u.interner.commit(v, n, u.interner.digest(m), j);
 
 /** Adds to in_i the pre-prepare of primary(v) for (m, v, n) and the prepares of the two backups ≠ primary(v). */
-function forgePrepared(u: Universe, s: SystemState, i: number, m: Request | null, v: number, n: number): void {
+function forgePrepared(u: Universe, s: SystemState, i: number, m: Payload, v: number, n: number): void {
   const p = u.primary(v);
   const backups = [0, 1, 2, 3].filter((k) => k !== p).slice(0, 2);
   add(s, i, pp(u, v, n, m), ...backups.map((k) => prep(u, v, n, m, k)));
@@ -69,7 +69,7 @@ describe('the enumerations of prepared and committed facts are those of the mode
   ])('seed $seed, faulty replicas $faulty: preparedAt and committedCandidates over every n', ({ seed, faulty }) => {
     let u: Universe | undefined;
     let nonEmpty = 0;
-    const key = (m: Request | null, v: number, n: number) => `${m === null ? 'null' : m.id}|${v}|${n}`;
+    const key = (m: Payload, v: number, n: number) => `${m === null ? 'null' : m.id}|${v}|${n}`;
     runRandom({
       config: { variant: 'A', faultyReplicas: faulty },
       seed,

@@ -58,7 +58,7 @@ describe('checkDelta agrees with check at every step of random runs of A (1500 s
 /** The size of what a delta changed in the logs: one per message added or removed, plus the messages a VIEW-CHANGE or NEW-VIEW carries. */
 function changeSize(d: Delta): number {
   const weight = (m: Message) =>
-    m.tag === 'VIEW-CHANGE' ? 1 + m.P.length : m.tag === 'NEW-VIEW' ? 1 + m.O.length + m.N.length + m.V.reduce((k, x) => k + x.P.length, 0) : 1;
+    m.tag === 'VIEW-CHANGE' ? 1 + m.P.length : m.tag === 'NEW-VIEW' ? 1 + m.O.length + m.N.length + m.V.reduce((k, x) => k + (x.tag === 'VIEW-CHANGE' ? x.P.length : 0), 0) : 1;
   let k = 0;
   for (const per of [d.inAdded, d.inRemoved]) for (const ms of per.values()) for (const m of ms) k += weight(m);
   return k;

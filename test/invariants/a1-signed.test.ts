@@ -11,7 +11,7 @@ import { flush, settle } from './build-states.ts';
 import { Incremental } from './incremental-harness.ts';
 import { describe, expect, it } from 'vitest';
 import { initialSystem, nodeBit, step, type SystemState } from '../../automata/compose.ts';
-import type { Message, Request } from '../../automata/messages.ts';
+import type { Message, Request, ViewChange } from '../../automata/messages.ts';
 import { signerOf } from '../../automata/messages.ts';
 import { Universe } from '../../automata/universe.ts';
 import { A_1_1, A_1_1_DELTA_WORK } from '../../invariants/a1-signed.ts';
@@ -87,8 +87,8 @@ describe('the built state', () => {
     expect(s.replicas.map((x) => x.view)).toEqual([1, 1, 1, 1]);
     // in_0 holds the new-view, whose V holds view-changes of 1, 2, 3, whose P hold 2's prepare
     expect(s.replicas[0]!.in.has(nv)).toBe(true);
-    expect(nv.V.map((vc) => vc.j).sort()).toEqual([1, 2, 3]);
-    expect(nv.V.every((vc) => vc.P.includes(prep(0, 1, r, 2)))).toBe(true);
+    expect((nv.V as ViewChange[]).map((vc) => vc.j).sort()).toEqual([1, 2, 3]);
+    expect((nv.V as ViewChange[]).every((vc) => vc.P.includes(prep(0, 1, r, 2)))).toBe(true);
     // replies (signed by replicas, never in any in_i) and requests (signed by clients) are on the wire
     const onWire = new Set(s.wire.all().map((e) => e.m));
     expect([...onWire].some((m) => m.tag === 'REPLY' && !s.replicas[m.i]!.in.has(m))).toBe(true);
@@ -242,7 +242,7 @@ describe('A.1.1(in)', () => {
 
   it('a view-change deleted from its signer\'s log is reported in the V of the new-view', () => {
     const { u, s, nv } = baseState();
-    const vc3 = nv.V.find((vc) => vc.j === 3)!;
+    const vc3 = (nv.V as ViewChange[]).find((vc) => vc.j === 3)!;
     s.replicas[3]!.in.delete(vc3);
     const vs = checkAll(u, s).filter((v) => v.id === IN);
     expect(vs.some((v) => /is in V of/.test(v.message) && v.witness.messages![0] === vc3 && v.witness.messages![1] === nv)).toBe(true);

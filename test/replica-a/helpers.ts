@@ -2,7 +2,7 @@
 // f = 1 throughout: |R| = 4, primary(v) = v mod 4, 2f = 2 prepares, 2f + 1 = 3 commits.
 import { computeON } from '../../automata/aux-functions.ts';
 import type { ConfigInput } from '../../automata/config.ts';
-import type { Message, NewView, PrePrepare, Prepare, Request, ViewChange } from '../../automata/messages.ts';
+import type { Message, NewView, Payload, PrePrepare, Prepare, Request, ViewChange } from '../../automata/messages.ts';
 import { initialReplica, type ReplicaState } from '../../automata/replica-state.ts';
 import { Universe } from '../../automata/universe.ts';
 
@@ -18,7 +18,7 @@ export function replica(u: Universe, i: number, inI: readonly Message[] = []): R
 }
 
 export const req = (u: Universe, o: string, t: number, c: number): Request => u.interner.request(o, t, c);
-export const pp = (u: Universe, v: number, n: number, m: Request | null, signer: number): PrePrepare =>
+export const pp = (u: Universe, v: number, n: number, m: Payload, signer: number): PrePrepare =>
   u.interner.prePrepare(v, n, m, signer);
 export const prep = (u: Universe, v: number, n: number, m: Request | null, j: number): Prepare =>
   u.interner.prepare(v, n, u.interner.digest(m), j);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReplicaInternal } from '../../automata/actions.ts';
 import { computeON, correctNewView, correctViewChange, hasNewView } from '../../automata/aux-functions.ts';
-import type { ViewChange } from '../../automata/messages.ts';
+import type { PrePrepare, Prepare, Request, ViewChange } from '../../automata/messages.ts';
 import { eff, enabledInternal, pre, receive } from '../../automata/replica.ts';
 import type { Universe } from '../../automata/universe.ts';
 import { cert, com, ids, mkU, newViewFor, plus, pp, prep, replica, req, snap, vc } from './helpers.ts';
@@ -231,7 +231,7 @@ describe('N: corrected vs literal reading (ERRATA: "∄ v\', m, n" rebinds n)', 
     expect(correctNewView(lu, withGaps, 1)).toBe(false);
     // and the literal form is not correct in the corrected universe
     const cu = mkU();
-    const cV = V.map((x) => cu.interner.viewChange(1, null, x.P.map((p) => (p.tag === 'PRE-PREPARE' ? cu.interner.prePrepare(p.v, p.n, p.m === null ? null : cu.interner.request(p.m.o, p.m.t, p.m.c), p.signer) : cu.interner.prepare(p.v, p.n, p.d, p.j))), x.j));
+    const cV = V.map((x) => cu.interner.viewChange(1, null, (x.P as (PrePrepare | Prepare)[]).map((p) => (p.tag === 'PRE-PREPARE' ? cu.interner.prePrepare(p.v, p.n, p.m === null ? null : cu.interner.request((p.m as Request).o, (p.m as Request).t, (p.m as Request).c), p.signer) : cu.interner.prepare(p.v, p.n, p.d, p.j))), x.j));
     const literalInCorrected = cu.interner.newView(1, cV, [pp(cu, 1, 3, req(cu, 'a', 1, 0), 1)], [], 1);
     expect(correctNewView(cu, literalInCorrected, 1)).toBe(false);
     expect(correctNewView(cu, newViewFor(cu, 1, cV), 1)).toBe(true);

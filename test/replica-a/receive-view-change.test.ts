@@ -1,6 +1,7 @@
 // A.1: RECEIVE(⟨VIEW-CHANGE, v, P, j⟩σj)_i, RECEIVE(⟨NEW-VIEW, v, X, O, N⟩σj)_i and the
 // auxiliary predicates correct-view-change and correct-new-view, true and false cases.
 import type { ConfigInput } from '../../automata/config.ts';
+import type { PrePrepare } from '../../automata/messages.ts';
 import { describe, expect, it } from 'vitest';
 import { correctNewView, correctViewChange, hasNewView } from '../../automata/aux-functions.ts';
 import { receive } from '../../automata/replica.ts';
@@ -131,7 +132,7 @@ describe('correct-new-view(m, v) (A.1, first line restored as in READING-NOTES 8
     const { u, V, m } = example();
     expect(correctNewView(u, m, 1)).toBe(true);
     expect(newViewFor(u, 1, V)).toBe(m);
-    expect(m.N.map((x) => x.n).sort()).toEqual([0, 1]);
+    expect((m.N as PrePrepare[]).map((x) => x.n).sort()).toEqual([0, 1]);
   });
 
   it('holds with O = N = {} when no view-change carries a certificate', () => {
@@ -142,7 +143,7 @@ describe('correct-new-view(m, v) (A.1, first line restored as in READING-NOTES 8
 
   it('is false when signed by a replica other than primary(v)', () => {
     const { u, V, O, N } = example();
-    const O2 = O.map((x) => pp(u, 1, x.n, x.m, 2));
+    const O2 = (O as PrePrepare[]).map((x) => pp(u, 1, x.n, x.m, 2));
     const N2 = N.map((x) => pp(u, 1, x.n, null, 2));
     expect(correctNewView(u, u.interner.newView(1, V, O2, N2, 2), 1)).toBe(false);
   });
