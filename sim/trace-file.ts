@@ -10,8 +10,12 @@ import { ActionDecoder, actionToJson, type Json } from './trace-json.ts';
 import { validateTrace } from './trace-validate.ts';
 
 export const TRACE_FORMAT = 'pbft-check-trace';
-/** Version 1 adds the state fingerprints, the violation and the strategy; version 0 files still load. */
-export const TRACE_VERSION = 1;
+/**
+ * Version 1 adds the state fingerprints, the violation and the strategy; version 2 lets message
+ * fields range over M (a pre-prepare's payload and C, P, V, O, N hold any messages). Version 0 and
+ * 1 files still load unchanged: their messages are a subset of version 2's.
+ */
+export const TRACE_VERSION = 2;
 
 export interface TraceFile {
   format: typeof TRACE_FORMAT;

@@ -1,7 +1,7 @@
 // Explicit, self-contained JSON for actions and messages: what a trace records, so that a run is
 // reproduced from its actions (not from its seed) in a fresh universe.
 import type { Action } from '../automata/actions.ts';
-import type { CheckpointValue, Checkpoint, Message, PrePrepare, Prepare, Request, ViewChange } from '../automata/messages.ts';
+import type { CheckpointValue, Message, Request, ViewChange } from '../automata/messages.ts';
 import type { Universe } from '../automata/universe.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -76,7 +76,7 @@ export class ActionDecoder {
         return { kind: j.kind, m: this.message(j.m) as Request, v: j.v, n: j.n, i: j.i };
       case 'SEND-COMMIT':
       case 'EXECUTE':
-        return { kind: j.kind, m: j.m === null ? null : (this.message(j.m) as Request), v: j.v, n: j.n, i: j.i };
+        return { kind: j.kind, m: j.m === null ? null : this.message(j.m), v: j.v, n: j.n, i: j.i };
       case 'SEND-NEW-VIEW':
         return { kind: j.kind, v: j.v, V: j.V.map((x: any) => this.message(x) as ViewChange), i: j.i };
       default:
@@ -92,7 +92,7 @@ export class ActionDecoder {
       case 'REPLY':
         return I.reply(j.v, j.t, j.c, j.i, j.r);
       case 'PRE-PREPARE':
-        return I.prePrepare(j.v, j.n, j.m === null ? null : (this.message(j.m) as Request), j.signer);
+        return I.prePrepare(j.v, j.n, j.m === null ? null : this.message(j.m), j.signer);
       case 'PREPARE':
         return I.prepare(j.v, j.n, j.d, j.j);
       case 'COMMIT':
@@ -103,15 +103,15 @@ export class ActionDecoder {
         const gc =
           j.gc === null
             ? null
-            : { n: j.gc.n, s: this.value(j.gc.s), C: j.gc.C.map((c: any) => this.message(c) as Checkpoint) };
-        return I.viewChange(j.v, gc, j.P.map((p: any) => this.message(p) as PrePrepare | Prepare), j.j);
+            : { n: j.gc.n, s: this.value(j.gc.s), C: j.gc.C.map((c: any) => this.message(c)) };
+        return I.viewChange(j.v, gc, j.P.map((p: any) => this.message(p)), j.j);
       }
       case 'NEW-VIEW':
         return I.newView(
           j.v,
-          j.V.map((x: any) => this.message(x) as ViewChange),
-          j.O.map((x: any) => this.message(x) as PrePrepare),
-          j.N.map((x: any) => this.message(x) as PrePrepare),
+          j.V.map((x: any) => this.message(x)),
+          j.O.map((x: any) => this.message(x)),
+          j.N.map((x: any) => this.message(x)),
           j.signer,
         );
       default:

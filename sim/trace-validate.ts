@@ -10,7 +10,7 @@ import { TRACE_FORMAT, TraceError, type TraceFile } from './trace-file.ts';
 
 /** A trace file as validateTrace accepts it: version 0, or 1 with its optional fields. */
 export interface ValidatedTrace extends TraceFile {
-  version: 0 | 1;
+  version: 0 | 1 | 2;
   /** The state fingerprint (16 lowercase hex digits) after each action. */
   fingerprints?: string[];
   /** The invariant violated after action `step`. */
@@ -148,7 +148,8 @@ const vnd: Spec = { v: nat, n: nat, d: digest, j: replica };
 const MESSAGES: Readonly<Record<Tag, Spec>> = {
   REQUEST: { o: str, t: nat, c: client },
   REPLY: { v: nat, t: nat, c: client, i: replica, r: str },
-  'PRE-PREPARE': { v: nat, n: nat, m: nullOr(message('REQUEST')), signer: replica },
+  // Fig 2-8 and A.1: a pre-prepare carries any m ∈ M (or null); C, P, V, O and N are subsets of M.
+  'PRE-PREPARE': { v: nat, n: nat, m: nullOr(message(...ALL_TAGS)), signer: replica },
   PREPARE: vnd,
   COMMIT: vnd,
   CHECKPOINT: vnd,
@@ -160,13 +161,13 @@ const MESSAGES: Readonly<Record<Tag, Spec>> = {
       object({
         n: nat,
         s: object({ val: present, lastRep: array(str, (z) => z.clients), lastRepT: array(nat, (z) => z.clients) }),
-        C: array(message('CHECKPOINT')),
+        C: array(message(...ALL_TAGS)),
       }),
     ),
-    P: array(message('PRE-PREPARE', 'PREPARE')),
+    P: array(message(...ALL_TAGS)),
     j: replica,
   },
-  'NEW-VIEW': { v: nat, V: array(message('VIEW-CHANGE')), O: array(message('PRE-PREPARE')), N: array(message('PRE-PREPARE')), signer: replica },
+  'NEW-VIEW': { v: nat, V: array(message(...ALL_TAGS)), O: array(message(...ALL_TAGS)), N: array(message(...ALL_TAGS)), signer: replica },
 };
 
 // Actions, as actionToJson writes them (actions.ts). x is any node, i a replica, c a client.
@@ -180,8 +181,8 @@ const ACTIONS: Readonly<Record<ActionKind, Spec>> = {
   RECEIVE: { x: node, m: message(...ALL_TAGS), X: mask },
   MISBEHAVE: { m: message(...ALL_TAGS), X: mask, X2: mask },
   'SEND-PRE-PREPARE': { m: message('REQUEST'), ...replicaStep },
-  'SEND-COMMIT': { m: nullOr(message('REQUEST')), ...replicaStep },
-  EXECUTE: { m: nullOr(message('REQUEST')), ...replicaStep },
+  'SEND-COMMIT': { m: nullOr(message(...ALL_TAGS)), ...replicaStep },
+  EXECUTE: { m: nullOr(message(...ALL_TAGS)), ...replicaStep },
   'SEND-VIEW-CHANGE': { v: nat, i: replica },
   'SEND-NEW-VIEW': { v: nat, V: array(message('VIEW-CHANGE')), i: replica },
   'COLLECT-GARBAGE': { i: replica, n: nat, d: digest },
@@ -221,7 +222,7 @@ export function validateTrace(j: unknown, source = 'trace'): ValidatedTrace {
     const t = j as Record<string, unknown>;
     const top = (k: string, c: Check) => c(field(t, k), k, NO_SIZES);
     top('format', oneOf(TRACE_FORMAT));
-    top('version', oneOf(0, 1));
+    top('version', oneOf(0, 1, 2));
     top('config', object(CONFIG));
     let z: Sizes;
     try {

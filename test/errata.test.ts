@@ -102,3 +102,35 @@ describe('E5: committed-Wire compares last-rep with r-last-rep-t(μ)', () => {
     expect(checkAll(cor, initialSystem(cor))).toEqual([]);
   });
 });
+
+describe('E22: EXECUTE removes any payload from in_i, even a replica\'s own prepare', () => {
+  const trace = loadTrace('traces/errata/E22-execute-removal.json');
+  const ownPrepare = (u: Universe, j: number) => u.interner.prepare(0, 1, u.interner.digest(u.interner.request('a', 1, 0)), j);
+  const preparesOfB = (u: Universe, s: SystemState, i: number) => {
+    const d = u.interner.digest(u.interner.request('b', 2, 0));
+    return [...s.replicas[i]!.out].filter((m) => m.tag === 'PREPARE' && m.n === 1 && m.d === d).length;
+  };
+
+  it('literal: executing ⟨PREPARE,0,1,D(a),1⟩σ1 removes it from in_1 (A.1.1 fails), and r1, r2 then prepare b at (0, 1)', () => {
+    expect(trace.config.readings?.literalExecuteRemoval).toBe(true);
+    const upTo = (k: number) => replayTrace({ ...trace, actions: trace.actions.slice(0, k) });
+    const before = upTo(72);
+    expect(before.s.replicas[1]!.in.has(ownPrepare(before.u, 1))).toBe(true);
+    expect(checkAll(before.u, before.s)).toEqual([]);
+    const { u, s, actions } = upTo(73);
+    const last = actions[actions.length - 1]!;
+    expect(last.kind === 'EXECUTE' && last.i === 1 && last.m === ownPrepare(u, 1)).toBe(true);
+    expect(s.replicas[1]!.in.has(ownPrepare(u, 1))).toBe(false);
+    expect(checkAll(u, s).map((v) => v.id)).toContain('A.1.1(in)');
+    const end = replayTrace(trace);
+    expect([1, 2].map((i) => preparesOfB(end.u, end.s, i))).toEqual([1, 1]);
+  });
+
+  it('corrected: the payload stays in in_i, the conflicting pre-prepare is refused, and every invariant holds', () => {
+    const { u, s } = replayTrace(trace, { readings: { literalExecuteRemoval: false } });
+    for (const j of [1, 2]) expect(s.replicas[j]!.in.has(ownPrepare(u, j))).toBe(true);
+    expect([1, 2].map((i) => preparesOfB(u, s, i))).toEqual([0, 0]);
+    expect(s.replicas.slice(1).map((r) => r.lastExec)).toEqual([3, 3, 3]);
+    expect(checkAll(u, s)).toEqual([]);
+  });
+});
