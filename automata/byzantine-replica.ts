@@ -19,20 +19,27 @@
 //   reply        ⟨REPLY, v, t, c, j, r⟩σj with a made-up result, to client c
 //   back         collusion: a PREPARE or COMMIT for a pre-prepare a faulty replica sent, to the
 //                backups it went to (all faulty replicas are one adversary and share a board)
+//   nest         any known message where M allows one (Fig 2-8): a pre-prepare of any message, a
+//                view-change with C from seen checkpoints and P of any messages, a new-view with
+//                any choice of V and O, N thinned or padded; in A_gc it nests no checkpoint,
+//                view-change or new-view (ERRATA R16) unless nestAgcMessages
+// "Known" is everything seen on the wire and what in_j and chkpts_j held when j failed (frozen
+// since: the initial checkpoints of Fig 2-10 among them).
 import type { Action } from './actions.ts';
 import { computeON } from './aux-functions.ts';
-import { D } from './digests.ts';
+import { D, type Digest } from './digests.ts';
 import type { SystemState } from './compose.ts';
 import type { StandIn } from './byzantine.ts';
 import type { Rng } from './enabled.ts';
-import type { CheckpointValue, Message, PrePrepare, Request, ViewChange, Payload } from './messages.ts';
+import type { Checkpoint, CheckpointValue, Message, PrePrepare, Request, ViewChange, Payload } from './messages.ts';
+import type { ReplicaState } from './replica-state.ts';
 import type { Universe } from './universe.ts';
 
-export const REPLICA_TACTICS = ['relay', 'pre-prepare', 'prepare', 'commit', 'checkpoint', 'view-change', 'new-view', 'reply', 'back'] as const;
+export const REPLICA_TACTICS = ['relay', 'pre-prepare', 'prepare', 'commit', 'checkpoint', 'view-change', 'new-view', 'reply', 'back', 'nest'] as const;
 export type ReplicaTactic = (typeof REPLICA_TACTICS)[number];
 export type TacticWeights = Readonly<Record<ReplicaTactic, number>>;
 
-export const EVEN_TACTICS: TacticWeights = { relay: 1, 'pre-prepare': 1, prepare: 1, commit: 1, checkpoint: 1, 'view-change': 1, 'new-view': 1, reply: 1, back: 1 };
+export const EVEN_TACTICS: TacticWeights = { relay: 1, 'pre-prepare': 1, prepare: 1, commit: 1, checkpoint: 1, 'view-change': 1, 'new-view': 1, reply: 1, back: 1, nest: 1 };
 
 /** What the faulty replicas of one run tell each other: the pre-prepares they sent, and to whom. */
 export class CollusionBoard {
@@ -49,17 +56,35 @@ export class Knowledge {
   readonly requests: Request[] = [];
   readonly prePrepares: PrePrepare[] = [];
   readonly viewChanges: ViewChange[] = [];
+  readonly checkpoints: Checkpoint[] = [];
+  /** Seen checkpoint messages by (n, d): the certificates a view-change's C may be built from. */
+  readonly checkpointsByND = new Map<string, Checkpoint[]>();
   readonly values: { n: number; s: CheckpointValue }[] = [];
+  /** The checkpoint values known by their digest (seen in view-changes, or held when failing). */
+  readonly valueByDigest = new Map<Digest, CheckpointValue>();
   maxN = 0;
   maxView = 0;
 
   /** Reads what the adversary has seen since the last call (the wire's messages and what they carry). */
-  sync(s: SystemState): void {
-    for (const m of s.wire.seenSince(this.seen)) this.learn(m);
+  sync(u: Universe, s: SystemState): void {
+    for (const m of s.wire.seenSince(this.seen)) this.learn(u, m);
     this.seen = s.wire.seenCount;
   }
 
-  private learn(m: Message): void {
+  /** What replica j's own state held when it failed (frozen since): its log and its checkpoints. */
+  learnOwn(u: Universe, r: ReplicaState): void {
+    for (const m of r.in.all) this.learn(u, m);
+    for (const c of r.chkpts) this.learnValue(u, c.n, c.s);
+  }
+
+  private learnValue(u: Universe, n: number, v: CheckpointValue): void {
+    const d = u.interner.valueDigest(v);
+    if (this.valueByDigest.has(d)) return;
+    this.valueByDigest.set(d, v);
+    this.values.push({ n, s: v });
+  }
+
+  private learn(u: Universe, m: Message): void {
     switch (m.tag) {
       case 'REQUEST':
         this.requests.push(m);
@@ -72,11 +97,20 @@ export class Knowledge {
       case 'VIEW-CHANGE':
         this.viewChanges.push(m);
         this.maxView = Math.max(this.maxView, m.v);
-        if (m.gc !== null) this.values.push({ n: m.gc.n, s: m.gc.s });
+        if (m.gc !== null) this.learnValue(u, m.gc.n, m.gc.s);
         break;
+      case 'CHECKPOINT': {
+        this.checkpoints.push(m);
+        const k = `${m.n}|${m.d}`;
+        const group = this.checkpointsByND.get(k);
+        if (group === undefined) this.checkpointsByND.set(k, [m]);
+        else group.push(m);
+        this.maxN = Math.max(this.maxN, m.n);
+        this.maxView = Math.max(this.maxView, m.v);
+        break;
+      }
       case 'PREPARE':
       case 'COMMIT':
-      case 'CHECKPOINT':
         this.maxN = Math.max(this.maxN, m.n);
         this.maxView = Math.max(this.maxView, m.v);
         break;
@@ -91,12 +125,18 @@ export class Knowledge {
     k.requests.push(...this.requests);
     k.prePrepares.push(...this.prePrepares);
     k.viewChanges.push(...this.viewChanges);
+    k.checkpoints.push(...this.checkpoints);
+    for (const [key, group] of this.checkpointsByND) k.checkpointsByND.set(key, [...group]);
     k.values.push(...this.values);
+    for (const [d, v] of this.valueByDigest) k.valueByDigest.set(d, v);
     k.maxN = this.maxN;
     k.maxView = this.maxView;
     return k;
   }
 }
+
+/** Messages of A_gc with no counterpart in runs of A when another replica signs them (R16, E24). */
+const AGC_ONLY_TAGS: ReadonlySet<Message['tag']> = new Set(['CHECKPOINT', 'VIEW-CHANGE', 'NEW-VIEW']);
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T | undefined => (xs.length === 0 ? undefined : xs[rng.int(xs.length)]);
 
@@ -105,6 +145,8 @@ export class ByzantineReplica implements StandIn {
   private knowledge = new Knowledge();
   /** Where the last 'back' message goes. */
   private backTo = 0;
+  /** What in_j held at the failure (frozen since), once read: messages it may resend or nest. */
+  private ownLog: readonly Message[] | null = null;
   /** The last (v, n) this replica pre-prepared, reused to equivocate. */
   private lastPrePrepare: { v: number; n: number; m: Payload; X: number } | null = null;
 
@@ -112,6 +154,11 @@ export class ByzantineReplica implements StandIn {
     private readonly j: number,
     private readonly tactics: TacticWeights = EVEN_TACTICS,
     private readonly board: CollusionBoard = new CollusionBoard(),
+    /**
+     * Whether 'nest' may put checkpoints, view-changes and new-views inside another message in A_gc.
+     * Off by default (ERRATA R16): relation H has no step of A for such a send (E24).
+     */
+    private readonly nestAgcMessages = false,
   ) {}
 
   receive(): void {}
@@ -124,7 +171,12 @@ export class ByzantineReplica implements StandIn {
   }
 
   draw(u: Universe, s: SystemState, rng: Rng): Action | null {
-    this.knowledge.sync(s);
+    if (this.ownLog === null) {
+      const own = s.replicas[this.j]!;
+      this.ownLog = [...own.in.all];
+      this.knowledge.learnOwn(u, own);
+    }
+    this.knowledge.sync(u, s);
     const total = REPLICA_TACTICS.reduce((t, k) => t + Math.max(0, this.tactics[k]), 0);
     if (total <= 0) return null;
     let x = rng.float() * total;
@@ -168,7 +220,6 @@ export class ByzantineReplica implements StandIn {
         return s.wire.entryAt(rng.int(s.wire.size)).m;
       }
       case 'pre-prepare': {
-        const led = this.ledViews(u, K.maxView + 1);
         const last = this.lastPrePrepare;
         if (last !== null && rng.float() < 0.5) {
           // Equivocate: the same v and n, another request, to the backups that did not get the first.
@@ -181,10 +232,8 @@ export class ByzantineReplica implements StandIn {
         }
         // The adversary schedules the network and sees everything: it aims at the view the
         // non-faulty replicas are in (when it leads it) and the next sequence number they execute.
-        const correct = s.replicas.filter((r) => !r.faulty);
-        const current = correct.length > 0 ? correct[rng.int(correct.length)]! : undefined;
-        const v = current !== undefined && u.primary(current.view) === j && rng.float() < 0.8 ? current.view : (pick(rng, led) ?? view());
-        const n = current !== undefined && rng.float() < 0.8 ? current.lastExec + 1 + rng.int(2) : seqno();
+        const v = this.aimedView(u, s, rng);
+        const n = this.aimedSeqno(s, rng);
         const m = request();
         const others = u.allReplicas & ~u.replicaBit(j);
         let X = rng.int(1 << u.n) & others;
@@ -249,7 +298,114 @@ export class ByzantineReplica implements StandIn {
         if (req === undefined) return null;
         return I.reply(view(), req.t, req.c, j, `forged-${rng.int(3)}`);
       }
+      case 'nest':
+        return this.nest(u, s, rng);
     }
+  }
+
+  /**
+   * Messages nested where the thesis's M allows any (Fig 2-8: a pre-prepare's m ∈ M; C, P ⊆ M of a
+   * view-change; V, O, N ⊆ M of a new-view): a pre-prepare of any known message, a view-change
+   * whose C is built from seen checkpoints and whose P is any known messages, a new-view with any
+   * choice of V and arbitrary O and N.
+   */
+  private nest(u: Universe, s: SystemState, rng: Rng): Message | null {
+    const I = u.interner;
+    const k = rng.float();
+    if (k < 0.35) {
+      const m = this.known(u, s, rng);
+      return m === null ? null : I.prePrepare(this.aimedView(u, s, rng), this.aimedSeqno(s, rng), m, this.j);
+    }
+    if (k < 0.7) return this.nestedViewChange(u, s, rng);
+    return this.nestedNewView(u, s, rng);
+  }
+
+  /**
+   * Any message the adversary knows to nest in another: seen on the wire (or nested there), or in
+   * in_j at the failure; in A_gc not a checkpoint, view-change or new-view unless nestAgcMessages
+   * (R16; a few tries, null when none found).
+   */
+  private known(u: Universe, s: SystemState, rng: Rng): Message | null {
+    const own = this.ownLog ?? [];
+    const total = s.wire.seenCount + own.length;
+    for (let tries = 0; tries < 4 && total > 0; tries++) {
+      const x = rng.int(total);
+      const m = x < s.wire.seenCount ? s.wire.seenAt(x) : own[x - s.wire.seenCount]!;
+      if (this.nestAgcMessages || u.config.variant === 'A' || !AGC_ONLY_TAGS.has(m.tag)) return m;
+    }
+    return null;
+  }
+
+  /** Up to `max` known messages, each drawn independently (repeats collapse in the set). */
+  private someKnown(u: Universe, s: SystemState, rng: Rng, max: number): Message[] {
+    const out: Message[] = [];
+    for (let t = rng.int(max + 1); t > 0; t--) {
+      const m = this.known(u, s, rng);
+      if (m !== null) out.push(m);
+    }
+    return out;
+  }
+
+  /** ⟨VIEW-CHANGE, v, n, s, C, P, j⟩σj with C from seen checkpoints of one (n, d) and s a value known to have digest d (or another). */
+  private nestedViewChange(u: Universe, s: SystemState, rng: Rng): Message | null {
+    const K = this.knowledge;
+    const v = Math.min(u.config.maxView, K.maxView + rng.int(2)) || 1;
+    const P = [...this.someKnown(u, s, rng, 4), ...K.prePrepares.slice(-6).filter(() => rng.float() < 0.3)];
+    if (u.config.variant === 'A') return u.interner.viewChange(v, null, P, this.j);
+    const cp = pick(rng, K.checkpoints);
+    const own = pick(rng, K.values);
+    if (own === undefined) return null;
+    let n = own.n;
+    let value = own.s;
+    let C: Message[] = [];
+    if (cp !== undefined && rng.float() < 0.8) {
+      n = cp.n;
+      value = rng.float() < 0.8 ? (K.valueByDigest.get(cp.d) ?? value) : value;
+      const group = K.checkpointsByND.get(`${cp.n}|${cp.d}`) ?? [cp];
+      C = rng.float() < 0.6 ? [...group] : group.filter(() => rng.float() < 0.6);
+    }
+    if (rng.float() < 0.2) C = [...C, ...this.someKnown(u, s, rng, 2)];
+    return u.interner.viewChange(v, { n, s: value, C }, P, this.j);
+  }
+
+  /** ⟨NEW-VIEW, v, V, O, N⟩σj for a view j leads: V any 2f + 1 (or other number of) seen view-changes, O and N computed, thinned or padded. */
+  private nestedNewView(u: Universe, s: SystemState, rng: Rng): Message | null {
+    const K = this.knowledge;
+    const v = pick(rng, this.ledViews(u, u.config.maxView).filter((x) => x > 0));
+    if (v === undefined) return null;
+    const forV = K.viewChanges.filter((vc) => vc.v === v || rng.float() < 0.05);
+    // A random choice of signers (not the lowest-numbered), one view-change each, usually 2f + 1 of them.
+    const bySigner = new Map<number, ViewChange[]>();
+    for (const vc of forV) bySigner.set(vc.j, [...(bySigner.get(vc.j) ?? []), vc]);
+    const signers = [...bySigner.keys()].sort((a, b) => a - b);
+    for (let a = signers.length - 1; a > 0; a--) {
+      const b = rng.int(a + 1);
+      [signers[a], signers[b]] = [signers[b]!, signers[a]!];
+    }
+    const size = rng.float() < 0.85 ? 2 * u.f + 1 : rng.int(signers.length + 1);
+    const V: Message[] = signers.slice(0, size).map((k) => pick(rng, bySigner.get(k)!)!);
+    if (rng.float() < 0.1) V.push(...this.someKnown(u, s, rng, 1));
+    const computed = computeON(u, v, V, this.j);
+    const thin = (xs: readonly Message[]) => (rng.float() < 0.6 ? [...xs] : xs.filter(() => rng.float() < 0.7));
+    const O = [...thin(computed.O), ...(rng.float() < 0.2 ? this.someKnown(u, s, rng, 2) : [])];
+    const N = [...thin(computed.N), ...(rng.float() < 0.2 ? [u.interner.prePrepare(v, K.maxN + 1 + rng.int(2), null, this.j)] : [])];
+    return u.interner.newView(v, V, O, N, this.j);
+  }
+
+  /** The view the non-faulty replicas are in when this replica leads it (mostly), else one it leads. */
+  private aimedView(u: Universe, s: SystemState, rng: Rng): number {
+    const correct = s.replicas.filter((r) => !r.faulty);
+    const current = correct.length > 0 ? correct[rng.int(correct.length)]! : undefined;
+    if (current !== undefined && u.primary(current.view) === this.j && rng.float() < 0.8) return current.view;
+    return pick(rng, this.ledViews(u, this.knowledge.maxView + 1)) ?? rng.int(Math.max(this.knowledge.maxView, 1) + 2);
+  }
+
+  /** The next sequence number a non-faulty replica executes (mostly), else one near what was seen. */
+  private aimedSeqno(s: SystemState, rng: Rng): number {
+    const correct = s.replicas.filter((r) => !r.faulty);
+    const current = correct.length > 0 ? correct[rng.int(correct.length)]! : undefined;
+    if (current !== undefined && rng.float() < 0.8) return current.lastExec + 1 + rng.int(2);
+    return 1 + rng.int(this.knowledge.maxN + 2);
   }
 
   /** Views up to `top` whose primary this replica is. */
@@ -261,9 +417,10 @@ export class ByzantineReplica implements StandIn {
 
   /** The copy keeps sharing the run's board (the board only biases draws; traces stay explicit). */
   clone(): StandIn {
-    const c = new ByzantineReplica(this.j, this.tactics, this.board);
+    const c = new ByzantineReplica(this.j, this.tactics, this.board, this.nestAgcMessages);
     c.knowledge = this.knowledge.clone();
     c.lastPrePrepare = this.lastPrePrepare;
+    c.ownLog = this.ownLog;
     return c;
   }
 }

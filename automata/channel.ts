@@ -57,6 +57,10 @@ export class Wire {
   seenSince(k: number): readonly Message[] {
     return this.seenList.slice(k);
   }
+  /** The k-th message seen (0 ≤ k < seenCount), for random draws. */
+  seenAt(k: number): Message {
+    return this.seenList[k]!;
+  }
   get seenCount(): number {
     return this.seenList.length;
   }

@@ -77,6 +77,9 @@ export function nodeName(u: Universe, x: number): string {
  */
 export function standInMaySend(u: Universe, s: SystemState, x: number, m: Message): boolean {
   if (s.wire.hasSeen(m)) return true;
+  // What the node's own state held when it failed (its log is frozen then): for a replica of A_gc
+  // that includes the initial checkpoint messages of every replica (Fig 2-10).
+  if (isReplicaNode(u, x) && s.replicas[x]!.in.has(m)) return true;
   const sg = signerOf(m);
   const own = sg.kind === 'replica' ? isReplicaNode(u, x) && sg.id === x : isClientNode(u, x) && clientNode(u, sg.id) === x;
   return own && nestedMessages(m).every((n) => standInMaySend(u, s, x, n));
@@ -96,7 +99,9 @@ export function whyDisabled(u: Universe, s: SystemState, a: Action): string | nu
       const bad = clientOk(a.c);
       if (bad !== null) return bad;
       const p = s.proxies[a.c]!;
-      if (p.faulty) return `client ${a.c} is faulty`;
+      // A failed client is an arbitrary automaton with the proxy's interface (Section 2.4.2): it
+      // may output any REPLY(r)_c (S allows it: faulty-client_c = true, Fig 2-6).
+      if (p.faulty) return s.standIns[clientNode(u, a.c)] !== null ? null : `client ${a.c} is faulty`;
       return Proxy.replyPre(u, p, a.r) ? null : `no reply certificate for ${JSON.stringify(a.r)} at client ${a.c}`;
     })
     .with({ kind: 'SEND' }, (a) => {
@@ -144,7 +149,10 @@ export function step(u: Universe, s: SystemState, a: Action, standIns: StandInFa
       s.replicas[a.i]!.faulty = true;
       s.standIns[a.i] ??= standIns(u, a.i);
     })
-    .with({ kind: 'REPLY' }, (a) => Proxy.reply(s.proxies[a.c]!, a.r))
+    .with({ kind: 'REPLY' }, (a) => {
+      const p = s.proxies[a.c]!;
+      if (!p.faulty) Proxy.reply(p, a.r); // a failed client's output changes no proxy state
+    })
     .with({ kind: 'SEND' }, (a) => {
       if (s.standIns[a.x] === null) {
         if (isReplicaNode(u, a.x)) sendEffect(s.replicas[a.x]!, a.m);

@@ -89,6 +89,8 @@ export interface Readings {
   literalVcBelow?: boolean;
   /** E22: EXECUTE removes its payload m from in_i whatever m is, not only a request. */
   literalExecuteRemoval?: boolean;
+  /** E23: consistent-vc-set asks every member of a set to be a view-change (none may be another message). */
+  literalVcSetMembers?: boolean;
 }
 
 /** The reading each erratum of ERRATA.md selects. */
@@ -115,11 +117,13 @@ export const READING_OF_ERRATUM: Readonly<Record<string, keyof Readings>> = {
   E20: 'literalFaultyCheckpoints',
   E21: 'literalVcBelow',
   E22: 'literalExecuteRemoval',
+  E23: 'literalVcSetMembers',
 };
 
 /** Every literal reading at once (`--literal`). */
 export const LITERAL_READINGS: Readings = { literalNullSet: true, literalSeqnoInvariant: true, literalOutReset: true, literalWire: true, literalLastRepT: true, literalF: true, literalG: true,
-  literalFaultyLogs: true, literalExtraRequests: true, literalNvSet: true, literalBetaSend: true, literalWindow: true, literalFaultyActions: true, literalCatchUp: true, literalVcDelivery: true, literalFaultyCheckpoints: true, literalVcBelow: true, literalExecuteRemoval: true };
+  literalFaultyLogs: true, literalExtraRequests: true, literalNvSet: true, literalBetaSend: true, literalWindow: true, literalFaultyActions: true, literalCatchUp: true, literalVcDelivery: true, literalFaultyCheckpoints: true, literalVcBelow: true, literalExecuteRemoval: true,
+  literalVcSetMembers: true };
 
 export const DEFAULT_CONFIG: Config = {
   variant: 'Agc',

@@ -202,9 +202,10 @@ function drawIn(u: Universe, s: SystemState, family: Family, rng: Rng, patience:
 }
 
 /**
- * A send of a stand-in that draws its own (Byzantine replicas and clients): a faulty node at
- * random, then its draw, kept only if the composition allows it (unforgeability). undefined when
- * no stand-in draws, so that the listed proposals are used instead.
+ * An output of a stand-in that draws its own (Byzantine replicas and clients: a SEND, or a
+ * faulty client's REPLY): a faulty node at random, then its draw, kept only if the composition
+ * allows it (unforgeability). undefined when no stand-in draws, so that the listed proposals are
+ * used instead.
  */
 function drawByzantine(u: Universe, s: SystemState, rng: Rng): Action | null | undefined {
   const drawing = s.standIns.filter((x) => x?.draw !== undefined);

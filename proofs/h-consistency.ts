@@ -48,6 +48,7 @@ export interface HReadings {
   vcDelivery: boolean;
   faultyCheckpoints: boolean;
   vcBelow: boolean;
+  vcSetMembers: boolean;
 }
 
 /** H's readings from a configuration's (every one literal when `all`). */
@@ -63,6 +64,7 @@ export function hReadings(r: Readings, all = false): HReadings {
     vcDelivery: all || (r.literalVcDelivery ?? false),
     faultyCheckpoints: all || (r.literalFaultyCheckpoints ?? false),
     vcBelow: all || (r.literalVcBelow ?? false),
+    vcSetMembers: all || (r.literalVcSetMembers ?? false),
   };
 }
 
@@ -110,9 +112,15 @@ export class HConsistency {
     return this.correctGcVc(m1) === (this.correctAVc(m2) && sameSorted(P, above));
   }
 
-  /** consistent-vc-set(M¹, M²) (clause 3). */
+  /**
+   * consistent-vc-set(M¹, M²) (clause 3). E23: as written every member must be a view-change with
+   * a consistent one on the other side, so no set holding another message (V ⊆ M of a faulty
+   * primary's new-view) has a consistent counterpart; corrected, such a member corresponds to
+   * itself. Literal: `readings.literalVcSetMembers`.
+   */
   consistentVcSet(M1: readonly Message[], M2: readonly Message[]): boolean {
-    return M1.every((a) => M2.some((b) => this.consistentVc(a, b))) && M2.every((b) => M1.some((a) => this.consistentVc(a, b)));
+    const matches = (a: Message, b: Message) => this.consistentVc(a, b) || (!this.literal.vcSetMembers && a.tag !== 'VIEW-CHANGE' && a === b);
+    return M1.every((a) => M2.some((b) => matches(a, b))) && M2.every((b) => M1.some((a) => matches(a, b)));
   }
 
   /**

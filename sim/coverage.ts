@@ -103,6 +103,7 @@ export const BRANCH = {
 
   // Fig 2-7 REPLY(r)_c
   replyDelivered: 'REPLY: delivered',
+  replyAtFaultyClient: 'REPLY: output by a faulty client (no proxy state)',
 
   // Fig 2-12 (A.1) EXECUTE(m, v, n)_i, decided by m and by last-rep-t_i(c) before and after:
   // new timestamp when last-rep-t_i(c) rose; same when t = last-rep-t_i(c) before (the reply is
@@ -235,6 +236,7 @@ export class CoverageTracker {
     }
     switch (a.kind) {
       case 'REQUEST':
+      case 'REPLY':
         this.faultyNode = s.proxies[a.c]!.faulty;
         break;
       case 'SEND':
@@ -279,6 +281,10 @@ export class CoverageTracker {
         this.branch(this.faultyNode ? BRANCH.requestAtFaultyClient : BRANCH.requestIssued);
         break;
       case 'REPLY':
+        if (this.faultyNode) {
+          this.branch(BRANCH.replyAtFaultyClient);
+          break;
+        }
         this.branch(BRANCH.replyDelivered);
         this.milestone(MILESTONE.requestCompleted);
         break;

@@ -43,7 +43,9 @@ export class Drawer {
     const holdBack = this.o.holdBack;
     const a = drawAction(this.u, s, rng, holdBack === undefined ? base : { ...base, held: (m, x) => holdBack(k, m, x) });
     // The timer restarts on progress and on the replica's own view change (Section 2.3.5).
-    if (a !== null && (a.kind === 'EXECUTE' || a.kind === 'REPLY' || a.kind === 'SEND-NEW-VIEW' || a.kind === 'SEND-VIEW-CHANGE')) this.lastProgress = k;
+    // A faulty client's REPLY is not progress.
+    if (a !== null && (a.kind === 'EXECUTE' || (a.kind === 'REPLY' && !s.proxies[a.c]!.faulty) || a.kind === 'SEND-NEW-VIEW' || a.kind === 'SEND-VIEW-CHANGE'))
+      this.lastProgress = k;
     return a;
   }
 }

@@ -138,6 +138,16 @@ export const STRATEGIES: readonly Strategy[] = [
     }),
   },
   {
+    name: 'nested-messages',
+    description:
+      'Byzantine replicas nest seen and own messages wherever the thesis allows any: pre-prepares of non-requests, view-changes with C built from seen checkpoints, new-views with any choice of V',
+    plan: (rng, { f, n, faults = f }) => ({
+      ...base('nested-messages', someReplicas(rng, n, faults)),
+      tactics: tactics({ nest: 5, 'view-change': 1, 'new-view': 1, relay: 1 }),
+      weights: { byzantine: 10, 'view-change': 0.5 },
+    }),
+  },
+  {
     name: 'partition',
     description: 'messages between two groups of replicas are held back for a stretch of steps, with f replicas crashed',
     plan: (rng, { f, n, faults = f }) => {

@@ -1,4 +1,4 @@
-// The errata of relation H and its step correspondence (ERRATA.md E12-E21): each trace replays
+// The errata of relation H and its step correspondence (ERRATA.md E12-E21, E23, E24): each trace replays
 // with the chain A_gc → A → S' → S; under its erratum's literal reading the chain reports the
 // documented finding at the documented step, and under the corrected reading (the default) nothing.
 import { describe, expect, it } from 'vitest';
@@ -47,9 +47,10 @@ const CASES: Case[] = [
   { erratum: 'E19', file: 'E19-h-vc-delivery', ids: ['H(3)'], step: -1, message: /x\.vc_i and y\.vc_i are not consistent/ },
   { erratum: 'E20', file: 'E20-h-faulty-checkpoint', ids: ['H(6)'], step: 31, message: /⟨CHECKPOINT,0,1,\w+,2⟩σ2 ∈ X_faulty has no consistent message/ },
   { erratum: 'E21', file: 'E21-h-vc-below-checkpoint', ids: ['H(6)'], step: 124, message: /⟨VIEW-CHANGE,8,4,.*⟩σ3 ∈ X_faulty has no consistent message in Y_faulty/ },
+  { erratum: 'E23', file: 'E23-h-vc-set-member', ids: ['H(6)'], step: 1, message: /⟨NEW-VIEW,1,V=\{#\w+\},O=\{\},N=\{\}⟩σ1 ∈ X_faulty has no consistent message in Y_faulty/ },
 ];
 
-describe('errata of relation H (E12-E21)', () => {
+describe('errata of relation H (E12-E21, E23)', () => {
   for (const c of CASES) {
     const path = `traces/errata/${c.file}.json`;
     it(`${c.erratum}: literal, ${c.ids.join(' and ')} at the documented step; corrected, the chain holds`, () => {
@@ -69,7 +70,15 @@ describe('errata of relation H (E12-E21)', () => {
     const { readFileSync } = await import('node:fs');
     const errata = readFileSync('ERRATA.md', 'utf8');
     for (const c of CASES) expect(errata).toContain(`traces/errata/${c.file}.json`);
-    expect(CASES.map((c) => c.erratum)).toEqual(['E12', 'E13', 'E14', 'E15', 'E16', 'E17', 'E18', 'E19', 'E20', 'E21']);
+    expect(CASES.map((c) => c.erratum)).toEqual(['E12', 'E13', 'E14', 'E15', 'E16', 'E17', 'E18', 'E19', 'E20', 'E21', 'E23']);
+  });
+});
+
+describe('E24: a faulty replica nests a message only A_gc has (open; the default adversary does not, readings R16)', () => {
+  it('the single π step of a faulty node is not enabled in A: the initial checkpoint of r2 is a forgery there', () => {
+    const { found } = chained('traces/errata/E24-h-nested-checkpoint.json', {});
+    expect(found[0]).toMatchObject({ id: 'enabled', step: 1 });
+    expect(found[0]!.message).toMatch(/⟨PRE-PREPARE,1,1,⟨CHECKPOINT,0,0,\w+,2⟩σ2⟩σ1.*cannot forge/);
   });
 });
 

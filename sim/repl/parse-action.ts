@@ -200,8 +200,8 @@ class Written {
         need(3);
         noTail();
         const m = args[0] === 'null' ? null : this.message(args[0]!, bad);
-        if (m !== null && m.tag !== 'REQUEST') throw bad(`its message must be a request, got ${m.tag}`);
-        if (m === null && kind === 'SEND-PRE-PREPARE') throw bad('its message must be a request');
+        // A correct primary pre-prepares requests only; a commit or execution may be of any payload m ∈ M.
+        if (kind === 'SEND-PRE-PREPARE' && m?.tag !== 'REQUEST') throw bad(`its message must be a request, got ${m === null ? 'null' : m.tag}`);
         const [v, n] = [nat(args[1]!, 'v'), nat(args[2]!, 'n')];
         return kind === 'SEND-PRE-PREPARE' ? { kind, m: m as Request, v, n, i: replica() } : { kind, m: m as Payload, v, n, i: replica() };
       }

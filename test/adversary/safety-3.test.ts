@@ -5,6 +5,7 @@ import { safetyCase } from './safety.ts';
 
 describe('safety with f faulty replicas under the strategies', () => {
   safetyCase('colluding-primary-client', true);
+  safetyCase('nested-messages', true);
   safetyCase('partition', false);
   safetyCase('swarm', true);
 });
