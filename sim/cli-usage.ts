@@ -96,11 +96,17 @@ export function invariantsArg(config: Config, value: string | undefined): string
   return patterns;
 }
 
+/** Errata without a corrected form (no reading to select), and what stands in their place. */
+const OPEN_ERRATA: Readonly<Record<string, string>> = {
+  E24: 'the stand-ins leave the move out by default (readings R16)',
+};
+
 /** --literal-errata LIST: the readings that run those errata's text as written. */
 export function literalErrataArg(value: string | undefined): Partial<Readings> {
   const readings: Partial<Readings> = {};
   for (const e of (value ?? '').split(',').map((x) => x.trim().toUpperCase()).filter((x) => x !== '')) {
     const key = READING_OF_ERRATUM[e];
+    if (e in OPEN_ERRATA) throw new UsageError(`--literal-errata: ${e} has no corrected form, so nothing to select: ${OPEN_ERRATA[e]} (ERRATA.md)`);
     if (key === undefined) throw new UsageError(`--literal-errata: no erratum '${e}' (known: ${Object.keys(READING_OF_ERRATUM).join(', ')})`);
     readings[key] = LITERAL_READINGS[key];
   }

@@ -123,6 +123,7 @@ describe('pbft-check', () => {
     [['run', '--invariants', 'A.9.9'], /no invariant matches 'A\.9\.9'/],
     [['run', '--check', '--every', '0'], /--every must be >= 1/],
     [['run', '--literal-errata', 'E99'], /no erratum 'E99'/],
+    [['run', '--literal-errata', 'E24'], /E24 has no corrected form/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('%j is a usage error (exit 2)', (argv, message) => {
     const r = cli(...argv);
