@@ -140,6 +140,9 @@ const AGC_ONLY_TAGS: ReadonlySet<Message['tag']> = new Set(['CHECKPOINT', 'VIEW-
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T | undefined => (xs.length === 0 ? undefined : xs[rng.int(xs.length)]);
 
+/** A non-faulty replica at random (the adversary sees every state), or undefined if none. */
+const someCorrect = (s: SystemState, rng: Rng): ReplicaState | undefined => pick(rng, s.replicas.filter((r) => !r.faulty));
+
 export class ByzantineReplica implements StandIn {
   readonly name = 'byzantine';
   private knowledge = new Knowledge();
@@ -376,7 +379,11 @@ export class ByzantineReplica implements StandIn {
     const forV = K.viewChanges.filter((vc) => vc.v === v || rng.float() < 0.05);
     // A random choice of signers (not the lowest-numbered), one view-change each, usually 2f + 1 of them.
     const bySigner = new Map<number, ViewChange[]>();
-    for (const vc of forV) bySigner.set(vc.j, [...(bySigner.get(vc.j) ?? []), vc]);
+    for (const vc of forV) {
+      const mine = bySigner.get(vc.j);
+      if (mine === undefined) bySigner.set(vc.j, [vc]);
+      else mine.push(vc);
+    }
     const signers = [...bySigner.keys()].sort((a, b) => a - b);
     for (let a = signers.length - 1; a > 0; a--) {
       const b = rng.int(a + 1);
@@ -394,16 +401,14 @@ export class ByzantineReplica implements StandIn {
 
   /** The view the non-faulty replicas are in when this replica leads it (mostly), else one it leads. */
   private aimedView(u: Universe, s: SystemState, rng: Rng): number {
-    const correct = s.replicas.filter((r) => !r.faulty);
-    const current = correct.length > 0 ? correct[rng.int(correct.length)]! : undefined;
+    const current = someCorrect(s, rng);
     if (current !== undefined && u.primary(current.view) === this.j && rng.float() < 0.8) return current.view;
     return pick(rng, this.ledViews(u, this.knowledge.maxView + 1)) ?? rng.int(Math.max(this.knowledge.maxView, 1) + 2);
   }
 
   /** The next sequence number a non-faulty replica executes (mostly), else one near what was seen. */
   private aimedSeqno(s: SystemState, rng: Rng): number {
-    const correct = s.replicas.filter((r) => !r.faulty);
-    const current = correct.length > 0 ? correct[rng.int(correct.length)]! : undefined;
+    const current = someCorrect(s, rng);
     if (current !== undefined && rng.float() < 0.8) return current.lastExec + 1 + rng.int(2);
     return 1 + rng.int(this.knowledge.maxN + 2);
   }

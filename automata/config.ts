@@ -120,6 +120,11 @@ export const READING_OF_ERRATUM: Readonly<Record<string, keyof Readings>> = {
   E23: 'literalVcSetMembers',
 };
 
+/** Errata of ERRATA.md without a corrected form (no reading to select), and what stands in their place. */
+export const OPEN_ERRATA: Readonly<Record<string, string>> = {
+  E24: 'the stand-ins leave the move out by default (readings R16)',
+};
+
 /** Every literal reading at once (`--literal`). */
 export const LITERAL_READINGS: Readings = { literalNullSet: true, literalSeqnoInvariant: true, literalOutReset: true, literalWire: true, literalLastRepT: true, literalF: true, literalG: true,
   literalFaultyLogs: true, literalExtraRequests: true, literalNvSet: true, literalBetaSend: true, literalWindow: true, literalFaultyActions: true, literalCatchUp: true, literalVcDelivery: true, literalFaultyCheckpoints: true, literalVcBelow: true, literalExecuteRemoval: true,

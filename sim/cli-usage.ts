@@ -1,5 +1,5 @@
 // What every command of the CLI shares: the usage error (exit code 2) and parsing of option values.
-import { ConfigError, LITERAL_READINGS, makeConfig, READING_OF_ERRATUM, type Config, type ConfigInput, type Readings, type Variant } from '../automata/config.ts';
+import { ConfigError, LITERAL_READINGS, makeConfig, OPEN_ERRATA, READING_OF_ERRATUM, type Config, type ConfigInput, type Readings, type Variant } from '../automata/config.ts';
 import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
 import type { ChainOptions } from '../proofs/chain.ts';
 
@@ -95,11 +95,6 @@ export function invariantsArg(config: Config, value: string | undefined): string
   }
   return patterns;
 }
-
-/** Errata without a corrected form (no reading to select), and what stands in their place. */
-const OPEN_ERRATA: Readonly<Record<string, string>> = {
-  E24: 'the stand-ins leave the move out by default (readings R16)',
-};
 
 /** --literal-errata LIST: the readings that run those errata's text as written. */
 export function literalErrataArg(value: string | undefined): Partial<Readings> {

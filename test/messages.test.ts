@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ActionNotEnabled, clientNode, initialSystem, standInMaySend, step, whyDisabled } from '../automata/compose.ts';
 import { D } from '../automata/digests.ts';
-import { signerOf, type Interner, type Message } from '../automata/messages.ts';
+import { signerOf, type Checkpoint, type Interner, type Message } from '../automata/messages.ts';
 import { Universe } from '../automata/universe.ts';
 
 const mk = () => new Universe({ variant: 'A', f: 1, clients: 2, service: 'log' });
@@ -277,6 +277,29 @@ describe('unforgeability: standInMaySend (Sections 2.1, 2.4.2)', () => {
     expect(standInMaySend(u, s, 0, u.interner.request('a', 1, 0))).toBe(false);
     // and client 0 cannot sign as replica 0
     expect(standInMaySend(u, s, clientNode(u, 0), u.interner.prepare(0, 1, u.interner.nullDigest, 0))).toBe(false);
+  });
+
+  it('a failed replica of A_gc may send what its own log held, such as another replica’s initial checkpoint (Fig 2-10)', () => {
+    const u = new Universe({ variant: 'Agc' });
+    const s = initialSystem(u);
+    const initial = [...s.replicas[3]!.in.all].find((m): m is Checkpoint => m.tag === 'CHECKPOINT' && m.j === 1)!;
+    expect(s.wire.hasSeen(initial)).toBe(false);
+    step(u, s, { kind: 'REPLICA-FAILURE', i: 3 });
+    expect(standInMaySend(u, s, 3, initial)).toBe(true);
+    expect(standInMaySend(u, s, 3, u.interner.prePrepare(1, 1, initial, 3))).toBe(true);
+    expect(standInMaySend(u, s, 3, u.interner.checkpoint(0, 4, initial.d, 1))).toBe(false); // not in its log
+  });
+
+  it('a failed client may output any REPLY(r)_c once its stand-in runs, and the proxy state does not change (Section 2.4.2, Fig 2-6)', () => {
+    const u = mk();
+    const s = initialSystem(u);
+    const reply = { kind: 'REPLY', r: 'made-up', c: 1 } as const;
+    expect(whyDisabled(u, s, reply)).toMatch(/no reply certificate/);
+    step(u, s, { kind: 'CLIENT-FAILURE', c: 1 });
+    expect(whyDisabled(u, s, reply)).toBeNull();
+    const before = JSON.stringify(s.proxies[1]);
+    step(u, s, reply);
+    expect(JSON.stringify(s.proxies[1])).toBe(before);
   });
 
   it('a correct node sends only what its automaton enables (standInMaySend is not consulted)', () => {
