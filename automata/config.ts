@@ -91,6 +91,8 @@ export interface Readings {
   literalExecuteRemoval?: boolean;
   /** E23: consistent-vc-set asks every member of a set to be a view-change (none may be another message). */
   literalVcSetMembers?: boolean;
+  /** E25: SEND-VIEW-CHANGE's P in A_gc holds certificates at or below h_i (the figure; the prose says above). */
+  literalVcP?: boolean;
 }
 
 /** The reading each erratum of ERRATA.md selects. */
@@ -118,6 +120,7 @@ export const READING_OF_ERRATUM: Readonly<Record<string, keyof Readings>> = {
   E21: 'literalVcBelow',
   E22: 'literalExecuteRemoval',
   E23: 'literalVcSetMembers',
+  E25: 'literalVcP',
 };
 
 /** Errata of ERRATA.md without a corrected form (no reading to select), and what stands in their place. */
@@ -128,7 +131,7 @@ export const OPEN_ERRATA: Readonly<Record<string, string>> = {
 /** Every literal reading at once (`--literal`). */
 export const LITERAL_READINGS: Readings = { literalNullSet: true, literalSeqnoInvariant: true, literalOutReset: true, literalWire: true, literalLastRepT: true, literalF: true, literalG: true,
   literalFaultyLogs: true, literalExtraRequests: true, literalNvSet: true, literalBetaSend: true, literalWindow: true, literalFaultyActions: true, literalCatchUp: true, literalVcDelivery: true, literalFaultyCheckpoints: true, literalVcBelow: true, literalExecuteRemoval: true,
-  literalVcSetMembers: true };
+  literalVcSetMembers: true, literalVcP: true };
 
 export const DEFAULT_CONFIG: Config = {
   variant: 'Agc',
@@ -137,7 +140,7 @@ export const DEFAULT_CONFIG: Config = {
   service: 'log',
   chkptInt: 4,
   L: 8,
-  maxView: 8,
+  maxView: 16,
   maxRequestsPerClient: 1_000_000,
   maxSeqno: 1_000_000,
   clientsWaitForReply: true,

@@ -245,15 +245,18 @@ function collectGarbage(st: ReplicaState, n: number): void {
  * Fig 2-13 SEND-VIEW-CHANGE(v)_i
  *   Pre: v = view_i + 1
  *   Eff: view_i := v
- *        let P' and P as in A (replica-common viewChangeP),
+ *        let P' and P as in A (replica-common viewChangeP), but only the certificates with
+ *              sequence numbers above h_i, as Section 2.3.5 says ("a prepared certificate for each
+ *              request that prepared at i with a sequence number greater than n"; ERRATA E25: as the
+ *              figure writes, `readings.literalVcP`),
  *            C = {m' = ⟨CHECKPOINT, v'', h_i, D(stable-chkpt_i), k⟩σk | m' ∈ in_i},
  *            m = ⟨VIEW-CHANGE, v, h_i, stable-chkpt_i, C, P, i⟩σi
  *        out_i := out_i ∪ {m}; in_i := in_i ∪ {m}
  */
 function sendViewChange(u: Universe, st: ReplicaState, v: number): void {
   st.view = v;
-  const P = viewChangeP(u, st);
   const hi = h(st);
+  const P = viewChangeP(u, st).filter((p) => u.config.readings.literalVcP === true || p.n > hi);
   const s = stableChkpt(st);
   if (s === null) throw new ModelUndefined(`replica ${st.i}: stable-chkpt is undefined because chkpts is empty`);
   const d = u.interner.valueDigest(s);

@@ -1,10 +1,12 @@
-// The errata of relation H and its step correspondence (ERRATA.md E12-E21, E23, E24): each trace replays
+// The errata of relation H and its step correspondence (ERRATA.md E12-E21, E23-E25): each trace replays
 // with the chain A_gc → A → S' → S; under its erratum's literal reading the chain reports the
 // documented finding at the documented step, and under the corrected reading (the default) nothing.
 import { describe, expect, it } from 'vitest';
 import { initialSystem, step } from '../automata/compose.ts';
 import { READING_OF_ERRATUM, type Readings } from '../automata/config.ts';
 import { Universe } from '../automata/universe.ts';
+import { correctViewChange } from '../automata/aux-functions.ts';
+import { h } from '../automata/replica-state.ts';
 import { ChainSimulation } from '../proofs/chain.ts';
 import type { SimulationFinding } from '../proofs/paired-f.ts';
 import { loadTrace } from '../sim/trace-file.ts';
@@ -12,7 +14,13 @@ import { ActionDecoder } from '../sim/trace-json.ts';
 
 /** Replays a trace with the chain on; returns every finding and the number of steps. */
 function chained(path: string, readings: Partial<Readings>): { found: SimulationFinding[]; steps: number } {
-  const t = loadTrace(path);
+  return chainedPrefix(path, readings, Infinity);
+}
+
+/** The same for the first `upTo` actions of the trace. */
+function chainedPrefix(path: string, readings: Partial<Readings>, upTo: number): { found: SimulationFinding[]; steps: number } {
+  const t0 = loadTrace(path);
+  const t = { ...t0, actions: t0.actions.slice(0, upTo) };
   const u = new Universe({ ...t.config, readings: { ...t.config.readings, ...readings } });
   const dec = new ActionDecoder(u);
   const x = initialSystem(u);
@@ -79,6 +87,44 @@ describe('E24: a faulty replica nests a message only A_gc has (open; the default
     const { found } = chained('traces/errata/E24-h-nested-checkpoint.json', {});
     expect(found[0]).toMatchObject({ id: 'enabled', step: 1 });
     expect(found[0]!.message).toMatch(/⟨PRE-PREPARE,1,1,⟨CHECKPOINT,0,0,\w+,2⟩σ2⟩σ1.*cannot forge/);
+  });
+});
+
+describe('E25: SEND-VIEW-CHANGE puts certificates at or below h_i into P (Fig 2-13; the prose says above)', () => {
+  const path = 'traces/errata/E25-h-vc-p-below-checkpoint.json';
+  /** The view-change of r2 for view 6 after replaying the trace up to its SEND-VIEW-CHANGE, and r2's h. */
+  const ownViewChange = (readings: Partial<Readings>) => {
+    const t = loadTrace(path);
+    const u = new Universe({ ...t.config, readings: { ...t.config.readings, ...readings } });
+    const dec = new ActionDecoder(u);
+    const x = initialSystem(u);
+    const at = t.actions.findIndex((j) => j.kind === 'SEND-VIEW-CHANGE' && j.v === 6 && j.i === 2);
+    for (const j of t.actions.slice(0, at + 1)) step(u, x, dec.action(j));
+    const r2 = x.replicas[2]!;
+    const vc = [...(r2.in.viewChangesByV.get(6) ?? [])].find((m) => m.j === 2)!;
+    return { u, vc, h: h(r2) };
+  };
+
+  it('as written: after update-state-nv raised h_2, r2 sends a view-change that is not correct in A_gc; its new-view is then incorrect in A_gc, correct in A: H(4)', () => {
+    const t = loadTrace(path);
+    expect(t.config.readings?.literalVcP).toBe(true);
+    const { u, vc, h: h2 } = ownViewChange({});
+    expect(vc.P.some((p) => p.n <= h2)).toBe(true);
+    expect(correctViewChange(u, vc, 6, 2)).toBe(false);
+    const { found, steps } = chained(path, {});
+    expect(found[0]).toMatchObject({ id: 'H(4)', step: steps - 1 });
+    expect(found[0]!.message).toMatch(/r2: x\.nv_i and y\.nv_i are not consistent/);
+  });
+
+  it('corrected: the same schedule gives r2 a view-change with P above h_2 only, which is correct, and the chain holds up to it', () => {
+    const { u, vc, h: h2 } = ownViewChange({ literalVcP: false });
+    expect(vc.P.every((p) => p.n > h2)).toBe(true);
+    expect(vc.P.length).toBeLessThan(ownViewChange({}).vc.P.length);
+    expect(correctViewChange(u, vc, 6, 2)).toBe(true);
+    const t = loadTrace(path);
+    const at = t.actions.findIndex((j) => j.kind === 'SEND-VIEW-CHANGE' && j.v === 6 && j.i === 2);
+    const { found } = chainedPrefix(path, { literalVcP: false }, at + 1);
+    expect(found).toEqual([]);
   });
 });
 

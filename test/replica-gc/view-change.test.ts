@@ -546,13 +546,30 @@ describe('Fig 2-9 update-state-nv (through RECEIVE NEW-VIEW)', () => {
   });
 });
 
-describe('figure as written: update-state-nv raises h_i without discarding the log', () => {
+describe('update-state-nv raises h_i without discarding the log (O2), and P (E25)', () => {
   // Section 2.3.5 says the replica "adds the stable certificate ... and discards information from
   // the log as discussed in Section 2.3.4"; update-state-nv in Fig 2-9 only trims chkpts_i. The
-  // prepared certificates at or below the new h_i stay in in_i, and SEND-VIEW-CHANGE copies them
-  // into P, where correct-view-change requires 0 < n' − h_i. The model follows the figure.
-  it('a replica that adopted a checkpoint builds its next view-change with P below n, which correct replicas refuse', () => {
+  // prepared certificates at or below the new h_i stay in in_i; as Fig 2-13 writes P
+  // (literalVcP, E25), SEND-VIEW-CHANGE copies them into P, where correct-view-change requires
+  // 0 < n' − h_i. Corrected (the prose of 2.3.5), P holds only the certificates above h_i.
+  it('corrected: a replica that adopted a checkpoint sends a view-change with P above n only, which is correct', () => {
     const u = mkU();
+    const a = req(u, 'a', 1, 0);
+    const b = req(u, 'b', 1, 1);
+    const st = replica(u, 0);
+    for (const m of [...preparedCert(u, 0, 1, a, [1, 2, 3]), ...preparedCert(u, 0, 2, b, [1, 2, 3])]) st.in.add(m);
+    const V = [viewChangeOf(u, replicaAtH2(u, 1), 1), viewChangeOf(u, replicaAtH2(u, 2), 1), plainVC(u, 3, 1)];
+    R.receive(u, st, newViewOf(u, 1, V));
+    expect(h(st)).toBe(2);
+    expect(st.in.has(pp(u, 0, 1, a, 0))).toBe(true); // still logged
+    R.eff(u, st, { kind: 'SEND-VIEW-CHANGE', v: 2, i: 0 });
+    const vc = [...st.out].find((m): m is ViewChange => m.tag === 'VIEW-CHANGE')!;
+    expect(vc.P).toEqual([]);
+    expect(correctViewChange(u, vc, 2, 0)).toBe(true);
+  });
+
+  it('figure as written: a replica that adopted a checkpoint builds its next view-change with P below n, which correct replicas refuse', () => {
+    const u = mkU({ readings: { literalVcP: true } });
     const a = req(u, 'a', 1, 0);
     const b = req(u, 'b', 1, 1);
     const st = replica(u, 0);
