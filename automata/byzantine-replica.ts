@@ -35,11 +35,11 @@ import type { Checkpoint, CheckpointValue, Message, PrePrepare, Request, ViewCha
 import type { ReplicaState } from './replica-state.ts';
 import type { Universe } from './universe.ts';
 
-export const REPLICA_TACTICS = ['relay', 'pre-prepare', 'prepare', 'commit', 'checkpoint', 'view-change', 'new-view', 'reply', 'back', 'nest'] as const;
+export const REPLICA_TACTICS = ['relay', 'pre-prepare', 'prepare', 'commit', 'checkpoint', 'view-change', 'new-view', 'reply', 'back', 'nest', 'mimic'] as const;
 export type ReplicaTactic = (typeof REPLICA_TACTICS)[number];
 export type TacticWeights = Readonly<Record<ReplicaTactic, number>>;
 
-export const EVEN_TACTICS: TacticWeights = { relay: 1, 'pre-prepare': 1, prepare: 1, commit: 1, checkpoint: 1, 'view-change': 1, 'new-view': 1, reply: 1, back: 1, nest: 1 };
+export const EVEN_TACTICS: TacticWeights = { relay: 1, 'pre-prepare': 1, prepare: 1, commit: 1, checkpoint: 1, 'view-change': 1, 'new-view': 1, reply: 1, back: 1, nest: 1, mimic: 1 };
 
 /** What the faulty replicas of one run tell each other: the pre-prepares they sent, and to whom. */
 export class CollusionBoard {
@@ -303,7 +303,33 @@ export class ByzantineReplica implements StandIn {
       }
       case 'nest':
         return this.nest(u, s, rng);
+      case 'mimic':
+        return this.mimic(u, s, rng);
     }
+  }
+
+  /**
+   * What a correct replica would send now, signed by j: a prepare or commit for a pre-prepare that
+   * a correct replica holds at its next sequence numbers, or a checkpoint of its latest state. A
+   * faulty replica that follows the protocol at times helps quorums form, so runs with one
+   * faulty and one slow replica still make progress (and the slow one needs state transfer).
+   */
+  private mimic(u: Universe, s: SystemState, rng: Rng): Message | null {
+    const r = someCorrect(s, rng);
+    if (r === undefined) return null;
+    const I = u.interner;
+    const j = this.j;
+    const kind = rng.int(3);
+    if (kind === 2 && u.config.variant === 'Agc') {
+      const e = r.chkpts[r.chkpts.length - 1];
+      return e === undefined ? null : I.checkpoint(r.view, e.n, I.valueDigest(e.s), j);
+    }
+    const n = r.lastExec + 1 + rng.int(2);
+    const pps = [...(r.in.ppByN.get(n) ?? [])].filter((pp) => pp.v === r.view).sort((a, b) => a.id - b.id);
+    const pp = pick(rng, pps);
+    if (pp === undefined) return null;
+    const d = I.digest(pp.m);
+    return kind === 0 && u.primary(pp.v) !== j ? I.prepare(pp.v, n, d, j) : I.commit(pp.v, n, d, j);
   }
 
   /**

@@ -8,7 +8,7 @@
 //
 // Every message ever sent stays in wire (with an empty destination set once delivered), which is
 // what lets MISBEHAVE replay it. Destination sets are bit masks over node numbers (actions.ts).
-import { nestedMessages, type Message } from './messages.ts';
+import { nestedMessages, signerOf, type Message } from './messages.ts';
 
 /** One element (m, X) of wire. */
 export interface WireEntry {
@@ -17,9 +17,18 @@ export interface WireEntry {
 }
 
 interface Slot extends WireEntry {
-  /** Position in `entries`, and in `pending` or -1 when X = {}. */
+  /** Position in `entries`, and in `pending` and in its signer's bucket, or -1 when X = {}. */
   at: number;
   pendingAt: number;
+  bucketAt: number;
+  /** The signer's bucket: 2·id for replica id, 2·id + 1 for client id. */
+  bucket: number;
+}
+
+/** A message's bucket of in-flight elements: by the node that signed it. */
+function bucketOf(m: Message): number {
+  const sg = signerOf(m);
+  return 2 * sg.id + (sg.kind === 'client' ? 1 : 0);
 }
 
 export class Wire {
@@ -27,6 +36,8 @@ export class Wire {
   /** All elements of wire, and those with a non-empty destination set (in flight). */
   private readonly entries: Slot[] = [];
   private readonly pendingList: Slot[] = [];
+  /** The elements in flight by signer (bucketOf), for draws that are fair to every signer. */
+  private readonly buckets: Slot[][] = [];
   /** Every distinct message ever sent, in the order first sent (messages never leave wire). */
   private readonly everSent: Message[] = [];
   private readonly everSentSet = new Set<Message>();
@@ -98,6 +109,19 @@ export class Wire {
   pendingAt(k: number): WireEntry {
     return this.pendingList[k]!;
   }
+  /** The signers with elements in flight, as bucket numbers in increasing order. */
+  pendingSigners(): number[] {
+    const out: number[] = [];
+    for (let b = 0; b < this.buckets.length; b++) if ((this.buckets[b]?.length ?? 0) > 0) out.push(b);
+    return out;
+  }
+  /** How many elements in flight a bucket of pendingSigners() holds, and its k-th. */
+  pendingCountOf(bucket: number): number {
+    return this.buckets[bucket]?.length ?? 0;
+  }
+  pendingOf(bucket: number, k: number): WireEntry {
+    return this.buckets[bucket]![k]!;
+  }
 
   /** wire := wire ∪ {(m, X)} */
   add(m: Message, X: number): void {
@@ -109,12 +133,16 @@ export class Wire {
       this.see(m);
     }
     if (byX.has(X)) return;
-    const slot: Slot = { m, X, at: this.entries.length, pendingAt: -1 };
+    const slot: Slot = { m, X, at: this.entries.length, pendingAt: -1, bucketAt: -1, bucket: -1 };
     byX.set(X, slot);
     this.entries.push(slot);
     if (X !== 0) {
       slot.pendingAt = this.pendingList.length;
       this.pendingList.push(slot);
+      slot.bucket = bucketOf(m);
+      const bucket = (this.buckets[slot.bucket] ??= []);
+      slot.bucketAt = bucket.length;
+      bucket.push(slot);
     }
   }
 
@@ -126,7 +154,10 @@ export class Wire {
     byX.delete(X);
     if (byX.size === 0) this.byMessage.delete(m);
     swapRemove(this.entries, slot.at, (s, k) => (s.at = k));
-    if (slot.pendingAt >= 0) swapRemove(this.pendingList, slot.pendingAt, (s, k) => (s.pendingAt = k));
+    if (slot.pendingAt >= 0) {
+      swapRemove(this.pendingList, slot.pendingAt, (s, k) => (s.pendingAt = k));
+      swapRemove(this.buckets[slot.bucket]!, slot.bucketAt, (s, k) => (s.bucketAt = k));
+    }
   }
 
   clone(): Wire {

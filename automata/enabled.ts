@@ -5,6 +5,7 @@ import type { Action } from './actions.ts';
 import { clientNode, nodeBit, replicaModule, whyDisabled, type SystemState } from './compose.ts';
 import { hasNewView } from './aux-functions.ts';
 import type { Message } from './messages.ts';
+import type { WireEntry } from './channel.ts';
 import * as Proxy from './proxy.ts';
 import { h, sendDestination, type ReplicaState } from './replica-state.ts';
 import type { Universe } from './universe.ts';
@@ -139,9 +140,37 @@ export interface DrawBias {
    * wait). They are drawn only when nothing else is enabled.
    */
   held?: (m: Message, x: number) => boolean;
+  /**
+   * Deliveries the network adversary loses instead (MISBEHAVE(m, X, X − {x}) in place of the
+   * RECEIVE drawn), e.g. everything sent to a lagging replica for a while; held when the
+   * configuration does not allow loss.
+   */
+  lost?: (m: Message, x: number) => boolean;
+  /**
+   * Probability of drawing a proxy's retransmission (SEND of a request already on the wire, Fig
+   * 2-7 allows it at any time) when the send family is drawn: a retransmission adds behaviour only
+   * after a loss or a view change, so it is drawn less often than a first send. Default 1.
+   */
+  resend?: number;
+  /**
+   * Probability of drawing a REQUEST(o)_c at a proxy whose last request is still outstanding (only
+   * enabled when clients do not wait for replies), when the request family is drawn: overlapping
+   * requests that come faster than requests complete would abandon every one. Default 1.
+   */
+  overlap?: number;
+  /**
+   * Probability that a delivery is drawn among the messages of one signer, chosen uniformly among
+   * those with messages in flight: a faulty node that floods the network then delays the others'
+   * messages no more than any one sender's (the fairness the thesis's liveness argument assumes).
+   * Default 0.
+   */
+  fairness?: number;
 }
 
-/** Default weights: deliveries and sends dominate so that requests complete; view changes are rare. */
+/**
+ * Default weights: deliveries and sends dominate so that requests complete; view changes are rare
+ * (the scheduler's timer, sim/drawer.ts, starts them when progress stops).
+ */
 export const DEFAULT_WEIGHTS: Weights = {
   failure: 1000,
   request: 5,
@@ -181,22 +210,27 @@ export function drawAction(u: Universe, s: SystemState, rng: Rng, bias: DrawBias
       }
       pick -= x;
     }
-    const a = family === 'view-change' && laggards.length > 0 ? drawCatchUp(u, laggards, rng) : drawIn(u, s, family, rng, bias.patience, bias.held);
+    const a = family === 'view-change' && laggards.length > 0 ? drawCatchUp(u, laggards, rng) : drawIn(u, s, family, rng, bias);
     if (a !== null) return a;
     w.set(family, 0);
   }
-  // Only deliveries that were held back remain: deliver one rather than stop.
-  return drawReceive(u, s, rng, 0);
+  // Only what the bias thinned out or held back remains: take one of those rather than stop.
+  const unbiased: DrawBias = { ...bias, resend: 1, overlap: 1 };
+  return drawIn(u, s, 'send', rng, unbiased) ?? drawIn(u, s, 'request', rng, unbiased) ?? drawReceive(u, s, rng, { patience: 0 });
 }
 
-function drawIn(u: Universe, s: SystemState, family: Family, rng: Rng, patience: number, held?: (m: Message, x: number) => boolean): Action | null {
-  if (family === 'receive') return drawReceive(u, s, rng, patience, held);
+function drawIn(u: Universe, s: SystemState, family: Family, rng: Rng, bias: DrawBias): Action | null {
+  if (family === 'receive') return drawReceive(u, s, rng, bias);
   if (family === 'misbehave') return drawMisbehave(u, s, rng);
   if (family === 'byzantine') {
     const drawn = drawByzantine(u, s, rng);
     if (drawn !== undefined) return drawn;
   }
   let list = enabledIn(u, s, family);
+  if (family === 'send' && bias.resend !== undefined && bias.resend < 1 && rng.float() >= bias.resend)
+    list = list.filter((a) => !(a.kind === 'SEND' && a.x >= u.n && s.wire.hasMessage(a.m)));
+  if (family === 'request' && bias.overlap !== undefined && bias.overlap < 1 && rng.float() >= bias.overlap)
+    list = list.filter((a) => a.kind === 'REQUEST' && s.proxies[a.c]!.out === null);
   if (family === 'garbage') list = list.filter((a) => a.kind === 'COLLECT-GARBAGE' && collectGarbageChanges(s.replicas[a.i]!, a.n));
   return list.length === 0 ? null : list[rng.int(list.length)]!;
 }
@@ -230,17 +264,30 @@ function drawCatchUp(u: Universe, laggards: ReplicaState[], rng: Rng): Action | 
   return replicaModule(u).pre(u, r, a) ? a : null;
 }
 
-function drawReceive(u: Universe, s: SystemState, rng: Rng, patience: number, held?: (m: Message, x: number) => boolean): Action | null {
+function drawReceive(u: Universe, s: SystemState, rng: Rng, bias: Pick<DrawBias, 'patience' | 'held' | 'lost' | 'fairness'>): Action | null {
   if (s.wire.pendingCount === 0) return null;
   const width = u.n + u.clients;
   for (let tries = 0; tries < 4; tries++) {
-    const { m, X } = s.wire.pendingAt(rng.int(s.wire.pendingCount));
+    const { m, X } = drawInFlight(s, rng, bias.fairness ?? 0);
     const xs = bitsOf(X, width);
     const x = xs[rng.int(xs.length)]!;
-    if (held?.(m, x)) continue;
-    if (!(x < u.n && isEarly(u, s.replicas[x]!, m) && rng.float() < patience)) return { kind: 'RECEIVE', x, m, X };
+    if (bias.held?.(m, x)) continue;
+    if (bias.lost?.(m, x)) {
+      if (u.config.network.loss) return { kind: 'MISBEHAVE', m, X, X2: X & ~nodeBit(x) };
+      continue;
+    }
+    if (!(x < u.n && isEarly(u, s.replicas[x]!, m) && rng.float() < bias.patience)) return { kind: 'RECEIVE', x, m, X };
   }
   return null;
+}
+
+/** An element in flight: with probability `fairness` from a signer chosen uniformly among those with messages in flight, else from all. */
+function drawInFlight(s: SystemState, rng: Rng, fairness: number): WireEntry {
+  const w = s.wire;
+  if (!(fairness > 0 && rng.float() < fairness)) return w.pendingAt(rng.int(w.pendingCount));
+  const signers = w.pendingSigners();
+  const b = signers[rng.int(signers.length)]!;
+  return w.pendingOf(b, rng.int(w.pendingCountOf(b)));
 }
 
 /**

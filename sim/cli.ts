@@ -162,6 +162,7 @@ export function parseRunArgs(args: string[]): {
     plan = { ...picked, faultyReplicas: [...(partial.faultyReplicas ?? picked.faultyReplicas)], faultyClients: [...(partial.faultyClients ?? picked.faultyClients)] };
     partial.faultyReplicas = plan.faultyReplicas;
     partial.faultyClients = plan.faultyClients;
+    if (plan.overlapping) partial.clientsWaitForReply = false;
   }
   const failAt = intOption('fail-at', o['fail-at'], 0);
   if (failAt !== undefined) plan = { ...(plan ?? noStrategy()), failAt };

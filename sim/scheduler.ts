@@ -31,6 +31,10 @@ export interface RunOptions {
   standIns?: StandInFactory;
   /** Deliveries the network adversary holds back at a step (see DrawBias.held), e.g. a partition. */
   holdBack?: (step: number, m: Message, x: number) => boolean;
+  /** Deliveries the network adversary loses at a step (see DrawBias.lost), e.g. to a lagging replica. */
+  lose?: (step: number, m: Message, x: number) => boolean;
+  /** A step at which the view-change timer expires whatever the progress. */
+  timerExpiresAt?: number;
   /** The step at which the configured failures happen (default 0: the run begins with them). */
   failAt?: number;
   /** Called once before the first step. */

@@ -16,12 +16,22 @@ export class RunStats {
   checkpointsMadeStable = 0;
   /** COLLECT-GARBAGE steps that discarded at least one message or checkpoint. */
   garbageCollections = 0;
+  /**
+   * Reach: the step index of the last step that made progress (a correct replica executed a
+   * request, or a non-faulty client output its reply), or -1; and how many steps had a correct
+   * replica adopt a state through update-state-nv (Fig 2-9: last-exec_i rose without EXECUTE).
+   */
+  lastProgress = -1;
+  stateAdoptions = 0;
   private hBefore = 0;
   private sizeBefore = 0;
+  private lastExecBefore = 0;
 
   constructor(private readonly u: Universe) {}
 
   before(s: SystemState, a: Action): void {
+    const adopter = this.adopter(s, a);
+    if (adopter >= 0) this.lastExecBefore = s.replicas[adopter]!.lastExec;
     if (a.kind === 'COLLECT-GARBAGE') {
       const r = s.replicas[a.i]!;
       this.hBefore = h(r);
@@ -31,15 +41,19 @@ export class RunStats {
 
   after(s: SystemState, a: Action): void {
     this.steps++;
+    const adopter = this.adopter(s, a);
+    if (adopter >= 0 && s.replicas[adopter]!.lastExec > this.lastExecBefore) this.stateAdoptions++;
     switch (a.kind) {
       case 'REQUEST':
         this.requestsIssued++;
         break;
       case 'REPLY':
         this.requestsCompleted++;
+        if (!s.proxies[a.c]!.faulty) this.lastProgress = this.steps - 1;
         break;
       case 'EXECUTE':
         this.executions++;
+        if (a.m?.tag === 'REQUEST') this.lastProgress = this.steps - 1;
         if (this.u.config.variant === 'Agc' && a.n % this.u.config.chkptInt === 0) this.checkpointsTaken++;
         break;
       case 'SEND-VIEW-CHANGE':
@@ -57,6 +71,18 @@ export class RunStats {
       default:
         break;
     }
+  }
+
+  /** The correct replica whose update-state-nv action a may run (Fig 2-9), or -1. */
+  private adopter(s: SystemState, a: Action): number {
+    if (a.kind === 'SEND-NEW-VIEW') return s.replicas[a.i]!.faulty ? -1 : a.i;
+    if (a.kind === 'RECEIVE' && a.m.tag === 'NEW-VIEW' && a.x < this.u.n) return s.replicas[a.x]!.faulty ? -1 : a.x;
+    return -1;
+  }
+
+  /** Whether a step in the second half of the run's `steps` steps made progress. */
+  progressedInSecondHalf(steps = this.steps): boolean {
+    return this.lastProgress >= Math.floor(steps / 2);
   }
 
   /** The highest view a non-faulty replica has reached in s. */

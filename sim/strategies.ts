@@ -9,7 +9,9 @@ import { ByzantineReplica, CollusionBoard, EVEN_TACTICS, REPLICA_TACTICS, type T
 import type { ConfigInput } from '../automata/config.ts';
 import type { Weights } from '../automata/enabled.ts';
 import type { Message } from '../automata/messages.ts';
+import type { DrawerOptions } from './drawer.ts';
 import { SeededRng } from './rng.ts';
+import type { RunOptions } from './scheduler.ts';
 
 /** What a strategy sets for one run. */
 export interface StrategyPlan {
@@ -28,6 +30,13 @@ export interface StrategyPlan {
   weights: Partial<Weights>;
   /** Two groups of nodes whose messages to each other wait during [from, from + length). */
   partition: { groups: [number[], number[]]; from: number; length: number } | null;
+  /**
+   * A correct replica that loses every message sent to it during [from, from + length); the
+   * view-change timer then expires, and the new view brings it the state (update-state-nv, Fig 2-9).
+   */
+  laggard: { replica: number; from: number; length: number } | null;
+  /** Non-faulty clients may issue a request before the last one's reply (clientsWaitForReply off). */
+  overlapping: boolean;
 }
 
 /** The system's size, and how many replicas fail (the fault budget; f unless said). */
@@ -68,13 +77,31 @@ const base = (picked: string, faultyReplicas: number[]): StrategyPlan => ({
   clientRelay: 0.2,
   weights: {},
   partition: null,
+  laggard: null,
+  overlapping: false,
 });
+
+/**
+ * A plan with a lagging replica. With f faulty replicas and one that lags, a quorum of 2f + 1
+ * forms only if some faulty replica follows the protocol, so the faulty ones mimic correct
+ * replicas more often: the others then move on, and the laggard needs their state.
+ */
+function withLaggard(plan: StrategyPlan, laggard: NonNullable<StrategyPlan['laggard']>): StrategyPlan {
+  return { ...plan, laggard, tactics: { ...plan.tactics, mimic: plan.tactics.mimic + MIMIC_WITH_LAGGARD } };
+}
+const MIMIC_WITH_LAGGARD = 3;
+
+/** A lagging stretch for one of the correct replicas, drawn with rng. */
+function someLaggard(rng: SeededRng, n: number, faulty: number[]): NonNullable<StrategyPlan['laggard']> {
+  const correct = Array.from({ length: n }, (_, i) => i).filter((i) => !faulty.includes(i));
+  return { replica: correct[rng.int(correct.length)]!, from: 200 + rng.int(2000), length: 400 + rng.int(1600) };
+}
 
 export const STRATEGIES: readonly Strategy[] = [
   {
     name: 'random',
     description: 'f random Byzantine replicas using every tactic evenly',
-    plan: (rng, { f, n, faults = f }) => ({ ...base('random', someReplicas(rng, n, faults)), weights: { byzantine: 10, 'view-change': 0.2 } }),
+    plan: (rng, { f, n, faults = f }) => ({ ...base('random', someReplicas(rng, n, faults)), weights: { byzantine: 10, 'view-change': 0.004 } }),
   },
   {
     name: 'equivocating-primary',
@@ -82,7 +109,7 @@ export const STRATEGIES: readonly Strategy[] = [
     plan: (rng, { f, n, faults = f }) => ({
       ...base('equivocating-primary', someReplicas(rng, n, faults, [0])),
       tactics: tactics({ 'pre-prepare': 4, prepare: 1, commit: 1, back: 6, relay: 0.5 }, 0.1),
-      weights: { byzantine: 20, 'view-change': 0.05 },
+      weights: { byzantine: 20, 'view-change': 0.001 },
     }),
   },
   {
@@ -96,7 +123,7 @@ export const STRATEGIES: readonly Strategy[] = [
     plan: (rng, { f, n, faults = f }) => ({
       ...base('view-change-storm', someReplicas(rng, n, faults)),
       tactics: tactics({ 'view-change': 4, 'new-view': 2, relay: 1 }),
-      weights: { 'view-change': 2, byzantine: 10 },
+      weights: { 'view-change': 0.04, byzantine: 10 },
     }),
   },
   {
@@ -105,7 +132,7 @@ export const STRATEGIES: readonly Strategy[] = [
     plan: (rng, { f, n, faults = f }) => ({
       ...base('lying-checkpoints', someReplicas(rng, n, faults)),
       tactics: tactics({ checkpoint: 5, 'view-change': 1 }),
-      weights: { byzantine: 10, 'view-change': 0.3, garbage: 20 },
+      weights: { byzantine: 10, 'view-change': 0.006, garbage: 20 },
     }),
   },
   {
@@ -114,7 +141,7 @@ export const STRATEGIES: readonly Strategy[] = [
     plan: (rng, { f, n, faults = f }) => ({
       ...base('crafted-new-view', someReplicas(rng, n, faults, [1 % n])),
       tactics: tactics({ 'new-view': 5, 'pre-prepare': 1, 'view-change': 1 }),
-      weights: { byzantine: 10, 'view-change': 0.5 },
+      weights: { byzantine: 10, 'view-change': 0.01 },
     }),
   },
   {
@@ -144,8 +171,21 @@ export const STRATEGIES: readonly Strategy[] = [
     plan: (rng, { f, n, faults = f }) => ({
       ...base('nested-messages', someReplicas(rng, n, faults)),
       tactics: tactics({ nest: 5, 'view-change': 1, 'new-view': 1, relay: 1 }),
-      weights: { byzantine: 10, 'view-change': 0.5 },
+      weights: { byzantine: 10, 'view-change': 0.01 },
     }),
+  },
+  {
+    name: 'lagging-replica',
+    description: 'a correct replica loses every message for a stretch of steps, then a view change brings it the state (update-state-nv); f random Byzantine replicas',
+    plan: (rng, { f, n, faults = f }) => {
+      const p = base('lagging-replica', someReplicas(rng, n, faults));
+      return withLaggard(p, someLaggard(rng, n, p.faultyReplicas));
+    },
+  },
+  {
+    name: 'overlapping-requests',
+    description: 'non-faulty clients issue requests without waiting for replies, with f random Byzantine replicas',
+    plan: (rng, { f, n, faults = f }) => ({ ...base('overlapping-requests', someReplicas(rng, n, faults)), overlapping: true }),
   },
   {
     name: 'partition',
@@ -187,7 +227,11 @@ export function planFor(name: string, seed: string, sizes: Sizes): StrategyPlan 
     const s = STRATEGIES[rng.int(STRATEGIES.length)]!;
     if (!chosen.includes(s)) chosen.push(s);
   }
-  return mergePlans(chosen.map((s) => s.plan(rng, sizes)), sizes.faults ?? sizes.f);
+  const plan = mergePlans(chosen.map((s) => s.plan(rng, sizes)), sizes.faults ?? sizes.f);
+  // Knobs of the mix, so that state transfer and overlapping requests are common.
+  if (plan.laggard !== null && plan.faultyReplicas.includes(plan.laggard.replica)) plan.laggard = null;
+  const lagged = plan.laggard === null && rng.float() < 0.5 ? withLaggard(plan, someLaggard(rng, sizes.n, plan.faultyReplicas)) : plan;
+  return rng.float() < 0.3 ? { ...lagged, overlapping: true } : lagged;
 }
 
 /** A mix: faulty replicas from the first plans up to the fault budget, summed tactics, the larger weight of each family. */
@@ -207,6 +251,8 @@ function mergePlans(plans: StrategyPlan[], budget: number): StrategyPlan {
     clientRelay: Math.min(...plans.map((p) => p.clientRelay)),
     weights: weights as Partial<Weights>,
     partition: plans.find((p) => p.partition !== null)?.partition ?? null,
+    laggard: plans.find((p) => p.laggard !== null)?.laggard ?? null,
+    overlapping: plans.some((p) => p.overlapping),
   };
 }
 
@@ -260,22 +306,30 @@ export function describePlan(plan: StrategyPlan): string {
     `faulty clients ${plan.faultyClients.length ? plan.faultyClients.join(',') : 'none'}`,
   ];
   if (plan.failAt > 0) parts.push(`failing at step ${plan.failAt}`);
+  if (plan.laggard) parts.push(`replica ${plan.laggard.replica} loses its messages at steps ${plan.laggard.from}..${plan.laggard.from + plan.laggard.length - 1}`);
+  if (plan.overlapping) parts.push('overlapping requests');
   if (plan.partition) parts.push(`partition {${plan.partition.groups[0].join(',')}} | {${plan.partition.groups[1].join(',')}} at steps ${plan.partition.from}..${plan.partition.from + plan.partition.length - 1}`);
   return parts.join('; ');
 }
 
 
-/** The scheduler options a plan sets: `config` with the plan's faulty nodes, the stand-ins, weights, failure time and partition. */
-export function planRunOptions(
-  plan: StrategyPlan,
-  config: ConfigInput = {},
-): { config: ConfigInput; standIns: StandInFactory; weights: Partial<Weights>; holdBack?: (step: number, m: Message, x: number) => boolean; failAt: number } {
+/** How a plan biases the scheduler's draws (sim/drawer.ts): weights, held and lost deliveries, the timer. */
+export function planDrawing(plan: StrategyPlan): Pick<DrawerOptions, 'weights' | 'holdBack' | 'lose' | 'timerExpiresAt'> {
   const holdBack = planHoldBack(plan);
+  const lag = plan.laggard;
   return {
-    config: { ...config, faultyReplicas: plan.faultyReplicas, faultyClients: plan.faultyClients },
-    standIns: planStandIns(plan),
     weights: plan.weights,
-    failAt: plan.failAt,
     ...(holdBack === undefined ? {} : { holdBack }),
+    ...(lag === null ? {} : { lose: (step: number, _m: Message, x: number) => x === lag.replica && step >= lag.from && step < lag.from + lag.length, timerExpiresAt: lag.from + lag.length }),
+  };
+}
+
+/** The scheduler options a plan sets: `config` with the plan's faulty nodes, the stand-ins, its draws and failure time. */
+export function planRunOptions(plan: StrategyPlan, config: ConfigInput = {}): Pick<RunOptions, 'weights' | 'holdBack' | 'lose' | 'timerExpiresAt'> & { config: ConfigInput; standIns: StandInFactory; failAt: number } {
+  return {
+    config: { ...config, faultyReplicas: plan.faultyReplicas, faultyClients: plan.faultyClients, ...(plan.overlapping ? { clientsWaitForReply: false } : {}) },
+    standIns: planStandIns(plan),
+    failAt: plan.failAt,
+    ...planDrawing(plan),
   };
 }

@@ -59,12 +59,12 @@ describe('pbft-check', () => {
   });
 
   it('run --check stops at a violation with a report, and exits 1 (erratum E3, literal)', () => {
-    const r = cli('run', '--check', '--literal-errata', 'E3', '--seed', '25', '--steps', '3000');
+    const r = cli('run', '--check', '--literal-errata', 'E3', '--seed', '36', '--steps', '3000');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/steps\s+212\n/);
+    expect(r.out).toMatch(/steps\s+493\n/);
     expect(r.out).toMatch(/violation of A\.2\.3\(1\)/);
-    expect(r.out).toMatch(/at step 211: RECEIVE\(⟨NEW-VIEW,1,/);
-    expect(r.out).toMatch(/replicas: r1\n\s+view: 1\n\s+sequence number: 2/);
+    expect(r.out).toMatch(/at step 492: EXECUTE\(⟨REQUEST,a,3,c1⟩σc1, 0, 6\)_r1/);
+    expect(r.out).toMatch(/replicas: r1\n\s+view: 1\n\s+sequence number: 6/);
   });
 
   it('run --chain drives S′ and S through G and F; a literal G fails at the start (E8, exit 1)', () => {

@@ -100,14 +100,14 @@ describe('pbft-check replay', () => {
 
   it('exit 1 at the recorded violation, and says it is reproduced (an erratum trace run by `run --trace`)', () => {
     const p = join(tmp, 'e3.json');
-    expect(cli('run', '--check', '--literal-errata', 'E3', '--seed', '25', '--steps', '3000', '--trace', p).code).toBe(1);
-    expect(loadTrace(p).violation).toMatchObject({ id: 'A.2.3(1)', step: 211 });
+    expect(cli('run', '--check', '--literal-errata', 'E3', '--seed', '36', '--steps', '3000', '--trace', p).code).toBe(1);
+    expect(loadTrace(p).violation).toMatchObject({ id: 'A.2.3(1)', step: 492 });
     const out = cli('replay', p, '--quiet');
     expect(out.code).toBe(1);
-    expect(out.out).toMatch(/violation\s+A\.2\.3\(1\) at step 211/);
-    expect(out.out).toMatch(/recorded\s+A\.2\.3\(1\) at step 211: reproduced/);
+    expect(out.out).toMatch(/violation\s+A\.2\.3\(1\) at step 492/);
+    expect(out.out).toMatch(/recorded\s+A\.2\.3\(1\) at step 492: reproduced/);
     const j = JSON.parse(cli('replay', p, '--json').out);
-    expect([j.reproduced, j.steps, j.violation.id]).toEqual([true, 212, 'A.2.3(1)']);
+    expect([j.reproduced, j.steps, j.violation.id]).toEqual([true, 493, 'A.2.3(1)']);
   });
 
   it('--verbose shows what each step changed', () => {

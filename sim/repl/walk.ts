@@ -1,10 +1,11 @@
 // `run K` and `until`: random steps from the current state with the session's strategy, drawn as
 // the scheduler draws them (sim/scheduler.ts: family weights, the strategy's bias, the
-// view-change timer, the configured failures at their step, a partition's held deliveries).
+// view-change timer, the configured failures at their step, a partition's held deliveries, a
+// lagging replica's lost ones).
 import type { Action } from '../../automata/actions.ts';
 import { Drawer } from '../drawer.ts';
 import { SeededRng } from '../rng.ts';
-import { planHoldBack } from '../strategies.ts';
+import { planDrawing } from '../strategies.ts';
 import type { Session, SessionFinding } from './session.ts';
 
 export interface Taken {
@@ -39,9 +40,8 @@ function dueFailures(session: Session): Action[] {
 export function walk(session: Session, k: number, match?: (a: Action) => boolean): WalkResult {
   const plan = session.setup.plan;
   const rng = new SeededRng(`${session.setup.seed}|repl|${session.cursor}`);
-  const holdBack = plan === null ? undefined : planHoldBack(plan);
   // Failures come at their step, taken explicitly, never drawn earlier.
-  const drawer = new Drawer(session.u, { ...(plan === null ? {} : { weights: plan.weights }), ...(holdBack === undefined ? {} : { holdBack }), noFailureDraws: true }, session.cursor);
+  const drawer = new Drawer(session.u, { ...(plan === null ? {} : planDrawing(plan)), noFailureDraws: true }, session.cursor);
   const result: WalkResult = { taken: [], stop: 'done', dropped: 0 };
   for (let j = 0; j < k; j++) {
     const index = session.cursor;
