@@ -140,7 +140,7 @@ export const DEFAULT_CONFIG: Config = {
   service: 'log',
   chkptInt: 4,
   L: 8,
-  maxView: 16,
+  maxView: 32,
   maxRequestsPerClient: 1_000_000,
   maxSeqno: 1_000_000,
   clientsWaitForReply: true,

@@ -22,6 +22,8 @@ export const DEFAULT_OVERLAP = 0.05;
 export const DEFAULT_FAIRNESS = 0.5;
 /** The timeout is at least this many times the mean steps between two new sequence numbers executed. */
 const ADAPT = 4;
+/** Spontaneous view changes are drawn only while the views are fewer than this ahead of the last progress. */
+const AHEAD = 2;
 /** The timeout doubles at most this many times. */
 const MAX_DOUBLINGS = 4;
 
@@ -44,6 +46,8 @@ export interface DrawerOptions {
 
 export class Drawer {
   private readonly calm: DrawBias;
+  /** The same without spontaneous view changes, once views are far enough ahead of progress. */
+  private readonly still: DrawBias;
   private readonly impatient: DrawBias;
   private readonly timeout: number;
   /** The highest view of a correct replica when progress was last made. */
@@ -62,6 +66,7 @@ export class Drawer {
     const weights = { ...DEFAULT_BIAS.weights, ...o.weights, ...(o.noFailureDraws ? { failure: 0 } : {}) };
     const bias: DrawBias = { weights, patience: o.patience ?? DEFAULT_BIAS.patience, catchUp: o.catchUp ?? DEFAULT_BIAS.catchUp, resend: o.resend ?? DEFAULT_RESEND, overlap: o.overlap ?? DEFAULT_OVERLAP, fairness: o.fairness ?? DEFAULT_FAIRNESS };
     this.calm = bias;
+    this.still = { ...bias, weights: { ...weights, 'view-change': 0 } };
     this.impatient = { ...bias, weights: { ...weights, 'view-change': Math.max(weights['view-change'], bias.catchUp) } };
     this.timeout = o.timeout ?? DEFAULT_TIMEOUT;
   }
@@ -72,7 +77,7 @@ export class Drawer {
     const doublings = Math.min(MAX_DOUBLINGS, Math.max(0, top - this.viewAtProgress));
     const timeout = Math.max(this.timeout, ADAPT * this.meanGap) * 2 ** doublings;
     if (k === this.o.timerExpiresAt) this.lastRestart = -Infinity;
-    const base = k - this.lastRestart > timeout ? this.impatient : this.calm;
+    const base = k - this.lastRestart > timeout ? this.impatient : top - this.viewAtProgress < AHEAD ? this.calm : this.still;
     const { holdBack, lose } = this.o;
     const bias = holdBack === undefined && lose === undefined ? base : { ...base, held: holdBack && ((m: Message, x: number) => holdBack(k, m, x)), lost: lose && ((m: Message, x: number) => lose(k, m, x)) };
     const a = drawAction(this.u, s, rng, bias);

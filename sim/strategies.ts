@@ -123,7 +123,7 @@ export const STRATEGIES: readonly Strategy[] = [
     plan: (rng, { f, n, faults = f }) => ({
       ...base('view-change-storm', someReplicas(rng, n, faults)),
       tactics: tactics({ 'view-change': 4, 'new-view': 2, relay: 1 }),
-      weights: { 'view-change': 0.04, byzantine: 10 },
+      weights: { 'view-change': 0.2, byzantine: 10 },
     }),
   },
   {
@@ -141,7 +141,7 @@ export const STRATEGIES: readonly Strategy[] = [
     plan: (rng, { f, n, faults = f }) => ({
       ...base('crafted-new-view', someReplicas(rng, n, faults, [1 % n])),
       tactics: tactics({ 'new-view': 5, 'pre-prepare': 1, 'view-change': 1 }),
-      weights: { byzantine: 10, 'view-change': 0.01 },
+      weights: { byzantine: 10, 'view-change': 0.1 },
     }),
   },
   {
@@ -171,7 +171,7 @@ export const STRATEGIES: readonly Strategy[] = [
     plan: (rng, { f, n, faults = f }) => ({
       ...base('nested-messages', someReplicas(rng, n, faults)),
       tactics: tactics({ nest: 5, 'view-change': 1, 'new-view': 1, relay: 1 }),
-      weights: { byzantine: 10, 'view-change': 0.01 },
+      weights: { byzantine: 10, 'view-change': 0.1 },
     }),
   },
   {
