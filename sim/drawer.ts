@@ -22,8 +22,6 @@ export const DEFAULT_OVERLAP = 0.05;
 export const DEFAULT_FAIRNESS = 0.5;
 /** The timeout is at least this many times the mean steps between two new sequence numbers executed. */
 const ADAPT = 4;
-/** Spontaneous view changes are drawn only while the views are fewer than this ahead of the last progress. */
-const AHEAD = 2;
 /** The timeout doubles at most this many times. */
 const MAX_DOUBLINGS = 4;
 
@@ -38,6 +36,13 @@ export interface DrawerOptions {
   holdBack?: (step: number, m: Message, x: number) => boolean;
   /** Deliveries the network loses at a step (DrawBias.lost). */
   lose?: (step: number, m: Message, x: number) => boolean;
+  /**
+   * Spontaneous view changes (the family weight) are drawn only while the correct replicas' views
+   * are fewer than this many ahead of the last progress; after that only the timer starts one.
+   * Default: no limit. The strategies set 2 (sim/strategies.ts), so that frequent view changes do
+   * not use up the views of a run that is not making progress.
+   */
+  ahead?: number;
   /** A step at which the view-change timer expires whatever the progress (e.g. after a replica lagged). */
   timerExpiresAt?: number;
   /** Failures are taken explicitly at their step, never drawn. */
@@ -77,7 +82,7 @@ export class Drawer {
     const doublings = Math.min(MAX_DOUBLINGS, Math.max(0, top - this.viewAtProgress));
     const timeout = Math.max(this.timeout, ADAPT * this.meanGap) * 2 ** doublings;
     if (k === this.o.timerExpiresAt) this.lastRestart = -Infinity;
-    const base = k - this.lastRestart > timeout ? this.impatient : top - this.viewAtProgress < AHEAD ? this.calm : this.still;
+    const base = k - this.lastRestart > timeout ? this.impatient : top - this.viewAtProgress < (this.o.ahead ?? Infinity) ? this.calm : this.still;
     const { holdBack, lose } = this.o;
     const bias = holdBack === undefined && lose === undefined ? base : { ...base, held: holdBack && ((m: Message, x: number) => holdBack(k, m, x)), lost: lose && ((m: Message, x: number) => lose(k, m, x)) };
     const a = drawAction(this.u, s, rng, bias);

@@ -33,6 +33,8 @@ export interface RunOptions {
   holdBack?: (step: number, m: Message, x: number) => boolean;
   /** Deliveries the network adversary loses at a step (see DrawBias.lost), e.g. to a lagging replica. */
   lose?: (step: number, m: Message, x: number) => boolean;
+  /** See DrawerOptions.ahead. */
+  ahead?: number;
   /** A step at which the view-change timer expires whatever the progress. */
   timerExpiresAt?: number;
   /** The step at which the configured failures happen (default 0: the run begins with them). */

@@ -313,19 +313,23 @@ export function describePlan(plan: StrategyPlan): string {
 }
 
 
+/** Under a strategy, spontaneous view changes stop once the views are this far ahead of progress (DrawerOptions.ahead). */
+const VIEWS_AHEAD = 2;
+
 /** How a plan biases the scheduler's draws (sim/drawer.ts): weights, held and lost deliveries, the timer. */
-export function planDrawing(plan: StrategyPlan): Pick<DrawerOptions, 'weights' | 'holdBack' | 'lose' | 'timerExpiresAt'> {
+export function planDrawing(plan: StrategyPlan): Pick<DrawerOptions, 'weights' | 'ahead' | 'holdBack' | 'lose' | 'timerExpiresAt'> {
   const holdBack = planHoldBack(plan);
   const lag = plan.laggard;
   return {
     weights: plan.weights,
+    ahead: VIEWS_AHEAD,
     ...(holdBack === undefined ? {} : { holdBack }),
     ...(lag === null ? {} : { lose: (step: number, _m: Message, x: number) => x === lag.replica && step >= lag.from && step < lag.from + lag.length, timerExpiresAt: lag.from + lag.length }),
   };
 }
 
 /** The scheduler options a plan sets: `config` with the plan's faulty nodes, the stand-ins, its draws and failure time. */
-export function planRunOptions(plan: StrategyPlan, config: ConfigInput = {}): Pick<RunOptions, 'weights' | 'holdBack' | 'lose' | 'timerExpiresAt'> & { config: ConfigInput; standIns: StandInFactory; failAt: number } {
+export function planRunOptions(plan: StrategyPlan, config: ConfigInput = {}): Pick<RunOptions, 'weights' | 'ahead' | 'holdBack' | 'lose' | 'timerExpiresAt'> & { config: ConfigInput; standIns: StandInFactory; failAt: number } {
   return {
     config: { ...config, faultyReplicas: plan.faultyReplicas, faultyClients: plan.faultyClients, ...(plan.overlapping ? { clientsWaitForReply: false } : {}) },
     standIns: planStandIns(plan),
