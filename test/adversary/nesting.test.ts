@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Action } from '../../automata/actions.ts';
 import { computeON, correctNewView } from '../../automata/aux-functions.ts';
 import { ByzantineReplica, CollusionBoard, EVEN_TACTICS } from '../../automata/byzantine-replica.ts';
-import { clientNode, type SystemState } from '../../automata/compose.ts';
+import { clientNode } from '../../automata/compose.ts';
 import type { Message, NewView } from '../../automata/messages.ts';
 import type { Universe } from '../../automata/universe.ts';
 import { runRandom, type RunOptions } from '../../sim/scheduler.ts';
@@ -16,7 +16,7 @@ interface Seen {
   a: Action;
   /** The run's universe (messages are interned per run). */
   u: Universe;
-  /** Replicas (non-faulty) whose log holds the sent message after the run. */
+  /** Replicas (non-faulty) whose log the sent message entered when they received it, at some step of the run. */
   loggedBy: number[];
 }
 
@@ -28,7 +28,8 @@ function faultySends(strategy: string, seeds: number, extra: Partial<RunOptions>
     const seed = `nest-${strategy}-${k}`;
     const plan = planFor(strategy, seed, { f: 1, n: 4, clients: 2 });
     const mine: Action[] = [];
-    let last!: SystemState;
+    /** The correct replicas each message entered the log of, at some step (a later collection may discard it). */
+    const logged = new Map<Message, number[]>();
     runRandom({
       seed,
       steps: 2000,
@@ -38,13 +39,16 @@ function faultySends(strategy: string, seeds: number, extra: Partial<RunOptions>
         u = uu;
       },
       onStep: (_i, a, s) => {
-        last = s;
         if (a.kind === 'SEND' && a.x < u.n && s.standIns[a.x] !== null) mine.push(a);
+        if (a.kind === 'RECEIVE' && a.x < u.n && !s.replicas[a.x]!.faulty && s.replicas[a.x]!.in.has(a.m)) {
+          const by = logged.get(a.m) ?? [];
+          if (!by.includes(a.x)) logged.set(a.m, [...by, a.x]);
+        }
       },
     });
     for (const a of mine) {
       const m = (a as Extract<Action, { kind: 'SEND' }>).m;
-      sends.push({ a, u, loggedBy: last.replicas.filter((r) => !r.faulty && r.in.has(m)).map((r) => r.i) });
+      sends.push({ a, u, loggedBy: logged.get(m) ?? [] });
     }
   }
   return { sends, u };
@@ -53,7 +57,8 @@ function faultySends(strategy: string, seeds: number, extra: Partial<RunOptions>
 const msg = (x: Seen): Message => (x.a as Extract<Action, { kind: 'SEND' }>).m;
 
 describe('nesting where M allows any message (strategy nested-messages)', () => {
-  const { sends, u } = faultySends('nested-messages', 6);
+  // 4,000 steps: view changes come when progress stops (sim/drawer.ts), so new-views need longer runs.
+  const { sends, u } = faultySends('nested-messages', 6, { steps: 4000 });
 
   it('a faulty primary pre-prepares a message that is not a request, and correct replicas log it', () => {
     const pps = sends.filter((x) => {

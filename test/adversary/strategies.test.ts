@@ -94,7 +94,7 @@ describe('each strategy reaches what it is named for', () => {
   });
 
   it('view-change-storm: many view changes, and Byzantine view-changes accepted', () => {
-    const runs = over('view-change-storm', 3);
+    const runs = over('view-change-storm', 3, 4000);
     const c = merged(runs);
     expect(c.milestones['views changed']).toBeGreaterThan(30);
     expect(runs.some((r) => r.trace.some((a, i) => a.kind === 'RECEIVE' && a.m.tag === 'VIEW-CHANGE' && r.faultyAt[i]!.signerFaulty && !r.faultyAt[i]!.receiverFaulty))).toBe(true);
