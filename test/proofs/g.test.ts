@@ -67,7 +67,7 @@ describe('G from A′ to S′ (corrected reading)', () => {
     const kinds = new Set<string>();
     const concrete = new Set<string>();
     for (const [seed, config, viewChange] of [
-      ['c2', {}, 1],
+      ['c15', {}, 1],
       ['g4', { faultyClients: [1], clientsWaitForReply: false }, undefined],
     ] as const) {
       const { found, alphaKinds, run } = paired(seed, config, { steps: 1000, viewChange });
@@ -80,12 +80,13 @@ describe('G from A′ to S′ (corrected reading)', () => {
   });
 
   it('with frequent view changes a request commits at two sequence numbers; corrected, α = EXECUTE-NULL there (E11)', () => {
-    const cor = paired('c9', {}, { steps: 1000, viewChange: 3 });
+    // Seed c152: in view 3, replica 3 executes a (c0, t = 1) at n = 1 (step 355), then again at n = 2 (step 372).
+    const cor = paired('c152', {}, { steps: 1000, viewChange: 3 });
     expect(cor.found).toEqual([]);
     expect(cor.nullForRequest.length).toBeGreaterThan(0);
-    const lit = paired('c9', {}, { steps: 1000, viewChange: 3, literal: true });
+    const lit = paired('c152', {}, { steps: 1000, viewChange: 3, literal: true });
     const first = lit.found.find((f) => f.id !== 'G(4)')!;
-    expect([first.id, first.step, first.fragment]).toEqual(['enabled', cor.nullForRequest[0], ['EXECUTE(b, 1, c1)']]);
+    expect([first.id, first.step, first.fragment]).toEqual(['enabled', cor.nullForRequest[0], ['EXECUTE(a, 1, c0)']]);
   });
 
   it('chains with F: the S′ steps of α, fed to an FSimulation, keep F (A′ → S′ → S)', () => {

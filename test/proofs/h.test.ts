@@ -207,14 +207,14 @@ describe('H (corrected) holds with its correspondence along random runs of A_gc'
 
   it('covers view changes after garbage collection, the catch-up C, β with MISBEHAVE and E16’s lost messages', () => {
     const total: Coverage = { alphaKinds: new Set(), garbage: 0, catchUp: 0, nullCatchUp: 0, lost: 0, betaMisbehave: 0, vcAboveZero: 0, maxH: 0 };
-    // s9: the new primary catches up (C in SEND-NEW-VIEW); s8: a backup catches up (C in
-    // RECEIVE(NEW-VIEW)); e29: a backup catches up over a null request; w9: with no patience, a
+    // s20: the new primary catches up (C in SEND-NEW-VIEW); s24: a backup catches up (C in
+    // RECEIVE(NEW-VIEW)); e77: a backup catches up over a null request; w10: with no patience, a
     // lagging replica is sent messages beyond its window.
     for (const [seed, config, viewChange, patience] of [
-      ['s9', { faultyReplicas: [0] }, undefined, undefined],
-      ['s8', {}, 0.3, undefined],
-      ['e29', { faultyReplicas: [0] }, 0.3, undefined],
-      ['w9', { faultyReplicas: [3] }, undefined, 0],
+      ['s20', { faultyReplicas: [0] }, undefined, undefined],
+      ['s24', {}, 0.3, undefined],
+      ['e77', { faultyReplicas: [0] }, 0.3, undefined],
+      ['w10', { faultyReplicas: [3] }, undefined, 0],
     ] as const) {
       const { found, cov, sim } = paired(seed, config, { viewChange, patience });
       expect(show(found)).toEqual([]);
