@@ -24,10 +24,27 @@ export interface CoverageReport {
   actions: Record<string, number>;
   branches: Record<string, number>;
   milestones: Record<string, number>;
+  /** How far the runs went (REACH): counts of runs, and the highest view (a maximum when merged). */
+  reach: Record<string, number>;
+  /** Pre-prepares sent, by the kind of their payload m ∈ M (Fig 2-8): null or a message tag. */
+  payloads: Record<string, number>;
 }
+
 
 /** The message tags, in the order of messages.ts. */
 export const MESSAGE_TAGS: readonly Tag[] = ['REQUEST', 'REPLY', 'PRE-PREPARE', 'PREPARE', 'COMMIT', 'CHECKPOINT', 'VIEW-CHANGE', 'NEW-VIEW'];
+
+/** Reach ids: per run, 1 or 0 (summed when reports are merged), and the highest view (the maximum). */
+export const REACH = {
+  runs: 'runs',
+  alive: 'runs still making progress in their second half',
+  adopted: 'runs where a correct replica adopted a state (update-state-nv)',
+  highestView: 'highest view of a correct replica',
+} as const;
+export const REACH_IDS: readonly string[] = Object.values(REACH);
+
+/** Payload kinds of a pre-prepare: null, then the message tags. */
+export const PAYLOAD_KINDS: readonly string[] = ['null', ...MESSAGE_TAGS];
 
 /** Keys of `actions` besides the action kinds: SEND and RECEIVE per tag, and steps of faulty nodes. */
 export const FAULTY_SEND = 'SEND by faulty node';
@@ -156,6 +173,10 @@ export const MILESTONE = {
   byzantineAccepted: 'Byzantine messages accepted by correct replicas',
   /** REPLY(r)_c steps. */
   requestCompleted: 'requests completed',
+  /** RECEIVE(NEW-VIEW) at a non-faulty replica that accepted it, with O ≠ {} (accepted, not merely sent). */
+  newViewAcceptedO: 'new-views accepted with non-empty O',
+  /** The same with N ≠ {}. */
+  newViewAcceptedN: 'new-views accepted with non-empty N',
 } as const;
 export type MilestoneId = (typeof MILESTONE)[keyof typeof MILESTONE];
 export const MILESTONE_IDS: readonly MilestoneId[] = Object.values(MILESTONE);
@@ -164,7 +185,7 @@ const zeros = (keys: readonly string[]): Record<string, number> => Object.fromEn
 
 /** An empty report: every known key, at 0. */
 export function emptyCoverage(): CoverageReport {
-  return { steps: 0, actions: zeros(ACTION_KEYS), branches: zeros(BRANCH_IDS), milestones: zeros(MILESTONE_IDS) };
+  return { steps: 0, actions: zeros(ACTION_KEYS), branches: zeros(BRANCH_IDS), milestones: zeros(MILESTONE_IDS), reach: zeros(REACH_IDS), payloads: zeros(PAYLOAD_KINDS) };
 }
 
 /** The replica an action concerns, or -1. */
@@ -190,6 +211,10 @@ export class CoverageTracker {
   private readonly milestones = new Map<MilestoneId, number>();
   /** The NEW-VIEW messages counted for the O and N milestones, by interning id. */
   private readonly newViewsSeen = new Set<number>();
+  private readonly payloads = new Map<string, number>();
+  /** The step of the last progress (a correct replica executed a request, a non-faulty client got its reply), or -1. */
+  private lastProgress = -1;
+  private highestView = 0;
 
   // What before() saw, for the action it was given.
   private pending: Action | null = null;
@@ -287,11 +312,13 @@ export class CoverageTracker {
         }
         this.branch(BRANCH.replyDelivered);
         this.milestone(MILESTONE.requestCompleted);
+        this.lastProgress = this.steps - 1;
         break;
       case 'SEND':
         this.bump(this.actions, `SEND:${a.m.tag}`);
         if (this.faultyNode) this.bump(this.actions, FAULTY_SEND);
         if (a.m.tag === 'NEW-VIEW') this.seeNewView(a.m);
+        if (a.m.tag === 'PRE-PREPARE') this.bump(this.payloads, a.m.m === null ? 'null' : a.m.m.tag);
         break;
       case 'RECEIVE':
         this.bump(this.actions, `RECEIVE:${a.m.tag}`);
@@ -301,6 +328,7 @@ export class CoverageTracker {
         break;
       case 'EXECUTE':
         if (this.replica >= 0) this.executed(s, a);
+        if (this.replica >= 0 && a.m?.tag === 'REQUEST') this.lastProgress = this.steps - 1;
         break;
       case 'SEND-VIEW-CHANGE':
         if (this.replica >= 0) {
@@ -337,6 +365,7 @@ export class CoverageTracker {
     if (this.replica >= 0 && a.kind !== 'REPLICA-FAILURE') {
       const r = s.replicas[this.replica]!;
       if (r.view > this.view) this.milestone(MILESTONE.viewChanged);
+      if (r.view > this.highestView) this.highestView = r.view;
       if (h(r) > this.hi) this.milestone(MILESTONE.stableCheckpoint);
       const rose = r.lastExec - this.lastExec;
       if (rose > 1 || (rose > 0 && a.kind !== 'EXECUTE')) this.milestone(MILESTONE.stateAdopted);
@@ -387,6 +416,8 @@ export class CoverageTracker {
       case 'NEW-VIEW':
         if (entered) {
           this.branch(BRANCH.nvAccepted);
+          if (m.O.length > 0) this.milestone(MILESTONE.newViewAcceptedO);
+          if (m.N.length > 0) this.milestone(MILESTONE.newViewAcceptedN);
           if (r.lastExec > this.lastExec) this.branch(BRANCH.nvStateAdopted);
         } else this.branch(BRANCH.nvIgnored);
         break;
@@ -427,6 +458,11 @@ export class CoverageTracker {
     for (const k of ACTION_KEYS) r.actions[k] = this.actions.get(k) ?? 0;
     for (const k of BRANCH_IDS) r.branches[k] = this.branches.get(k) ?? 0;
     for (const k of MILESTONE_IDS) r.milestones[k] = this.milestones.get(k) ?? 0;
+    for (const k of PAYLOAD_KINDS) r.payloads[k] = this.payloads.get(k) ?? 0;
+    r.reach[REACH.runs] = this.steps > 0 ? 1 : 0;
+    r.reach[REACH.alive] = this.steps > 0 && this.lastProgress >= Math.floor(this.steps / 2) ? 1 : 0;
+    r.reach[REACH.adopted] = (this.milestones.get(MILESTONE.stateAdopted) ?? 0) > 0 ? 1 : 0;
+    r.reach[REACH.highestView] = this.highestView;
     return r;
   }
 }
@@ -445,6 +481,8 @@ export function mergeCoverage(a: CoverageReport, b: CoverageReport): CoverageRep
     actions: mergeRecords(ACTION_KEYS, a.actions, b.actions),
     branches: mergeRecords(BRANCH_IDS, a.branches, b.branches),
     milestones: mergeRecords(MILESTONE_IDS, a.milestones, b.milestones),
+    reach: { ...mergeRecords(REACH_IDS, a.reach, b.reach), [REACH.highestView]: Math.max(a.reach[REACH.highestView] ?? 0, b.reach[REACH.highestView] ?? 0) },
+    payloads: mergeRecords(PAYLOAD_KINDS, a.payloads, b.payloads),
   };
 }
 
@@ -461,6 +499,8 @@ export function formatCoverage(r: CoverageReport): string {
     ['actions', r.actions],
     ['branches', r.branches],
     ['milestones', r.milestones],
+    ['pre-prepare payloads', r.payloads],
+    ['reach', r.reach],
   ];
   const entries = sections.flatMap(([, rec]) => Object.entries(rec));
   const keyWidth = Math.max(0, ...entries.map(([k]) => k.length));

@@ -26,9 +26,14 @@ import {
   MILESTONE,
   MILESTONE_IDS,
   neverReached,
+  PAYLOAD_KINDS,
+  REACH,
+  REACH_IDS,
   type CoverageReport,
 } from '../sim/coverage.ts';
 import { runRandom } from '../sim/scheduler.ts';
+import { RunStats } from '../sim/stats.ts';
+import { planFor, planRunOptions } from '../sim/strategies.ts';
 
 const STEPS = 2500;
 const SEEDS = [1, 2, 3];
@@ -382,6 +387,41 @@ describe('coverage of hand-built scenarios (A_gc, f = 1, one client)', () => {
 
 // ---------------------------------------------------------------- merge and format
 
+describe('reach (issue 13, part 4)', () => {
+  /** A lagging-replica run with the tracker and the scheduler's own counters side by side. */
+  const lagged = (seed: string, steps: number) => {
+    const plan = planFor('lagging-replica', seed, { f: 1, n: 4, clients: 2 });
+    let cov!: CoverageTracker;
+    const r = runRandom({
+      ...planRunOptions(plan, { variant: 'Agc' }),
+      seed,
+      steps,
+      onStart: (u) => (cov = new CoverageTracker(u)),
+      beforeStep: (_, a, s) => cov.before(s, a),
+      onStep: (_, a, s) => cov.after(s, a),
+    });
+    return { r, report: cov.report() };
+  };
+
+  it('agrees with the run: progress in the second half, a state adopted, the highest view; pre-prepare payloads counted by kind', () => {
+    const runs = ['lag-0', 'lag-1', 'lag-2', 'lag-3'].map((seed) => lagged(seed, 6000));
+    for (const { r, report } of runs) {
+      expect(report.reach[REACH.runs]).toBe(1);
+      expect(report.reach[REACH.alive]).toBe(r.stats.progressedInSecondHalf(6000) ? 1 : 0);
+      expect(report.reach[REACH.adopted]).toBe(r.stats.stateAdoptions > 0 ? 1 : 0);
+      expect(report.reach[REACH.highestView]).toBe(RunStats.viewsReached(r.state));
+      const sentPPs = r.trace.filter((a) => a.kind === 'SEND' && a.m.tag === 'PRE-PREPARE').length;
+      expect(sum(report.payloads, PAYLOAD_KINDS)).toBe(sentPPs);
+    }
+    const m = runs.map((x) => x.report).reduce(mergeCoverage);
+    expect(m.reach[REACH.runs]).toBe(4);
+    expect(m.reach[REACH.adopted]).toBeGreaterThan(0); // the laggard catches up through a new view
+    expect(m.reach[REACH.highestView]).toBe(Math.max(...runs.map((x) => x.report.reach[REACH.highestView]!)));
+    expect(m.payloads['REQUEST']).toBeGreaterThan(0);
+    expect(m.milestones[MILESTONE.newViewAcceptedO]! + m.milestones[MILESTONE.newViewAcceptedN]!).toBeLessThanOrEqual(2 * m.branches[BRANCH.nvAccepted]!);
+  });
+});
+
 describe('merging and formatting reports', () => {
   it('a fresh tracker reports every key at 0, in the fixed order', () => {
     const r = new CoverageTracker(new Universe({ variant: 'A' })).report();
@@ -414,9 +454,9 @@ describe('merging and formatting reports', () => {
     const text = formatCoverage(r);
     const lines = text.split('\n');
     expect(lines[0]).toBe(`coverage of ${r.steps} steps`);
-    for (const title of ['actions', 'branches', 'milestones']) expect(lines).toContain(title);
+    for (const title of ['actions', 'branches', 'milestones', 'pre-prepare payloads', 'reach']) expect(lines).toContain(title);
     const rows = lines.filter((l) => l.startsWith('  '));
-    expect(rows).toHaveLength(ACTION_KEYS.length + BRANCH_IDS.length + MILESTONE_IDS.length);
+    expect(rows).toHaveLength(ACTION_KEYS.length + BRANCH_IDS.length + MILESTONE_IDS.length + PAYLOAD_KINDS.length + REACH_IDS.length);
     expect(new Set(rows.map((l) => l.length)).size).toBe(1); // one column of right-aligned counts
     expect(rows.find((l) => l.startsWith(`  ${MILESTONE.garbageCollected} `))).toMatch(/ 0$/);
     const never = neverReached(r);
