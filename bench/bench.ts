@@ -1,12 +1,13 @@
 // npm run bench: random-walk steps per second of the composed system on the default
 // configuration (f = 1, 2 clients, log service), for A and for A_gc, over 20,000 steps, then the
-// checkers' figures, the chain's, explore's and the search's (bench/*.ts).
+// reach of long swarm runs, the checkers' figures, the chain's, explore's and the search's (bench/*.ts).
 // Each figure is the median of several runs with different seeds, after a warm-up run.
 import type { Variant } from '../automata/config.ts';
 import { runRandom } from '../sim/scheduler.ts';
 import { benchChain } from './chain.ts';
 import { benchExplore } from './explore.ts';
 import { benchInvariants } from './invariants.ts';
+import { benchReach } from './reach.ts';
 import { benchSearch } from './search.ts';
 
 const STEPS = 20_000;
@@ -32,6 +33,7 @@ for (const variant of ['A', 'Agc'] as const) {
   console.log(`  ${name}  ${Math.round(median(rates)).toLocaleString('en-US')} steps/s  (runs: ${rates.map((x) => Math.round(x)).join(', ')})`);
 }
 
+benchReach();
 benchInvariants();
 benchChain();
 benchExplore();
