@@ -52,7 +52,7 @@ Options:
   --ops LIST             operations clients request, e.g. inc,read [the service's own]
   --faulty LIST          replicas that fail (and stop) at the start, e.g. 3 or 1,2 [none]
   --faulty-clients LIST  clients that fail at the start [none]
-  --max-view N           highest view the scheduler may start [8]
+  --max-view N           highest view the scheduler may start [${DEFAULT_CONFIG.maxView}]
   --chkpt-int N          checkpoint interval chkpt-int (A_gc) [4]
   --log-size N           log size L (A_gc), greater than chkpt-int [8]
   --no-loss, --no-duplicate, --no-replay
