@@ -126,18 +126,19 @@ describe('A.1.1 along random runs of A', () => {
   const runs = [
     { name: 'no failure', faultyReplicas: [] as number[], seeds: [1, 2], steps: 1500, weights: {} },
     { name: 'replica 3 stopped', faultyReplicas: [3], seeds: [1, 2], steps: 1500, weights: {} },
-    // view-change weight 1 (default 0.05): views up to maxView = 8, view-changes with prepared
-    // certificates in P and new-views with O ≠ {}, so that the nested premises are exercised
-    { name: 'frequent view changes', faultyReplicas: [], seeds: [5], steps: 1500, weights: { 'view-change': 1 } },
-    { name: 'frequent view changes, replica 3 stopped', faultyReplicas: [3], seeds: [3], steps: 1500, weights: { 'view-change': 1 } },
+    // view-change weight 1 (default 0.05): views up to maxView = 8 (passed here, not the default),
+    // view-changes with prepared certificates in P and new-views with O ≠ {}, so that the nested
+    // premises are exercised
+    { name: 'frequent view changes', faultyReplicas: [], seeds: [5], steps: 1500, weights: { 'view-change': 1 }, maxView: 8 },
+    { name: 'frequent view changes, replica 3 stopped', faultyReplicas: [3], seeds: [3], steps: 1500, weights: { 'view-change': 1 }, maxView: 8 },
   ];
-  for (const { name, faultyReplicas, seeds, steps, weights } of runs)
+  for (const { name, faultyReplicas, seeds, steps, weights, maxView } of runs)
     it(`(in), (wire) and (out) hold every 10 steps (${name})`, () => {
       let nested = 0;
       for (const seed of seeds) {
         let u!: Universe;
         runRandom({
-          config: { variant: 'A', faultyReplicas },
+          config: { variant: 'A', faultyReplicas, ...(maxView === undefined ? {} : { maxView }) },
           seed,
           steps,
           weights,

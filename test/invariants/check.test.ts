@@ -15,7 +15,7 @@ function firstFinding(every: number, incremental: boolean): { finding: Finding |
   let universe: Universe | undefined;
   runRandom({
     config: { variant: 'A', readings: { literalSeqnoInvariant: true } },
-    seed: 8,
+    seed: 45,
     steps: 1000,
     weights: { 'view-change': 20 },
     onStart: (u) => {
@@ -35,12 +35,12 @@ describe('InvariantChecker', () => {
     const { finding, u } = firstFinding(1, true);
     expect(finding).not.toBeNull();
     expect(finding!.id).toBe('A.1.2(3)');
-    expect(finding!.step).toBe(261);
+    expect(finding!.step).toBe(91);
     expect(finding!.action.kind).toBe('SEND-NEW-VIEW');
     expect(finding!.witness.replicas).toEqual([0]);
     const report = formatFinding(u, finding!, systemInvariants(u.config.readings));
     expect(report).toMatch(/^violation of A\.1\.2\(3\) \(Appendix A\.1, Invariant A\.1\.2, condition 3\)/);
-    expect(report).toMatch(/at step 261: SEND-NEW-VIEW\(8, /);
+    expect(report).toMatch(/at step 91: SEND-NEW-VIEW\(4, /);
     expect(report).toMatch(/replicas: r0/);
   });
 
@@ -54,7 +54,7 @@ describe('InvariantChecker', () => {
     const { finding } = firstFinding(10, true);
     expect(finding!.id).toBe('A.1.2(3)');
     expect((finding!.step + 1) % 10).toBe(0);
-    expect(finding!.step).toBeGreaterThanOrEqual(261);
+    expect(finding!.step).toBeGreaterThanOrEqual(91);
   });
 });
 
