@@ -279,10 +279,13 @@ export class ByzantineReplica implements StandIn {
         const led = this.ledViews(u, u.config.maxView).filter((v) => v > 0);
         const v = pick(rng, led);
         if (v === undefined) return null;
-        const bySigner = new Map<number, ViewChange>();
-        for (const vc of K.viewChanges) if (vc.v === v && (vc.gc === null) === (u.config.variant === 'A') && !bySigner.has(vc.j)) bySigner.set(vc.j, vc);
-        const V = [...bySigner.values()].sort((a, b) => a.j - b.j).slice(0, 2 * u.f + 1);
-        if (V.length < 2 * u.f + 1) return null;
+        // Any 2f + 1 signers, and any of each one's view-changes for v (every choice of V).
+        const bySigner = new Map<number, ViewChange[]>();
+        for (const vc of K.viewChanges) if (vc.v === v && (vc.gc === null) === (u.config.variant === 'A')) bySigner.set(vc.j, [...(bySigner.get(vc.j) ?? []), vc]);
+        const signers = [...bySigner.keys()].sort((a, b) => a - b);
+        if (signers.length < 2 * u.f + 1) return null;
+        const chosen = signers.map((k) => ({ k, r: rng.float() })).sort((a, b) => a.r - b.r).slice(0, 2 * u.f + 1).map((x) => x.k).sort((a, b) => a - b);
+        const V = chosen.map((k) => pick(rng, bySigner.get(k)!)!);
         let { O, N } = computeON(u, v, V, j);
         if (rng.float() < 0.4 && O.length > 0) O = O.filter((_, k) => k !== rng.int(O.length));
         if (rng.float() < 0.3) N = [...N, I.prePrepare(v, K.maxN + 1 + rng.int(2), null, j)];

@@ -49,7 +49,7 @@
 // (Fig 2-13): a COMMIT still in out_i is dropped unsent, while it stays in in_i and counts for
 // committed(m, v, n, i). A replica can then execute (and checkpoint) a request whose certificate
 // has only 2f signers in Wire+o, and A.2.3(1) (and (2)) fail with no faulty replica at all. See
-// test (e) for a hand-built execution; random runs find it too (seed 25, no faults, step 211).
+// test (e) for a hand-built execution; random runs find it too (seed 36, no faults, step 492).
 import type { SystemState } from '../automata/compose.ts';
 import type { Digest } from '../automata/digests.ts';
 import { shortDigest } from '../automata/digests.ts';

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Action } from '../../automata/actions.ts';
 import type { SystemState } from '../../automata/compose.ts';
+import { EVEN_TACTICS, REPLICA_TACTICS } from '../../automata/byzantine-replica.ts';
 import { SilentStandIn, type StandIn } from '../../automata/byzantine.ts';
 import { whyDisabled } from '../../automata/compose.ts';
 import { nestedMessages, signerOf, type Message } from '../../automata/messages.ts';
@@ -156,6 +157,61 @@ describe('each strategy reaches what it is named for', () => {
       expect(during.filter(crosses).length).toBeLessThanOrEqual(2);
       expect(r.trace.slice(p.from + p.length).some(crosses) || r.trace.slice(0, p.from).some(crosses)).toBe(true);
     }
+  });
+});
+
+describe('strategies for state transfer, overlapping requests and mimicry', () => {
+  it('lagging-replica: the laggard receives nothing during its stretch (every delivery to it is lost), and a new view later brings it a state', () => {
+    const runs = over('lagging-replica', 4, 6000);
+    for (const r of runs) {
+      const lag = r.plan.laggard!;
+      expect(r.plan.faultyReplicas).not.toContain(lag.replica);
+      const during = r.trace.slice(lag.from, lag.from + lag.length);
+      expect(during.filter((a) => a.kind === 'RECEIVE' && a.x === lag.replica)).toEqual([]);
+      expect(during.some((a) => a.kind === 'MISBEHAVE' && (a.X & ~a.X2) === 1 << lag.replica)).toBe(true);
+    }
+    expect(merged(runs).milestones['state adopted through update-state-nv']).toBeGreaterThan(0);
+  });
+
+  it('overlapping-requests: a non-faulty client issues a request while its last one is outstanding, and requests still complete', () => {
+    const plan = planFor('overlapping-requests', 'behaviour-overlap-0', { f: 1, n: 4, clients: 2 });
+    let overlapped = 0;
+    let completed = 0;
+    const r = runRandom({
+      seed: 'behaviour-overlap-0',
+      steps: 4000,
+      ...planRunOptions(plan, { variant: 'Agc' }),
+      beforeStep: (_i, a, s) => {
+        if (a.kind === 'REQUEST' && s.proxies[a.c]!.out !== null && !s.proxies[a.c]!.faulty) overlapped++;
+        if (a.kind === 'REPLY' && !s.proxies[a.c]!.faulty) completed++;
+      },
+    });
+    expect(r.universe.config.clientsWaitForReply).toBe(false);
+    expect(overlapped).toBeGreaterThan(0);
+    expect(completed).toBeGreaterThan(0);
+  });
+
+  it("tactic 'mimic': a faulty replica signs the prepare, commit or checkpoint a correct replica would send, and correct replicas log it", () => {
+    const plan = { ...planFor('random', 'mimic', { f: 1, n: 4, clients: 2 }), tactics: { ...EVEN_TACTICS, ...Object.fromEntries(REPLICA_TACTICS.map((t) => [t, t === 'mimic' ? 1 : 0])) } as typeof EVEN_TACTICS };
+    const j = plan.faultyReplicas[0]!;
+    let mimicked = 0;
+    let logged = 0;
+    runRandom({
+      seed: 'mimic',
+      steps: 2000,
+      ...planRunOptions(plan, { variant: 'Agc' }),
+      onStep: (_i, a, s) => {
+        if (a.kind === 'SEND' && a.x === j && (a.m.tag === 'PREPARE' || a.m.tag === 'COMMIT' || a.m.tag === 'CHECKPOINT')) {
+          const m = a.m;
+          // Some correct replica signed the same (v, n, d) of the same kind.
+          const twin = s.replicas.some((r) => !r.faulty && [...r.in.all].some((x) => x.tag === m.tag && 'j' in x && x.j === r.i && x.v === m.v && x.n === m.n && x.d === m.d));
+          if (twin) mimicked++;
+        }
+        if (a.kind === 'RECEIVE' && a.x !== j && !s.replicas[a.x]?.faulty && 'j' in a.m && a.m.j === j && s.replicas[a.x]?.in.has(a.m)) logged++;
+      },
+    });
+    expect(mimicked).toBeGreaterThan(10);
+    expect(logged).toBeGreaterThan(0);
   });
 });
 
