@@ -1,12 +1,15 @@
 // The scheduler's choice at each step: drawAction (automata/enabled.ts) under the family weights
 // and the strategy's bias, with the view-change timer of Section 2.3.5, and the deliveries a
-// partition holds back at that step. Shared by the scheduler's walks and the REPL's `run`.
+// partition holds back (or a lagging replica loses) at that step. Shared by the scheduler's walks
+// and the REPL's `run`. All of it is scheduling: every action drawn is enabled (ERRATA R17).
 //
-// The timer makes view changes depend on progress, as the thesis's liveness argument does: while
-// requests are executing, a correct replica's spontaneous SEND-VIEW-CHANGE is drawn at `calm` times
-// its family weight; after `timeout` steps without progress, view changes are drawn with the
-// catch-up weight; and each view change since the last progress doubles the timeout (Section
-// 2.3.5: "it waits for 2T"), so that a run does not use up its views while it is stalled.
+// The timer makes view changes depend on progress, as the thesis's liveness argument does. It
+// restarts on progress (an execution, a non-faulty client's reply) and on a view change; it
+// expires after max(`timeout`, 4 × the mean steps between new sequence numbers executed) steps,
+// doubled for each view the correct replicas moved since the last progress (Section 2.3.5: "it
+// waits for 2T"). While it runs, spontaneous view changes are drawn at their family weight (under
+// a strategy, only while the views are fewer than `ahead` past the last progress); once it has
+// expired, with the catch-up weight. So a run does not use up its views while it is stalled.
 import type { Action } from '../automata/actions.ts';
 import type { SystemState } from '../automata/compose.ts';
 import { DEFAULT_BIAS, drawAction, type DrawBias, type Rng, type Weights } from '../automata/enabled.ts';
@@ -50,8 +53,8 @@ export interface DrawerOptions {
 }
 
 export class Drawer {
+  /** The bias while the timer runs; the same without spontaneous view changes (views too far ahead); after it expired. */
   private readonly calm: DrawBias;
-  /** The same without spontaneous view changes, once views are far enough ahead of progress. */
   private readonly still: DrawBias;
   private readonly impatient: DrawBias;
   private readonly timeout: number;

@@ -24,8 +24,9 @@ export interface RunOptions {
   patience?: number;
   catchUp?: number;
   /**
-   * A view-change timer in steps (Section 2.3.5, liveness): after this many steps without an
-   * execution, a reply or a new view, view changes are drawn with the catch-up weight.
+   * The shortest view-change timer in steps (Section 2.3.5, liveness; sim/drawer.ts): after this
+   * many steps without progress or a view change (more when executions are slow, doubled per view
+   * without progress), view changes are drawn with the catch-up weight.
    */
   timeout?: number;
   standIns?: StandInFactory;
