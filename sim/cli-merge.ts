@@ -1,12 +1,13 @@
 // pbft-check merge: combines the --json results of the shards of one search (run on any number of
 // machines with --shard i/N) into the result of the whole: runs and steps add up, the time is the
-// longest shard's, and the violation is the one of the lowest run index. Files from different
+// longest shard's, the violation is the one of the lowest run index, and the reach adds up. Files from different
 // searches (another seed, configuration, strategy or checks) or the same shard twice are refused.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatResult } from './cli-search.ts';
 import { UsageError } from './cli-usage.ts';
 import { RESULT_FORMAT, RESULT_VERSION, type SearchResult } from './search-result.ts';
+import { isReachTotals, mergeReach } from './search-reach.ts';
 
 export const MERGE_HELP = `Usage: pbft-check merge [--json] FILE...
 
@@ -35,6 +36,7 @@ function load(path: string): SearchResult {
   for (const k of ['runs', 'steps', 'seconds', 'violations'] as const) if (typeof r[k] !== 'number' || !(r[k] >= 0)) throw new UsageError(`${path}: field '${k}' must be a number >= 0`);
   if (typeof r.search !== 'object' || r.search === null) throw new UsageError(`${path}: field 'search' is missing`);
   if (r.violation !== null && (typeof r.violation !== 'object' || typeof r.violation?.run !== 'number')) throw new UsageError(`${path}: field 'violation' must be null or have a run number`);
+  if (r.reach !== undefined && !isReachTotals(r.reach)) throw new UsageError(`${path}: field 'reach' must have whole numbers runs, alive, adopted and views by view number`);
   return r as SearchResult;
 }
 
@@ -66,6 +68,8 @@ export function merge(results: readonly { path: string; r: SearchResult }[]): Se
     stepsPerSecond: Math.round(steps / Math.max(seconds, 1e-9)),
     violations: all.reduce((a, r) => a + r.violations, 0),
     violation: violations[0] ?? null,
+    // Shards written before reach was reported have none: then the merge reports none either.
+    ...(all.every((r) => r.reach !== undefined) ? { reach: all.map((r) => r.reach!).reduce(mergeReach) } : { reach: undefined }),
   };
 }
 

@@ -11,6 +11,7 @@ import { runSearch, type SearchMode } from './search-driver.ts';
 import { parseSearchArgs, sharedOptionsHelp } from './search-options.ts';
 import { searchResult, type ResultViolation, type SearchResult } from './search-result.ts';
 import { saveTrace } from './trace-file.ts';
+import { formatReach } from './search-reach.ts';
 
 export const SEARCH_HELP = `Usage: pbft-check search [options]
 
@@ -52,14 +53,15 @@ export function formatResult(r: SearchResult): string {
   const rate = r.stepsPerSecond.toLocaleString('en-US');
   const head = `${r.mode}: ${r.runs} runs, ${r.steps.toLocaleString('en-US')} steps in ${r.seconds.toFixed(1)} s (${rate} steps/s); ${describeSearch(r)}`;
   const v = r.violation;
-  if (v === null) return `${head}\n  no violation\n`;
+  const reach = r.reach === undefined ? '' : `  ${formatReach(r.reach)}\n`;
+  if (v === null) return `${head}\n  no violation\n${reach}`;
   const shrunk = r.mode === 'search' ? `fast-check shrank it from ${v.foundLength} to ${v.shrunkLength} steps (${v.shrinks} shrinks); ` : '';
   return [
     head,
     `  violation of ${v.id} in run ${v.run} (${v.plan}): ${v.message}`,
     `  ${shrunk}minimized to ${v.minimizedLength} actions; written to ${v.trace}`,
     `  replay it with: pbft-check replay ${v.trace}`,
-  ].join('\n') + '\n';
+  ].join('\n') + '\n' + reach;
 }
 
 export async function searchCommand(mode: SearchMode, args: string[], out: (s: string) => void, err: (s: string) => void, tty: boolean): Promise<number> {

@@ -14,10 +14,10 @@ export function walkRun(spec: SearchSpec, run: number): RunOutcome {
   const seed = `${spec.seed}-${run}`;
   const plan = planOf(spec, seed);
   const { r, violation: h } = runChecked({ ...planRunOptions(plan, spec.config), seed, steps: spec.steps }, spec.checks);
-  if (h === null) return { run, steps: r.trace.length, finding: null };
+  if (h === null) return { run, steps: r.trace.length, finding: null, reach: r.stats.reach(r.state, spec.steps) };
   const description = `${h.id} at step ${h.step} (${describePlan(plan)}, seed ${seed}): ${h.message}`;
   const trace = traceJson(r.universe, r.trace, { seed, description, strategy: describePlan(plan), violation: h });
-  return { run, steps: r.trace.length, finding: { run, plan: describePlan(plan), ...h, generatedLength: h.step + 1, shrunkLength: h.step + 1, shrinks: 0, shrinkSeconds: 0, trace } };
+  return { run, steps: r.trace.length, finding: { run, plan: describePlan(plan), ...h, generatedLength: h.step + 1, shrunkLength: h.step + 1, shrinks: 0, shrinkSeconds: 0, trace }, reach: null };
 }
 
 export interface HuntOptions {

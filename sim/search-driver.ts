@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { walkRun } from './hunt.ts';
 import { searchRun, type RunFinding, type RunOutcome, type SearchSpec } from './search.ts';
+import { addReach, noReach, type ReachTotals } from './search-reach.ts';
 
 export type SearchMode = 'search' | 'simulate';
 
@@ -29,6 +30,8 @@ export interface Progress {
 export interface SearchOutcome extends Progress {
   /** The violation of the lowest run index, or null. */
   finding: RunFinding | null;
+  /** The reach of the runs that ended without a violation. */
+  reach: ReachTotals;
 }
 
 /** The run of a mode (what a worker thread calls too). */
@@ -49,6 +52,7 @@ class Ledger {
   /** Called after an outcome is recorded (the pool cancels runs above a violation). */
   onFinding?: () => void;
   readonly progress: Progress = { runs: 0, steps: 0, seconds: 0, violations: 0 };
+  private readonly reach = noReach();
 
   constructor(private readonly limits: SearchLimits) {}
 
@@ -66,6 +70,7 @@ class Ledger {
   record(o: RunOutcome): void {
     this.progress.runs++;
     this.progress.steps += o.steps;
+    if (o.reach !== null) addReach(this.reach, o.reach);
     if (o.finding !== null) {
       this.progress.violations++;
       if (this.best === null || o.finding.run < this.best.run) this.best = o.finding;
@@ -73,7 +78,7 @@ class Ledger {
   }
 
   outcome(): SearchOutcome {
-    return { ...this.progress, seconds: this.seconds(), finding: this.best };
+    return { ...this.progress, seconds: this.seconds(), finding: this.best, reach: this.reach };
   }
 }
 

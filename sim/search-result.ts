@@ -5,6 +5,7 @@ import type { Config } from '../automata/config.ts';
 import type { CheckSpec } from './checks.ts';
 import type { SearchLimits, SearchMode, SearchOutcome } from './search-driver.ts';
 import type { SearchSpec } from './search.ts';
+import type { ReachTotals } from './search-reach.ts';
 
 export const RESULT_FORMAT = 'pbft-check-search-result';
 export const RESULT_VERSION = 1;
@@ -48,6 +49,8 @@ export interface SearchResult {
   stepsPerSecond: number;
   violations: number;
   violation: ResultViolation | null;
+  /** The reach of the runs that ended without a violation (absent in results written before it). */
+  reach?: ReachTotals;
 }
 
 export function searchResult(mode: SearchMode, spec: SearchSpec, limits: SearchLimits, o: SearchOutcome, violation: ResultViolation | null): SearchResult {
@@ -74,5 +77,6 @@ export function searchResult(mode: SearchMode, spec: SearchSpec, limits: SearchL
     stepsPerSecond: Math.round(o.steps / Math.max(o.seconds, 1e-9)),
     violations: o.violations,
     violation,
+    reach: o.reach,
   };
 }

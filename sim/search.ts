@@ -10,6 +10,7 @@ import { runChecked, type CheckSpec, type Violation } from './checks.ts';
 import { ScheduleRng } from './schedule-rng.ts';
 import { describePlan, planFor, planRunOptions, type StrategyPlan } from './strategies.ts';
 import { traceJson, type TraceFile } from './trace-file.ts';
+import type { RunReach } from './search-reach.ts';
 
 /** Everything that decides a search's runs (plain data: it goes to worker threads and result files). */
 export interface SearchSpec {
@@ -48,6 +49,8 @@ export interface RunOutcome {
   /** Steps executed, shrinking not counted. */
   steps: number;
   finding: RunFinding | null;
+  /** How far the run went, when it ended without a violation. */
+  reach: RunReach | null;
 }
 
 /** A 32-bit seed for fast-check from the search's seed and a run index (FNV-1a). */
@@ -66,6 +69,7 @@ export function planOf(spec: SearchSpec, planSeed: string): StrategyPlan {
 
 interface Executed {
   steps: number;
+  reach: RunReach;
   violation: Violation | null;
   trace: () => TraceFile;
   plan: string;
@@ -79,6 +83,7 @@ export function executeSchedule(spec: SearchSpec, planSeed: number, choices: rea
   const described = describePlan(plan);
   return {
     steps: r.trace.length,
+    reach: r.stats.reach(r.state, choices.length),
     violation: v,
     plan: described,
     trace: () => traceJson(r.universe, r.trace, { seed: spec.seed, strategy: described, ...(v === null ? {} : { violation: v, description: `${v.id} at step ${v.step} (${described})` }) }),
@@ -97,6 +102,7 @@ function scheduleArbitrary(steps: number) {
 /** Run k of the search: generate, execute, and on a violation shrink within the budget. */
 export function searchRun(spec: SearchSpec, run: number): RunOutcome {
   let steps = 0;
+  let reach: RunReach | null = null;
   /** The generated schedule's violation (its run's length, and when it was found), then the shortest failing run. */
   let generated: { length: number; at: number } | null = null;
   let best: (Executed & { violation: Violation }) | null = null;
@@ -115,7 +121,10 @@ export function searchRun(spec: SearchSpec, run: number): RunOutcome {
         crash = err;
         throw new fc.PreconditionFailure(true);
       }
-      if (generated === null) steps += e.steps;
+      if (generated === null) {
+        steps += e.steps;
+        reach ??= e.reach;
+      }
       const v = e.violation;
       // A shrink candidate counts as failing only if its violation comes no later than the
       // best so far: fast-check's "smaller" is fewer choices, ours is a shorter run.
@@ -129,11 +138,12 @@ export function searchRun(spec: SearchSpec, run: number): RunOutcome {
   if (crash !== null) throw crash;
   const g = generated as { length: number; at: number } | null;
   const b = best as (Executed & { violation: Violation }) | null;
-  if (!details.failed || g === null || b === null) return { run, steps, finding: null };
+  if (!details.failed || g === null || b === null) return { run, steps, finding: null, reach };
   const v = b.violation;
   return {
     run,
     steps,
     finding: { run, plan: b.plan, ...v, generatedLength: g.length, shrunkLength: v.step + 1, shrinks: details.numShrinks, shrinkSeconds: (performance.now() - g.at) / 1000, trace: b.trace() },
+    reach: null,
   };
 }

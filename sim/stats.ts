@@ -3,6 +3,7 @@ import type { Action } from '../automata/actions.ts';
 import type { SystemState } from '../automata/compose.ts';
 import { h } from '../automata/replica-state.ts';
 import type { Universe } from '../automata/universe.ts';
+import type { RunReach } from './search-reach.ts';
 
 export class RunStats {
   steps = 0;
@@ -83,6 +84,11 @@ export class RunStats {
   /** Whether a step in the second half of the run's `steps` steps made progress. */
   progressedInSecondHalf(steps = this.steps): boolean {
     return this.lastProgress >= Math.floor(steps / 2);
+  }
+
+  /** The run's reach after `steps` steps ending in s (sim/search-reach.ts). */
+  reach(s: SystemState, steps = this.steps): RunReach {
+    return { alive: this.progressedInSecondHalf(steps), adopted: this.stateAdoptions > 0, view: RunStats.viewsReached(s) };
   }
 
   /** The highest view a non-faulty replica has reached in s. */

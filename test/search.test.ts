@@ -8,7 +8,9 @@ import { makeConfig } from '../automata/config.ts';
 import { main } from '../sim/cli.ts';
 import { ProgressReporter } from '../sim/progress.ts';
 import { ScheduleRng } from '../sim/schedule-rng.ts';
-import { executeSchedule, searchRun, type SearchSpec } from '../sim/search.ts';
+import { DEFAULT_SHRINK_BUDGET, executeSchedule, searchRun, type SearchSpec } from '../sim/search.ts';
+import { runOf } from '../sim/search-driver.ts';
+import { addReach, formatReach, isReachTotals, medianView, mergeReach, noReach } from '../sim/search-reach.ts';
 import { loadTrace } from '../sim/trace-file.ts';
 
 async function cli(...argv: string[]) {
@@ -111,12 +113,32 @@ describe('pbft-check search', () => {
     expect(two.trace).toBe(one.trace);
   }, 60_000);
 
-  it('exit 0 and a two-line result when nothing is violated', async () => {
+  it('exit 0 and a three-line result when nothing is violated: the head, no violation, the reach', async () => {
     const r = await cli('search', '--runs', '4', '--steps', '200', '--workers', '1', '--seed', 'quiet');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^search: 4 runs, [\d,]+ steps in [\d.]+ s \([\d,]+ steps\/s\); A_gc, f = 1, 2 clients, swarm \(1 faulty\), chain on\n {2}no violation\n$/);
+    expect(r.out).toMatch(
+      /^search: 4 runs, [\d,]+ steps in [\d.]+ s \([\d,]+ steps\/s\); A_gc, f = 1, 2 clients, swarm \(1 faulty\), chain on\n {2}no violation\n {2}reach: \d of 4 runs progress in their second half; state adopted in \d; views reached median \d+\n$/,
+    );
     expect(r.err).toBe('');
   });
+
+  it('the reach counts the runs without a violation and agrees with each run (search and simulate)', async () => {
+    for (const mode of ['search', 'simulate'] as const) {
+      const j = JSON.parse((await cli(mode, '--runs', '5', '--steps', '400', '--workers', '1', '--seed', 'reach', '--json')).out);
+      expect(j.reach.runs).toBe(5);
+      const spec = { config: makeConfig({ variant: 'Agc' }), strategy: 'swarm', steps: 400, seed: 'reach', checks: { invariants: [], chain: true }, shrinkBudget: DEFAULT_SHRINK_BUDGET };
+      const each = [0, 1, 2, 3, 4].map((k) => runOf(mode, spec, k).reach!);
+      expect(j.reach.alive).toBe(each.filter((r) => r.alive).length);
+      expect(j.reach.adopted).toBe(each.filter((r) => r.adopted).length);
+      const views: Record<string, number> = {};
+      for (const r of each) views[r.view] = (views[r.view] ?? 0) + 1;
+      expect(j.reach.views).toEqual(views);
+    }
+    // A run that finds a violation has no reach.
+    const bad = JSON.parse((await cli('search', '--strategy', 'equivocating-primary', '--faults', '2', '--seed', 'b', '--runs', '10', '--workers', '1', '--json', '--out', join(tmp, 'reach-cex.json'))).out);
+    expect(bad.violation).not.toBeNull();
+    expect(bad.reach.runs).toBe(bad.runs - bad.violations);
+  }, 60_000);
 
   it('shards split the runs, and merge gives the whole search', async () => {
     const whole = JSON.parse((await cli('search', '--runs', '6', '--steps', '150', '--workers', '1', '--json')).out);
@@ -127,6 +149,7 @@ describe('pbft-check search', () => {
     expect(merged.code).toBe(0);
     const m = JSON.parse(merged.out);
     expect([m.runs, m.steps, m.violation, m.shards]).toEqual([6, whole.steps, null, { count: 3, indices: [1, 2, 3] }]);
+    expect(m.reach).toEqual(whole.reach);
     const two = await cli('merge', paths[0]!, paths[1]!);
     expect(two.out).toMatch(/search: 4 runs[^]*shards 3 of 3 are not in these files/);
   });
@@ -175,7 +198,7 @@ describe('pbft-check search', () => {
     const r = await cli();
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^pbft-check: [^]*Commands:\n {2}search /);
-    expect(r.out).toMatch(/No command given: running the default search[^]*\nsearch: \d+ runs, [\d,]+ steps in 3\d\.\d s [^]*A_gc, f = 1, 2 clients, swarm \(1 faulty\), chain on\n {2}no violation\n$/);
+    expect(r.out).toMatch(/No command given: running the default search[^]*\nsearch: \d+ runs, [\d,]+ steps in 3\d\.\d s [^]*A_gc, f = 1, 2 clients, swarm \(1 faulty\), chain on\n {2}no violation\n {2}reach: \d+ of \d+ runs progress in their second half; state adopted in \d+; views reached median \d+\n$/);
   }, 90_000);
 });
 
@@ -191,5 +214,26 @@ describe('the progress line', () => {
     for (const seconds of [1, 9, 10, 15, 21]) p.update({ runs: 1, steps: 100, seconds, violations: 1 });
     p.done();
     expect(plain).toBe('simulate: 1 runs, 10 steps/s, 10 s, 1 violation\nsimulate: 1 runs, 5 steps/s, 21 s, 1 violation\n');
+  });
+});
+
+describe('reach totals', () => {
+  it('add, merge (views as a histogram), the median view, the line, and the shape check of result files', () => {
+    const a = noReach();
+    for (const [alive, adopted, view] of [[true, false, 3], [true, true, 1], [false, false, 3]] as const) addReach(a, { alive, adopted, view });
+    expect(a).toEqual({ runs: 3, alive: 2, adopted: 1, views: { 1: 1, 3: 2 } });
+    expect(medianView(a)).toBe(3);
+    const b = noReach();
+    addReach(b, { alive: true, adopted: false, view: 10 });
+    addReach(b, { alive: true, adopted: false, view: 0 });
+    const m = mergeReach(a, b);
+    expect(m).toEqual({ runs: 5, alive: 4, adopted: 1, views: { 0: 1, 1: 1, 3: 2, 10: 1 } });
+    expect(Object.keys(m.views)).toEqual(['0', '1', '3', '10']);
+    expect(medianView(m)).toBe(3);
+    expect(medianView(noReach())).toBeNull();
+    expect(formatReach(m)).toBe('reach: 4 of 5 runs progress in their second half; state adopted in 1; views reached median 3');
+    expect(formatReach(noReach())).toBe('reach: no run ended without a violation');
+    expect(isReachTotals(m)).toBe(true);
+    for (const bad of [null, [], { ...m, runs: -1 }, { ...m, alive: 1.5 }, { ...m, views: [] }, { ...m, views: { x: 1 } }, { ...m, views: { 2: -1 } }]) expect(isReachTotals(bad)).toBe(false);
   });
 });

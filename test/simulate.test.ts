@@ -51,7 +51,7 @@ describe('pbft-check simulate', () => {
   it('exit 0 when nothing is violated, with the result in two lines', async () => {
     const r = await cli('simulate', '--runs', '3', '--steps', '300', '--workers', '1');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^simulate: 3 runs, 900 steps in [\d.]+ s \([\d,]+ steps\/s\); A_gc, f = 1, 2 clients, swarm \(1 faulty\), chain on\n {2}no violation\n$/);
+    expect(r.out).toMatch(/^simulate: 3 runs, 900 steps in [\d.]+ s \([\d,]+ steps\/s\); A_gc, f = 1, 2 clients, swarm \(1 faulty\), chain on\n {2}no violation\n {2}reach: \d of 3 runs progress in their second half; state adopted in \d; views reached median \d+\n$/);
   });
 
   it.each([
