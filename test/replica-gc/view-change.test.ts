@@ -552,8 +552,9 @@ describe('update-state-nv raises h_i without discarding the log (O2), and P (E25
   // prepared certificates at or below the new h_i stay in in_i; as Fig 2-13 writes P
   // (literalVcP, E25), SEND-VIEW-CHANGE copies them into P, where correct-view-change requires
   // 0 < n' − h_i. Corrected (the prose of 2.3.5), P holds only the certificates above h_i.
-  it('corrected: a replica that adopted a checkpoint sends a view-change with P above n only, which is correct', () => {
-    const u = mkU();
+
+  /** Replica 0 with prepared certificates at n = 1, 2 that adopts the checkpoint at 2 from a new-view of view 1. */
+  const adopted = (u: Universe) => {
     const a = req(u, 'a', 1, 0);
     const b = req(u, 'b', 1, 1);
     const st = replica(u, 0);
@@ -562,35 +563,33 @@ describe('update-state-nv raises h_i without discarding the log (O2), and P (E25
     R.receive(u, st, newViewOf(u, 1, V));
     expect(h(st)).toBe(2);
     expect(st.in.has(pp(u, 0, 1, a, 0))).toBe(true); // still logged
+    return st;
+  };
+  const ownViewChange = (st: ReturnType<typeof replica>) => [...st.out].find((m): m is ViewChange => m.tag === 'VIEW-CHANGE')!;
+
+  it('corrected: a replica that adopted a checkpoint sends a view-change with P above n only, which is correct', () => {
+    const u = mkU();
+    const st = adopted(u);
     R.eff(u, st, { kind: 'SEND-VIEW-CHANGE', v: 2, i: 0 });
-    const vc = [...st.out].find((m): m is ViewChange => m.tag === 'VIEW-CHANGE')!;
+    const vc = ownViewChange(st);
     expect(vc.P).toEqual([]);
     expect(correctViewChange(u, vc, 2, 0)).toBe(true);
   });
 
   it('figure as written: a replica that adopted a checkpoint builds its next view-change with P below n, which correct replicas refuse', () => {
     const u = mkU({ readings: { literalVcP: true } });
-    const a = req(u, 'a', 1, 0);
-    const b = req(u, 'b', 1, 1);
-    const st = replica(u, 0);
-    for (const m of [...preparedCert(u, 0, 1, a, [1, 2, 3]), ...preparedCert(u, 0, 2, b, [1, 2, 3])]) st.in.add(m);
-    const V = [viewChangeOf(u, replicaAtH2(u, 1), 1), viewChangeOf(u, replicaAtH2(u, 2), 1), plainVC(u, 3, 1)];
-    R.receive(u, st, newViewOf(u, 1, V));
-    expect(h(st)).toBe(2);
-    expect(st.in.has(pp(u, 0, 1, a, 0))).toBe(true); // still logged
+    const st = adopted(u);
     R.eff(u, st, { kind: 'SEND-VIEW-CHANGE', v: 2, i: 0 });
-    const vc = [...st.out].find((m): m is ViewChange => m.tag === 'VIEW-CHANGE')!;
+    const vc = ownViewChange(st);
     expect(vc.gc!.n).toBe(2);
     expect(vc.P.some((m: Message) => m.tag === 'PRE-PREPARE' && m.n <= 2)).toBe(true);
     expect(correctViewChange(u, vc, 2, 0)).toBe(false);
     expectIgnored(u, replica(u, 2), vc);
     // after COLLECT-GARBAGE at 2 the same replica's view-change is correct
-    const st2 = replica(u, 0);
-    for (const m of [...preparedCert(u, 0, 1, a, [1, 2, 3]), ...preparedCert(u, 0, 2, b, [1, 2, 3])]) st2.in.add(m);
-    R.receive(u, st2, newViewOf(u, 1, V));
+    const st2 = adopted(u);
     R.eff(u, st2, { kind: 'COLLECT-GARBAGE', i: 0, n: 2, d: u.interner.valueDigest(valueAt2(u)) });
     R.eff(u, st2, { kind: 'SEND-VIEW-CHANGE', v: 2, i: 0 });
-    const vc2 = [...st2.out].find((m): m is ViewChange => m.tag === 'VIEW-CHANGE')!;
+    const vc2 = ownViewChange(st2);
     expect(vc2.P).toEqual([]);
     expect(correctViewChange(u, vc2, 2, 0)).toBe(true);
   });
