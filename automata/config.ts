@@ -36,7 +36,7 @@ export interface Config {
   /** A well-formed client waits for the reply before its next request (Section 2.3.2). */
   clientsWaitForReply: boolean;
   network: NetworkMisbehaviour;
-  /** How many distinct new-view certificates V the scheduler offers per view (SEND-NEW-VIEW), in lexicographic order of signers. */
+  /** How many distinct new-view certificates V the scheduler offers per view (SEND-NEW-VIEW), in lexicographic order of signers (ERRATA readings R18). */
   maxNewViewChoices: number;
   /** Replicas that suffer REPLICA-FAILURE at the start of every run (the trace begins with it). */
   faultyReplicas: readonly number[];
