@@ -145,7 +145,7 @@ export const DEFAULT_CONFIG: Config = {
   maxSeqno: 1_000_000,
   clientsWaitForReply: true,
   network: { loss: true, duplicate: true, replay: true },
-  maxNewViewChoices: 2,
+  maxNewViewChoices: 64,
   faultyReplicas: [],
   faultyClients: [],
   readings: { literalNullSet: false, literalSeqnoInvariant: false, literalOutReset: false, literalWire: false, literalLastRepT: false, literalF: false, literalG: false,
