@@ -4,7 +4,7 @@
 // for a time budget; prints the merged coverage report and the milestones never reached.
 import { parseArgs } from 'node:util';
 import { CHECK_EVERYTHING, runChecked } from '../sim/checks.ts';
-import { CoverageTracker, emptyCoverage, formatCoverage, mergeCoverage } from '../sim/coverage.ts';
+import { coverageHooks, emptyCoverage, formatCoverage, mergeCoverage } from '../sim/coverage.ts';
 import { describePlan, planFor, planRunOptions } from '../sim/strategies.ts';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string', default: '10' }, steps: { type: 'string', default: '2000' } } });
@@ -19,18 +19,8 @@ while (performance.now() - t0 < budget && failure === null) {
   const seed = `swarm-${runs}`;
   const plan = planFor('swarm', seed, { f: 1, n: 4, clients: 2 });
   mixes.set(plan.picked.join(' + '), (mixes.get(plan.picked.join(' + ')) ?? 0) + 1);
-  let cov!: CoverageTracker;
-  const { violation: v } = runChecked(
-    {
-      ...planRunOptions(plan, { variant: 'Agc' }),
-      seed,
-      steps,
-      onStart: (u) => (cov = new CoverageTracker(u)),
-      beforeStep: (_, a, s) => cov.before(s, a),
-      onStep: (_, a, s) => cov.after(s, a),
-    },
-    CHECK_EVERYTHING,
-  );
+  const cov = coverageHooks();
+  const { violation: v } = runChecked({ ...planRunOptions(plan, { variant: 'Agc' }), seed, steps, ...cov.hooks }, CHECK_EVERYTHING);
   if (v !== null) failure = `${seed} (${describePlan(plan)}): ${v.id} at step ${v.step}: ${v.message}`;
   total = mergeCoverage(total, cov.report());
   runs++;

@@ -2,7 +2,7 @@
 // repl, merge, run) and `run`'s options. Exit codes: 0 success, 1 a violation was found, 2 usage
 // or input error.
 import { parseArgs } from 'node:util';
-import { StrategyError, planFor, noStrategy, STRATEGY_NAMES, type StrategyPlan } from './strategies.ts';
+import { StrategyError, planConfig, planFor, noStrategy, STRATEGY_NAMES, type StrategyPlan } from './strategies.ts';
 import { DEFAULT_CONFIG, LITERAL_READINGS, type Config, type ConfigInput } from '../automata/config.ts';
 import { DEFAULT_SEED } from './scheduler.ts';
 import { selectInvariants, systemInvariants } from '../invariants/registry.ts';
@@ -160,9 +160,7 @@ export function parseRunArgs(args: string[]): {
     }
     // The strategy picks the faulty nodes unless they are named.
     plan = { ...picked, faultyReplicas: [...(partial.faultyReplicas ?? picked.faultyReplicas)], faultyClients: [...(partial.faultyClients ?? picked.faultyClients)] };
-    partial.faultyReplicas = plan.faultyReplicas;
-    partial.faultyClients = plan.faultyClients;
-    if (plan.overlapping) partial.clientsWaitForReply = false;
+    Object.assign(partial, planConfig(plan));
   }
   const failAt = intOption('fail-at', o['fail-at'], 0);
   if (failAt !== undefined) plan = { ...(plan ?? noStrategy()), failAt };

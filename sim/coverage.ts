@@ -17,6 +17,7 @@ import type { Message, NewView, Tag } from '../automata/messages.ts';
 import { signerOf } from '../automata/messages.ts';
 import { h } from '../automata/replica-state.ts';
 import type { Universe } from '../automata/universe.ts';
+import { isProgress, progressedInSecondHalf } from './stats.ts';
 
 /** Plain JSON-able data; every known key is present (0 when never seen), in a fixed order. */
 export interface CoverageReport {
@@ -29,7 +30,6 @@ export interface CoverageReport {
   /** Pre-prepares sent, by the kind of their payload m ∈ M (Fig 2-8): null or a message tag. */
   payloads: Record<string, number>;
 }
-
 
 /** The message tags, in the order of messages.ts. */
 export const MESSAGE_TAGS: readonly Tag[] = ['REQUEST', 'REPLY', 'PRE-PREPARE', 'PREPARE', 'COMMIT', 'CHECKPOINT', 'VIEW-CHANGE', 'NEW-VIEW'];
@@ -312,7 +312,6 @@ export class CoverageTracker {
         }
         this.branch(BRANCH.replyDelivered);
         this.milestone(MILESTONE.requestCompleted);
-        this.lastProgress = this.steps - 1;
         break;
       case 'SEND':
         this.bump(this.actions, `SEND:${a.m.tag}`);
@@ -328,7 +327,6 @@ export class CoverageTracker {
         break;
       case 'EXECUTE':
         if (this.replica >= 0) this.executed(s, a);
-        if (this.replica >= 0 && a.m?.tag === 'REQUEST') this.lastProgress = this.steps - 1;
         break;
       case 'SEND-VIEW-CHANGE':
         if (this.replica >= 0) {
@@ -361,6 +359,7 @@ export class CoverageTracker {
       default:
         break;
     }
+    if (isProgress(s, a)) this.lastProgress = this.steps - 1;
     // Milestones of the concerned non-faulty replica, from its scalars.
     if (this.replica >= 0 && a.kind !== 'REPLICA-FAILURE') {
       const r = s.replicas[this.replica]!;
@@ -460,11 +459,29 @@ export class CoverageTracker {
     for (const k of MILESTONE_IDS) r.milestones[k] = this.milestones.get(k) ?? 0;
     for (const k of PAYLOAD_KINDS) r.payloads[k] = this.payloads.get(k) ?? 0;
     r.reach[REACH.runs] = this.steps > 0 ? 1 : 0;
-    r.reach[REACH.alive] = this.steps > 0 && this.lastProgress >= Math.floor(this.steps / 2) ? 1 : 0;
+    r.reach[REACH.alive] = progressedInSecondHalf(this.lastProgress, this.steps) ? 1 : 0;
     r.reach[REACH.adopted] = (this.milestones.get(MILESTONE.stateAdopted) ?? 0) > 0 ? 1 : 0;
     r.reach[REACH.highestView] = this.highestView;
     return r;
   }
+}
+
+/** The run hooks (RunOptions onStart, beforeStep, onStep) that feed a CoverageTracker, and its report once the run is over. */
+export function coverageHooks(): {
+  hooks: { onStart: (u: Universe) => void; beforeStep: (k: number, a: Action, s: SystemState) => void; onStep: (k: number, a: Action, s: SystemState) => void };
+  report: () => CoverageReport;
+} {
+  let tracker: CoverageTracker | null = null;
+  return {
+    hooks: {
+      onStart: (u) => {
+        tracker = new CoverageTracker(u);
+      },
+      beforeStep: (_k, a, s) => tracker!.before(s, a),
+      onStep: (_k, a, s) => tracker!.after(s, a),
+    },
+    report: () => (tracker === null ? emptyCoverage() : tracker.report()),
+  };
 }
 
 /** The known keys first, in their order, then any others of either record, sorted. */

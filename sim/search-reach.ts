@@ -1,7 +1,8 @@
 // The reach of a search's runs (issue 13): of the runs that ended without a violation, how many
 // still made progress in their second half, in how many a correct replica adopted a state through
 // update-state-nv (Fig 2-9), and how high the views went. Plain data, summed over workers and
-// shards (views as a histogram so that shards merge into the same median).
+// shards (views as a histogram so that shards merge into the same median). The histogram's keys
+// are view numbers, which a JavaScript object keeps in increasing numeric order.
 
 /** One run's reach (sim/stats.ts). */
 export interface RunReach {
@@ -15,7 +16,7 @@ export interface ReachTotals {
   runs: number;
   alive: number;
   adopted: number;
-  /** Runs by their highest view, keys in increasing numeric order. */
+  /** Runs by their highest view. */
   views: Record<string, number>;
 }
 
@@ -26,18 +27,14 @@ export function addReach(t: ReachTotals, r: RunReach): void {
   t.runs++;
   if (r.alive) t.alive++;
   if (r.adopted) t.adopted++;
-  t.views = sortedViews({ ...t.views, [r.view]: (t.views[r.view] ?? 0) + 1 });
+  t.views[r.view] = (t.views[r.view] ?? 0) + 1;
 }
 
 /** The sum of two totals. */
 export function mergeReach(a: ReachTotals, b: ReachTotals): ReachTotals {
   const views: Record<string, number> = { ...a.views };
   for (const [v, n] of Object.entries(b.views)) views[v] = (views[v] ?? 0) + n;
-  return { runs: a.runs + b.runs, alive: a.alive + b.alive, adopted: a.adopted + b.adopted, views: sortedViews(views) };
-}
-
-function sortedViews(views: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(views).sort((x, y) => Number(x[0]) - Number(y[0])));
+  return { runs: a.runs + b.runs, alive: a.alive + b.alive, adopted: a.adopted + b.adopted, views };
 }
 
 /** The median highest view (the lower middle for an even count), or null without runs. */
@@ -45,7 +42,7 @@ export function medianView(t: ReachTotals): number | null {
   if (t.runs === 0) return null;
   let below = 0;
   const middle = Math.floor((t.runs - 1) / 2);
-  for (const [v, n] of Object.entries(sortedViews(t.views))) {
+  for (const [v, n] of Object.entries(t.views)) {
     below += n;
     if (below > middle) return Number(v);
   }

@@ -5,6 +5,20 @@ import { h } from '../automata/replica-state.ts';
 import type { Universe } from '../automata/universe.ts';
 import type { RunReach } from './search-reach.ts';
 
+/**
+ * Whether step a, taken in s, made progress: a correct replica executed a request, or a non-faulty
+ * client output its reply (the measure of reach; the scheduler's timer, sim/drawer.ts, also
+ * restarts on null executions).
+ */
+export function isProgress(s: SystemState, a: Action): boolean {
+  return (a.kind === 'EXECUTE' && a.m?.tag === 'REQUEST' && !s.replicas[a.i]!.faulty) || (a.kind === 'REPLY' && !s.proxies[a.c]!.faulty);
+}
+
+/** Whether a run of `steps` steps whose last progress was at step `lastProgress` (-1: none) progressed in its second half. */
+export function progressedInSecondHalf(lastProgress: number, steps: number): boolean {
+  return steps > 0 && lastProgress >= Math.floor(steps / 2);
+}
+
 export class RunStats {
   steps = 0;
   requestsIssued = 0;
@@ -44,17 +58,16 @@ export class RunStats {
     this.steps++;
     const adopter = this.adopter(s, a);
     if (adopter >= 0 && s.replicas[adopter]!.lastExec > this.lastExecBefore) this.stateAdoptions++;
+    if (isProgress(s, a)) this.lastProgress = this.steps - 1;
     switch (a.kind) {
       case 'REQUEST':
         this.requestsIssued++;
         break;
       case 'REPLY':
         this.requestsCompleted++;
-        if (!s.proxies[a.c]!.faulty) this.lastProgress = this.steps - 1;
         break;
       case 'EXECUTE':
         this.executions++;
-        if (a.m?.tag === 'REQUEST') this.lastProgress = this.steps - 1;
         if (this.u.config.variant === 'Agc' && a.n % this.u.config.chkptInt === 0) this.checkpointsTaken++;
         break;
       case 'SEND-VIEW-CHANGE':
@@ -83,7 +96,7 @@ export class RunStats {
 
   /** Whether a step in the second half of the run's `steps` steps made progress. */
   progressedInSecondHalf(steps = this.steps): boolean {
-    return this.lastProgress >= Math.floor(steps / 2);
+    return progressedInSecondHalf(this.lastProgress, steps);
   }
 
   /** The run's reach after `steps` steps ending in s (sim/search-reach.ts). */

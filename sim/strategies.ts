@@ -328,10 +328,15 @@ export function planDrawing(plan: StrategyPlan): Pick<DrawerOptions, 'weights' |
   };
 }
 
-/** The scheduler options a plan sets: `config` with the plan's faulty nodes, the stand-ins, its draws and failure time. */
+/** What a plan sets in a configuration: its faulty nodes, and clients that do not wait when requests overlap. */
+export function planConfig(plan: StrategyPlan): Pick<ConfigInput, 'faultyReplicas' | 'faultyClients' | 'clientsWaitForReply'> {
+  return { faultyReplicas: plan.faultyReplicas, faultyClients: plan.faultyClients, ...(plan.overlapping ? { clientsWaitForReply: false } : {}) };
+}
+
+/** The scheduler options a plan sets: `config` with planConfig, the stand-ins, its draws and failure time. */
 export function planRunOptions(plan: StrategyPlan, config: ConfigInput = {}): Pick<RunOptions, 'weights' | 'ahead' | 'holdBack' | 'lose' | 'timerExpiresAt'> & { config: ConfigInput; standIns: StandInFactory; failAt: number } {
   return {
-    config: { ...config, faultyReplicas: plan.faultyReplicas, faultyClients: plan.faultyClients, ...(plan.overlapping ? { clientsWaitForReply: false } : {}) },
+    config: { ...config, ...planConfig(plan) },
     standIns: planStandIns(plan),
     failAt: plan.failAt,
     ...planDrawing(plan),

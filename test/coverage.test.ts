@@ -17,6 +17,7 @@ import {
   BRANCH,
   BRANCH_IDS,
   CoverageTracker,
+  coverageHooks,
   emptyCoverage,
   FAULTY_RECEIVE,
   FAULTY_SEND,
@@ -40,22 +41,9 @@ const SEEDS = [1, 2, 3];
 
 /** A random run observed by a coverage tracker. */
 function covered(config: ConfigInput, seed: number, steps = STEPS, standIns?: StandInFactory) {
-  let tracker: CoverageTracker | null = null;
-  const run = runRandom({
-    config,
-    seed,
-    steps,
-    weights: { 'view-change': 1 },
-    ...(standIns === undefined ? {} : { standIns }),
-    onStart: (u) => {
-      tracker = new CoverageTracker(u);
-    },
-    beforeStep: (_k, a, s) => tracker!.before(s, a),
-    onStep: (_k, a, s) => {
-      tracker!.after(s, a);
-    },
-  });
-  return { run, report: tracker!.report() };
+  const cov = coverageHooks();
+  const run = runRandom({ config, seed, steps, weights: { 'view-change': 1 }, ...(standIns === undefined ? {} : { standIns }), ...cov.hooks });
+  return { run, report: cov.report() };
 }
 
 const CONFIGS: { name: string; config: ConfigInput }[] = [
@@ -391,15 +379,8 @@ describe('reach (issue 13, part 4)', () => {
   /** A lagging-replica run with the tracker and the scheduler's own counters side by side. */
   const lagged = (seed: string, steps: number) => {
     const plan = planFor('lagging-replica', seed, { f: 1, n: 4, clients: 2 });
-    let cov!: CoverageTracker;
-    const r = runRandom({
-      ...planRunOptions(plan, { variant: 'Agc' }),
-      seed,
-      steps,
-      onStart: (u) => (cov = new CoverageTracker(u)),
-      beforeStep: (_, a, s) => cov.before(s, a),
-      onStep: (_, a, s) => cov.after(s, a),
-    });
+    const cov = coverageHooks();
+    const r = runRandom({ ...planRunOptions(plan, { variant: 'Agc' }), seed, steps, ...cov.hooks });
     return { r, report: cov.report() };
   };
 
