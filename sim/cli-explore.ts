@@ -1,37 +1,63 @@
 // pbft-check explore: the command-line side of sim/explore.ts.
 import { parseArgs } from 'node:util';
-import { configArg, CONFIG_OPTIONS, intArg, literalErrataArg, serviceArg, UsageError, variantArg } from './cli-usage.ts';
-import type { Config, ConfigInput } from '../automata/config.ts';
+import { configArg, CONFIG_OPTIONS, intArg, intOption, listOption, literalErrataArg, serviceArg, UsageError, variantArg } from './cli-usage.ts';
+import type { Action } from '../automata/actions.ts';
+import { menuStandIns } from '../automata/byzantine-menu.ts';
+import type { Config, ConfigInput, Readings } from '../automata/config.ts';
+import type { Universe } from '../automata/universe.ts';
 import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
 import type { SystemInvariant } from '../invariants/types.ts';
-import { EXPLORE_DEFAULTS, explore } from './explore.ts';
-import { saveTrace } from './trace-file.ts';
+import { EXPLORE_DEFAULTS, explore, type ExploreReach } from './explore.ts';
+import { EXPLORE_PRESETS, presetNamed, presetPrefix } from './explore-presets.ts';
+import { loadTrace, replayTrace, saveTrace, TraceError, type TraceFile } from './trace-file.ts';
+import { ActionDecoder } from './trace-json.ts';
+
+const PRESET_LINES = EXPLORE_PRESETS.map((p) => `  ${p.name.padEnd(15)}${p.summary} [depth ${p.depth}${p.misbehaveBudget === undefined ? '' : `, --misbehave ${p.misbehaveBudget}`}]`).join('\n');
 
 export const EXPLORE_HELP = `Usage: pbft-check explore [options]
 
 Bounded exhaustive search of a small configuration: breadth-first over every enabled action,
 each distinct state (by fingerprint) expanded once, every invariant checked in every new state.
-A violation found this way has a shortest trace, written to --out.
+A violation found this way has a shortest trace, written to --out. Faulty replicas send what
+a finite menu offers (equivocating pre-prepares, prepares, commits, checkpoints).
 
 Options:
+  --preset NAME          start from a named small configuration (below); other options override it
+  --from FILE            search from the state a trace file reaches (its configuration is used;
+                         --max-view, --requests and --literal-errata may change it)
+  --from-step K          with --from: from the state after its first K actions [all]
   --variant a|agc        replica automaton: A (Appendix A.1) or A_gc (Figs 2-8..2-13) [agc]
   --f N, --clients N     fault bound (3f+1 replicas) and number of clients [1, 1]
+  --faulty LIST          replicas that may fail (REPLICA-FAILURE is then an input), e.g. 0 [none]
+  --faulty-clients LIST  clients that may fail [none]
   --service log|counter  replicated service: order-revealing log or counter [log]
   --requests N           requests per client [1]
   --max-view N           highest view a replica may move to [1]
-  --depth N              depth bound: steps from the initial state [12]
-  --max-states N         bound on distinct states [100000]
+  --chkpt-int N          checkpoint interval chkpt-int (A_gc) [4]
+  --log-size N           log size L (A_gc), greater than chkpt-int [8]
+  --network              allow MC's loss, duplication and replay (off: a reliable network)
+  --misbehave N          at most N misbehaviours (MISBEHAVE) on any path [unbounded]
+  --depth N              depth bound: steps from the start [12, or the preset's]
+  --max-states N         bound on distinct states [100000; with --preset 20000000]
   --time-limit SEC       stop after this many seconds [none]
   --invariants LIST      check only these invariants of the variant (ids, families or globs,
                          e.g. A.2.3,A.2.4 or A.1.*) [all of the variant's]
-  --network              allow MC's loss, duplication and replay (off: a reliable network)
   --literal-errata LIST  run these errata's text as written (ERRATA.md), e.g. E2
   --out FILE             where to write a violation's trace [pbft-check-explore.json]
   --json                 print the result as JSON
   -h, --help             show this help
 
+Presets:
+${PRESET_LINES}
+
 Exit codes: 0 nothing violated within the bounds; 1 a violation (trace written); 2 usage error.
 `;
+
+/** A preset is meant to reach its depth: the memory bound (85% of the heap) stops it first if need be. */
+const PRESET_MAX_STATES = 20_000_000;
+
+/** Options that change the configuration, which --from takes from the trace. */
+const CONFIGURING = ['preset', 'variant', 'f', 'clients', 'faulty', 'faulty-clients', 'service', 'chkpt-int', 'log-size', 'network'] as const;
 
 export function exploreCommand(args: string[], out: (s: string) => void): number {
   let parsed;
@@ -41,12 +67,20 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
       strict: true,
       options: {
         ...CONFIG_OPTIONS,
+        preset: { type: 'string' },
+        from: { type: 'string' },
+        'from-step': { type: 'string' },
+        faulty: { type: 'string' },
+        'faulty-clients': { type: 'string' },
         requests: { type: 'string' },
         'max-view': { type: 'string' },
+        'chkpt-int': { type: 'string' },
+        'log-size': { type: 'string' },
         depth: { type: 'string' },
         'max-states': { type: 'string' },
         'time-limit': { type: 'string' },
         network: { type: 'boolean' },
+        misbehave: { type: 'string' },
         out: { type: 'string' },
       },
     });
@@ -58,32 +92,53 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
     out(EXPLORE_HELP);
     return 0;
   }
-  const service = serviceArg(o.service);
-  const input: ConfigInput = {
-    ...EXPLORE_DEFAULTS,
-    variant: variantArg(o.variant),
-    f: intArg('f', o.f, 1, 1),
-    clients: intArg('clients', o.clients, 1, 1),
-    ...(service === undefined ? {} : { service }),
-    maxRequestsPerClient: intArg('requests', o.requests, 0, 1),
-    maxView: intArg('max-view', o['max-view'], 0, 1),
-    readings: literalErrataArg(o['literal-errata']),
-    ...(o.network ? { network: { loss: true, duplicate: true, replay: true } } : {}),
+  const preset = o.preset === undefined ? undefined : presetNamed(o.preset);
+  if (o.preset !== undefined && preset === undefined) throw new UsageError(`--preset: no preset '${o.preset}' (known: ${EXPLORE_PRESETS.map((p) => p.name).join(', ')})`);
+  if (o['from-step'] !== undefined && o.from === undefined) throw new UsageError('--from-step needs --from FILE');
+  const readings = o['literal-errata'] === undefined ? undefined : literalErrataArg(o['literal-errata']);
+  const start = o.from === undefined ? null : fromTrace(o.from, o['from-step'], readings);
+  if (start !== null) {
+    const clash = CONFIGURING.find((k) => o[k] !== undefined);
+    if (clash !== undefined) throw new UsageError(`--${clash} cannot be used with --from: the trace fixes the configuration`);
+  }
+  const given: ConfigInput = {};
+  const set = <K extends keyof ConfigInput>(k: K, v: ConfigInput[K] | undefined) => {
+    if (v !== undefined) given[k] = v;
   };
+  set('variant', o.variant === undefined ? undefined : variantArg(o.variant));
+  set('f', intOption('f', o.f, 1));
+  set('clients', intOption('clients', o.clients, 1));
+  set('faultyReplicas', listOption('faulty', o.faulty));
+  set('faultyClients', listOption('faulty-clients', o['faulty-clients']));
+  set('service', serviceArg(o.service));
+  set('maxRequestsPerClient', intOption('requests', o.requests, 0));
+  set('maxView', intOption('max-view', o['max-view'], 0));
+  set('chkptInt', intOption('chkpt-int', o['chkpt-int'], 1));
+  set('L', intOption('log-size', o['log-size'], 1));
+  if (readings !== undefined) given.readings = { ...start?.trace.config.readings, ...readings };
+  if (o.network) given.network = { loss: true, duplicate: true, replay: true };
+  const input: ConfigInput = { ...EXPLORE_DEFAULTS, ...(start?.trace.config ?? preset?.config), ...given };
   const config = configArg(input);
   const invariants = invariantsOf(config, o.invariants);
   const timeLimit = o['time-limit'] === undefined ? undefined : intArg('time-limit', o['time-limit'], 1, 0);
+  const misbehaveBudget = intOption('misbehave', o.misbehave, 0) ?? preset?.misbehaveBudget;
+  const prefix = start !== null ? start.prefix : preset !== undefined ? presetPrefix(preset, menuStandIns) : undefined;
   const r = explore({
     config: input,
-    maxDepth: intArg('depth', o.depth, 0, 12),
-    maxStates: intArg('max-states', o['max-states'], 1, 100_000),
+    maxDepth: intArg('depth', o.depth, 0, preset?.depth ?? 12),
+    maxStates: intArg('max-states', o['max-states'], 1, preset === undefined ? 100_000 : PRESET_MAX_STATES),
     ...(timeLimit === undefined ? {} : { timeLimit }),
     ...(invariants === undefined ? {} : { invariants }),
+    ...(misbehaveBudget === undefined ? {} : { misbehaveBudget }),
+    ...(prefix === undefined ? {} : { prefix }),
   });
   const rate = Math.round(r.distinct / Math.max(r.seconds, 1e-9));
   const path = o.out ?? 'pbft-check-explore.json';
   if (r.violation !== null) saveTrace(path, r.violation.trace);
   const data = {
+    ...(preset === undefined ? {} : { preset: preset.name }),
+    ...(start === null ? {} : { from: o.from }),
+    prefixSteps: r.prefixSteps,
     distinct: r.distinct,
     depth: r.depth,
     perDepth: r.perDepth,
@@ -92,16 +147,55 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
     statesPerSecond: rate,
     truncated: r.truncated,
     timedOut: r.timedOut,
+    memoryFull: r.memoryFull,
+    reach: r.reach,
     violation: r.violation === null ? null : { id: r.violation.id, message: r.violation.message, steps: r.violation.trace.actions.length, trace: path },
   };
   if (o.json) out(JSON.stringify(data, null, 2) + '\n');
   else {
-    const stop = r.truncated ? ' (state bound reached)' : r.timedOut ? ' (time limit reached)' : '';
-    const lines = [`explore: ${r.distinct} distinct states, depth ${r.depth}${stop}, ${r.transitions} transitions, ${r.seconds.toFixed(2)} s (${rate} states/s)`];
+    const stop = r.truncated ? ' (state bound reached)' : r.timedOut ? ' (time limit reached)' : r.memoryFull ? ' (memory bound reached: 85% of the heap; raise it with NODE_OPTIONS=--max-old-space-size=MB)' : '';
+    const from = r.prefixSteps === 0 ? '' : ` from a ${r.prefixSteps}-step prefix`;
+    const lines = [`explore${from}: ${r.distinct} distinct states, depth ${r.depth}${stop}, ${r.transitions} transitions, ${r.seconds.toFixed(2)} s (${rate} states/s)`];
+    lines.push(`  ${reachLine(r.reach)}`);
     lines.push(r.violation === null ? '  no violation' : `  violation of ${r.violation.id} after ${r.violation.trace.actions.length} steps (a shortest trace): ${r.violation.message}\n  written to ${path}`);
     out(lines.join('\n') + '\n');
   }
   return r.violation === null ? 0 : 1;
+}
+
+/** What the search reached, in one line: the highest view and stable checkpoint, and the first depth of the milestone actions. */
+function reachLine(reach: ExploreReach): string {
+  const firsts = MILESTONES.filter((k) => reach.firstDepth[k] !== undefined).map((k) => `${k} ${reach.firstDepth[k]}`);
+  return `reached: view ${reach.highestView} (new-view held up to view ${reach.highestNewView}), stable checkpoint ${reach.highestStable}; first at depth: ${firsts.length === 0 ? 'none' : firsts.join(', ')}`;
+}
+
+const MILESTONES = ['EXECUTE', 'COLLECT-GARBAGE', 'SEND-VIEW-CHANGE', 'SEND-NEW-VIEW', 'MISBEHAVE', 'REPLICA-FAILURE', 'REPLY'] as const;
+
+/** --from FILE [--from-step K]: the trace (checked by replaying it) and its first K actions as explore's prefix. */
+function fromTrace(path: string, stepArg: string | undefined, readings: Partial<Readings> | undefined): { trace: TraceFile; prefix: (u: Universe) => readonly Action[] } {
+  let trace: TraceFile;
+  try {
+    trace = loadTrace(path);
+  } catch (e) {
+    if (e instanceof TraceError) throw new UsageError(`--from: ${e.message}`);
+    throw e;
+  }
+  const k = intOption('from-step', stepArg, 0) ?? trace.actions.length;
+  if (k > trace.actions.length) throw new UsageError(`--from-step must be at most the ${trace.actions.length} actions of ${path}, got ${k}`);
+  const actions = trace.actions.slice(0, k);
+  try {
+    replayTrace({ ...trace, actions }, readings === undefined ? {} : { readings: { ...trace.config.readings, ...readings } });
+  } catch (e) {
+    if (e instanceof TraceError) throw new UsageError(`--from ${path}: ${e.message}`);
+    throw e;
+  }
+  return {
+    trace,
+    prefix: (u) => {
+      const dec = new ActionDecoder(u);
+      return actions.map((j) => dec.action(j));
+    },
+  };
 }
 
 /** --invariants: the selected invariants of the configured variant (undefined: all of them). */

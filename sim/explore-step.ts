@@ -14,6 +14,7 @@
 // memory than it saved time).
 import type { Action, ActionOf } from '../automata/actions.ts';
 import * as MC from '../automata/channel.ts';
+import type { StandInFactory } from '../automata/byzantine.ts';
 import { ActionNotEnabled, nodeBit, step, type SystemState } from '../automata/compose.ts';
 import { collectGarbageChanges } from '../automata/enabled.ts';
 import { cloneProxy } from '../automata/proxy.ts';
@@ -26,6 +27,7 @@ export class Stepper {
   constructor(
     private readonly u: Universe,
     private readonly hash: StateHashParts,
+    private readonly standIns: StandInFactory,
   ) {}
 
   /**
@@ -96,7 +98,7 @@ export class Stepper {
   /** Takes the step (compose.ts) on copies of what it changes, and remembers each component's part of it. */
   private taken(x: XState, a: Action, rememberNode: boolean): XState {
     const s = x.s;
-    const c = copyOnWrite(this.u, s, a);
+    const c = copyOnWrite(this.u, s, a, this.standIns);
     const replicas = c.replicas.map((r, i): ReplicaPart => (r === s.replicas[i] ? x.replicas[i]! : part(r)));
     const proxies = c.proxies.map((p, k): ProxyPart => (p === s.proxies[k] ? x.proxies[k]! : part(p)));
     if (rememberNode) {
@@ -179,8 +181,9 @@ function nodeKey(a: Action): Key {
  * RECEIVE their node (or its stand-in) and the wire; MISBEHAVE the wire; a failure also installs
  * a stand-in.
  */
-function copyOnWrite(u: Universe, s: SystemState, a: Action): SystemState {
-  let { proxies, replicas, wire, standIns } = s;
+function copyOnWrite(u: Universe, s: SystemState, a: Action, standIns: StandInFactory): SystemState {
+  let { proxies, replicas, wire } = s;
+  let installed = s.standIns;
   const ownReplica = (i: number) => {
     replicas = replicas.slice();
     replicas[i] = cloneReplica(s.replicas[i]!);
@@ -192,8 +195,8 @@ function copyOnWrite(u: Universe, s: SystemState, a: Action): SystemState {
   const ownNode = (x: number) => {
     const standIn = s.standIns[x];
     if (standIn !== null && standIn !== undefined) {
-      standIns = standIns.slice();
-      standIns[x] = standIn.clone();
+      installed = installed.slice();
+      installed[x] = standIn.clone();
     } else if (x >= 0 && x < u.n) ownReplica(x);
     else if (x >= u.n && x < u.n + u.clients) ownProxy(x - u.n);
   };
@@ -204,11 +207,11 @@ function copyOnWrite(u: Universe, s: SystemState, a: Action): SystemState {
       break;
     case 'CLIENT-FAILURE':
       ownProxy(a.c);
-      standIns = standIns.slice();
+      installed = installed.slice();
       break;
     case 'REPLICA-FAILURE':
       ownReplica(a.i);
-      standIns = standIns.slice();
+      installed = installed.slice();
       break;
     case 'SEND':
     case 'RECEIVE':
@@ -221,8 +224,8 @@ function copyOnWrite(u: Universe, s: SystemState, a: Action): SystemState {
     default:
       ownReplica(a.i);
   }
-  const c: SystemState = { proxies, replicas, wire, standIns };
-  step(u, c, a);
+  const c: SystemState = { proxies, replicas, wire, standIns: installed };
+  step(u, c, a, standIns);
   return c;
 }
 

@@ -10,12 +10,17 @@
 // (automata/state-hash-parts.ts: the same values as stateHash), and the fingerprints seen are two
 // 32-bit lanes in typed arrays (explore-seen.ts). Most children are states already seen; for
 // them nothing else is done.
-import type { Action } from '../automata/actions.ts';
-import { initialSystem, type SystemState } from '../automata/compose.ts';
+import { getHeapStatistics } from 'node:v8';
+import type { Action, ActionKind } from '../automata/actions.ts';
+import { menuStandIns } from '../automata/byzantine-menu.ts';
+import type { StandInFactory } from '../automata/byzantine.ts';
+import { initialSystem, step, type SystemState } from '../automata/compose.ts';
 import type { ConfigInput } from '../automata/config.ts';
 import { enabled } from '../automata/enabled.ts';
 import { stateHash } from '../automata/state-hash.ts';
 import { fingerprintText, StateHashParts, type Fingerprint } from '../automata/state-hash-parts.ts';
+import { hasNewView } from '../automata/aux-functions.ts';
+import { h, type ReplicaState } from '../automata/replica-state.ts';
 import { Universe } from '../automata/universe.ts';
 import { systemInvariants } from '../invariants/registry.ts';
 import type { SystemInvariant } from '../invariants/types.ts';
@@ -42,6 +47,32 @@ export interface ExploreOptions {
    * on a difference. Every child is then made, seen before or not.
    */
   verify?: boolean;
+  /**
+   * Actions taken from the initial state before the search (a preset's or a trace's prefix): the
+   * search starts from the state they reach, depths count from there, and a violation's trace
+   * holds the prefix too.
+   */
+  prefix?: (u: Universe) => readonly Action[];
+  /**
+   * At most this many MISBEHAVE steps on any path from the start (ERRATA readings R19): a state
+   * is then the pair (state, misbehaviours taken). Unbounded by default.
+   */
+  misbehaveBudget?: number;
+  /** Stop when the heap holds this many bytes (checked between expansions); default 85% of Node's heap limit. */
+  memoryLimit?: number;
+  /** What a faulty node may send (default: the finite menu of automata/byzantine-menu.ts). */
+  standIns?: StandInFactory;
+}
+
+/** What the search reached: for each kind of action, the new states it led to and the first depth it did; the highest view and stable checkpoint of a non-faulty replica. */
+export interface ExploreReach {
+  newStates: Partial<Record<ActionKind, number>>;
+  firstDepth: Partial<Record<ActionKind, number>>;
+  highestView: number;
+  /** The highest view v whose new-view a non-faulty replica in v holds (the view change to v done; hasNewView, Fig 2-9). */
+  highestNewView: number;
+  /** The highest h_i (the stable checkpoint, Fig 2-8) of a non-faulty replica (A_gc; 0 in A). */
+  highestStable: number;
 }
 
 export interface ExploreResult {
@@ -56,6 +87,11 @@ export interface ExploreResult {
   truncated: boolean;
   /** Whether the time limit stopped the search. */
   timedOut: boolean;
+  /** Whether the memory bound stopped the search (before Node's heap ran out). */
+  memoryFull: boolean;
+  /** Steps of the prefix the search started after. */
+  prefixSteps: number;
+  reach: ExploreReach;
   violation: { id: string; message: string; trace: TraceFile } | null;
 }
 
@@ -74,14 +110,21 @@ export function explore(o: ExploreOptions): ExploreResult {
   const deadline = o.timeLimit === undefined ? Infinity : t0 + o.timeLimit * 1000;
   const u = new Universe({ ...EXPLORE_DEFAULTS, ...o.config });
   const invariants = (o.invariants ?? systemInvariants(u.config.readings)).filter((x) => x.subject === u.config.variant);
+  const standIns = o.standIns ?? menuStandIns;
+  const budget = o.misbehaveBudget ?? Infinity;
+  const prefix = o.prefix?.(u) ?? [];
   const hash = new StateHashParts(u);
-  const stepper = new Stepper(u, hash);
+  const stepper = new Stepper(u, hash, standIns);
   // The search tree, for the trace of a violation: each state's parent and the action to it.
   const parents: number[] = [-1];
   const actions: (Action | null)[] = [null];
   const seen = new FingerprintSet();
   const perDepth = [1];
-  const x0 = rootState(hash, initialSystem(u));
+  const reach: ExploreReach = { newStates: {}, firstDepth: {}, highestView: 0, highestNewView: 0, highestStable: 0 };
+  const s0 = initialSystem(u);
+  for (const a of prefix) step(u, s0, a, standIns);
+  const x0 = rootState(hash, s0);
+  for (const r of s0.replicas) noteReplica(u, reach, r);
   seen.add(x0.fp.lo, x0.fp.hi);
   const result = (depth: number, violation: ExploreResult['violation'] = null): ExploreResult => ({
     distinct: seen.size,
@@ -91,34 +134,46 @@ export function explore(o: ExploreOptions): ExploreResult {
     seconds: (performance.now() - t0) / 1000,
     truncated,
     timedOut,
+    memoryFull,
+    prefixSteps: prefix.length,
+    reach,
     violation,
   });
   let transitions = 0;
   let truncated = false;
   let timedOut = false;
+  let memoryFull = false;
+  const memoryLimit = o.memoryLimit ?? 0.85 * getHeapStatistics().heap_size_limit;
   if (o.verify) verify(u, x0.s, x0.fp);
+  const where = prefix.length === 0 ? 'the initial state' : `the state after the ${prefix.length}-step prefix`;
   for (const inv of invariants) {
     const v = inv.check(u, x0.s)[0];
-    if (v !== undefined) return result(0, { id: v.id, message: v.message, trace: traceJson(u, [], { description: `explore: ${v.id} in the initial state` }) });
+    if (v !== undefined) return result(0, { id: v.id, message: v.message, trace: traceJson(u, prefix, { description: `explore: ${v.id} in ${where}`, violation: { id: v.id, step: prefix.length - 1, message: v.message } }) });
   }
   const pathTo = (id: number): Action[] => {
     const out: Action[] = [];
     for (let k = id; actions[k] !== null; k = parents[k]!) out.push(actions[k]!);
-    return out.reverse();
+    return [...prefix, ...out.reverse()];
   };
-  // The states to expand (and their node numbers), layer by layer.
+  // The states to expand (their node numbers, and the misbehaviours taken to them), layer by layer.
   let frontier: XState[] = [x0];
   let ids: number[] = [0];
+  let spent: number[] = [0];
   let depth = 0;
-  while (frontier.length > 0 && depth < o.maxDepth && !truncated && !timedOut) {
+  while (frontier.length > 0 && depth < o.maxDepth && !truncated && !timedOut && !memoryFull) {
     const next: XState[] = [];
     const nextIds: number[] = [];
+    const nextSpent: number[] = [];
     // The states of the last layer are checked but never expanded: they are not kept.
     const keep = depth + 1 < o.maxDepth;
     let reached = 0;
     for (let k = 0; k < frontier.length; k++) {
       if ((k & 63) === 0 && performance.now() > deadline) {
         timedOut = true;
+        break;
+      }
+      if ((k & 63) === 0 && getHeapStatistics().used_heap_size > memoryLimit) {
+        memoryFull = true;
         break;
       }
       const x = frontier[k]!;
@@ -128,23 +183,28 @@ export function explore(o: ExploreOptions): ExploreResult {
       for (const a of listed) {
         transitions++;
         if (leavesAlone(x.s, a)) continue;
+        // Misbehaviours are counted only under a budget (otherwise a state is the state alone).
+        const used = a.kind === 'MISBEHAVE' && budget !== Infinity ? spent[k]! + 1 : spent[k]!;
+        if (used > budget) continue;
         const known = stepper.fingerprint(x, a);
-        if (known !== null && !o.verify && seen.has(known.lo, known.hi)) continue;
+        if (known !== null && !o.verify && seen.has(known.lo, withSpent(known.hi, used))) continue;
         const cx = stepper.child(x, a);
         const c = cx.s;
         if (o.verify) {
           verify(u, c, cx.fp);
           if (known !== null) verify(u, c, known);
         }
-        if (!seen.add(cx.fp.lo, cx.fp.hi)) continue;
+        if (!seen.add(cx.fp.lo, withSpent(cx.fp.hi, used))) continue;
         const cid = parents.length;
         parents.push(id);
         actions.push(a);
         perDepth[depth + 1] = (perDepth[depth + 1] ?? 0) + 1;
+        noteStep(u, reach, a, depth + 1, c);
         for (const inv of invariants) {
           const v = inv.check(u, c)[0];
           if (v !== undefined) {
-            const trace = traceJson(u, pathTo(cid), { description: `explore: ${v.id} after ${depth + 1} steps`, violation: { id: v.id, step: depth, message: v.message } });
+            const path = pathTo(cid);
+            const trace = traceJson(u, path, { description: `explore: ${v.id} after ${depth + 1} steps${prefix.length === 0 ? '' : ` from a ${prefix.length}-step prefix`}`, violation: { id: v.id, step: path.length - 1, message: v.message } });
             return result(depth + 1, { id: v.id, message: v.message, trace });
           }
         }
@@ -152,6 +212,7 @@ export function explore(o: ExploreOptions): ExploreResult {
         if (keep) {
           next.push(cx);
           nextIds.push(cid);
+          nextSpent.push(used);
         }
         if (seen.size >= o.maxStates) {
           truncated = true;
@@ -163,9 +224,29 @@ export function explore(o: ExploreOptions): ExploreResult {
     }
     frontier = next;
     ids = nextIds;
+    spent = nextSpent;
     if (reached > 0) depth++;
   }
   return result(depth);
+}
+
+/** A fingerprint's high lane with the misbehaviours taken mixed in (unchanged when none were). */
+const withSpent = (hi: number, used: number): number => (used === 0 ? hi : hi ^ Math.imul(used, 0x9e3779b1));
+
+/** Records a new state reached by a at the given depth (only a replica that took part in a can have changed). */
+function noteStep(u: Universe, reach: ExploreReach, a: Action, depth: number, s: SystemState): void {
+  reach.newStates[a.kind] = (reach.newStates[a.kind] ?? 0) + 1;
+  reach.firstDepth[a.kind] ??= depth;
+  const i = a.kind === 'SEND' || a.kind === 'RECEIVE' ? a.x : 'i' in a ? a.i : -1;
+  if (i >= 0 && i < u.n) noteReplica(u, reach, s.replicas[i]!);
+}
+
+function noteReplica(u: Universe, reach: ExploreReach, r: ReplicaState): void {
+  if (r.faulty) return;
+  if (r.view > reach.highestView) reach.highestView = r.view;
+  if (r.view > reach.highestNewView && hasNewView(u, r.view, r.in)) reach.highestNewView = r.view;
+  const stable = h(r);
+  if (stable > reach.highestStable) reach.highestStable = stable;
 }
 
 /** The actions listed from parts must be enabled(u, s): the same actions in the same order. */

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { menuStandIns } from '../automata/byzantine-menu.ts';
 import { cloneSystem, initialSystem, step } from '../automata/compose.ts';
 import type { ConfigInput } from '../automata/config.ts';
 import { enabled } from '../automata/enabled.ts';
@@ -38,7 +39,7 @@ function fromScratch(config: ConfigInput, maxDepth: number): { distinct: number;
     for (const s of frontier)
       for (const a of enabled(u, s)) {
         const c = cloneSystem(s);
-        step(u, c, a);
+        step(u, c, a, menuStandIns);
         transitions++;
         const h = stateHash(u, c);
         if (seen.has(h)) continue;
@@ -76,6 +77,7 @@ describe('explore', () => {
   it.each([
     ['A', { variant: 'A' }, 5],
     ['a faulty replica (failure input, stand-in)', { faultyReplicas: [2] }, 5],
+    ["a faulty primary (the menu's equivocating pre-prepares)", { faultyReplicas: [0] }, 6],
     ['an unreliable network (MISBEHAVE)', { network: { loss: true, duplicate: true, replay: true } }, 4],
     ['the counter service, two requests', { service: 'counter', maxRequestsPerClient: 2 }, 5],
   ] as const)('reaches exactly the states the from-scratch search reaches: %s', (_, config, depth) => {
@@ -149,10 +151,16 @@ describe('explore', () => {
     expect(r.violation).toBeNull();
   });
 
+  it('stops at the memory bound, before the heap runs out', () => {
+    const r = explore({ config: {}, maxDepth: 50, maxStates: 10_000_000, memoryLimit: 1 });
+    expect([r.memoryFull, r.timedOut, r.truncated, r.violation]).toEqual([true, false, false, null]);
+    expect(r.distinct).toBe(1);
+  });
+
   it('the command: exit 0 within bounds, exit 1 with the trace written, usage errors exit 2', () => {
     const ok = cli('explore', '--depth', '4');
     expect(ok.code).toBe(0);
-    expect(ok.out).toMatch(/^explore: \d+ distinct states, depth 4, \d+ transitions, [\d.]+ s \(\d+ states\/s\)\n {2}no violation\n$/);
+    expect(ok.out).toMatch(/^explore: \d+ distinct states, depth 4, \d+ transitions, [\d.]+ s \(\d+ states\/s\)\n {2}reached: view 1 \(new-view held up to view 0\), stable checkpoint 0; first at depth: SEND-VIEW-CHANGE 1\n {2}no violation\n$/);
     const p = join(mkdtempSync(join(tmpdir(), 'pbft-explore-')), 'x.json');
     const bad = cli('explore', '--literal-errata', 'E5', '--out', p, '--json');
     expect(bad.code).toBe(1);
@@ -181,7 +189,7 @@ describe('explore', () => {
   it('--help describes every option', () => {
     const help = cli('explore', '--help');
     expect(help.code).toBe(0);
-    for (const option of ['variant', 'f', 'clients', 'service', 'requests', 'max-view', 'depth', 'max-states', 'time-limit', 'invariants', 'network', 'literal-errata', 'out', 'json', 'help'])
+    for (const option of ['preset', 'from', 'from-step', 'variant', 'f', 'clients', 'faulty', 'faulty-clients', 'service', 'requests', 'max-view', 'chkpt-int', 'log-size', 'depth', 'max-states', 'time-limit', 'invariants', 'network', 'misbehave', 'literal-errata', 'out', 'json', 'help'])
       expect(EXPLORE_HELP, option).toMatch(new RegExp(`--${option}\\b`));
     expect(help.out).toBe(EXPLORE_HELP);
   });
