@@ -45,6 +45,7 @@ import { correctNewView, hasNewView, maxN } from '../automata/aux-functions.ts';
 import { isEnabled, isReplicaNode, nodeBit, standInMaySend, type SystemState } from '../automata/compose.ts';
 import type { Message, NewView, ViewChange } from '../automata/messages.ts';
 import { h, sendDestination } from '../automata/replica-state.ts';
+import type { Universe } from '../automata/universe.ts';
 import type { HConsistency, Translation } from './h-consistency.ts';
 import type { WireOIndex } from './h-wire-index.ts';
 
@@ -75,6 +76,13 @@ export interface HFragmentContext {
   wireO: WireOIndex;
 }
 
+// Helpers of hFragment at module level: closures made per call cost a __name call each under tsx.
+const faultyNode = (u: Universe, x: SystemState, node: number) => (isReplicaNode(u, node) ? x.replicas[node]!.faulty : x.proxies[node - u.n]!.faulty);
+// A checkpoint a replica sent while non-faulty was never sent in y (λ for SEND of a checkpoint):
+// a faulty node cannot relay it there, nor receive it.
+const unsendableCheckpoint = (uy: Universe, y: SystemState, node: number, m: Message) => m.tag === 'CHECKPOINT' && !standInMaySend(uy, y, node, m);
+const absentCheckpoint = (y: SystemState, m: Message) => m.tag === 'CHECKPOINT' && !y.wire.hasMessage(m);
+
 /**
  * α for π, given the pre-state of x, the state x' after π, and y (read lazily, as α runs). After
  * an action of α has been applied the generator resumes and may read y again.
@@ -83,11 +91,6 @@ export function* hFragment(ctx: HFragmentContext, pi: Action, pre: HPreState, x:
   const { hc, tr } = ctx;
   const literal = hc.literal;
   const u = hc.ux;
-  const faultyNode = (node: number) => (isReplicaNode(u, node) ? x.replicas[node]!.faulty : x.proxies[node - u.n]!.faulty);
-  // A checkpoint a replica sent while non-faulty was never sent in y (λ for SEND of a checkpoint):
-  // a faulty node cannot relay it there, nor receive it.
-  const unsendableCheckpoint = (node: number, m: Message) => m.tag === 'CHECKPOINT' && !standInMaySend(hc.uy, y, node, m);
-  const absentCheckpoint = (m: Message) => m.tag === 'CHECKPOINT' && !y.wire.hasMessage(m);
   switch (pi.kind) {
     case 'REQUEST':
     case 'CLIENT-FAILURE':
@@ -116,9 +119,9 @@ export function* hFragment(ctx: HFragmentContext, pi: Action, pre: HPreState, x:
     }
     case 'SEND': {
       const { m } = pi;
-      if (faultyNode(pi.x)) {
+      if (faultyNode(u, x, pi.x)) {
         if (literal.faultyActions) yield pi;
-        else if (!unsendableCheckpoint(pi.x, m)) yield { ...pi, m: tr.tr(m) };
+        else if (!unsendableCheckpoint(hc.uy, y, pi.x, m)) yield { ...pi, m: tr.tr(m) };
         return;
       }
       if (!isReplicaNode(u, pi.x)) {
@@ -133,9 +136,9 @@ export function* hFragment(ctx: HFragmentContext, pi: Action, pre: HPreState, x:
     case 'RECEIVE': {
       const { m } = pi;
       const a = pi.x;
-      if (faultyNode(a)) {
+      if (faultyNode(u, x, a)) {
         if (literal.faultyActions) yield pi;
-        else if (!absentCheckpoint(m)) yield* beta(ctx, y, tr.tr(m), a);
+        else if (!absentCheckpoint(y, m)) yield* beta(ctx, y, tr.tr(m), a);
         return;
       }
       if (!isReplicaNode(u, a)) {

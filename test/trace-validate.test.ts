@@ -13,8 +13,11 @@ import { ActionDecoder } from '../sim/trace-json.ts';
 import { validateTrace } from '../sim/trace-validate.ts';
 
 const TRACES = new URL('../traces/', import.meta.url).pathname;
+/** The stored trace files: every .json under traces/ but the scratch folder traces/tmp/ (gitignored, so a clone's count and a working tree's agree). */
 const traceFiles = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? traceFiles(join(dir, e.name)) : e.name.endsWith('.json') ? [join(dir, e.name)] : []));
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? (join(dir, e.name) === join(TRACES, 'tmp') ? [] : traceFiles(join(dir, e.name))) : e.name.endsWith('.json') ? [join(dir, e.name)] : [],
+  );
 const read = (path: string): any => JSON.parse(readFileSync(path, 'utf8'));
 const BASE_PATH = join(TRACES, 'errata/E15-h-beta-send.json');
 const base = (): any => structuredClone(read(BASE_PATH));
