@@ -8,6 +8,7 @@ import type { Universe } from '../automata/universe.ts';
 import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
 import type { SystemInvariant } from '../invariants/types.ts';
 import { EXPLORE_DEFAULTS, explore, type ExploreReach } from './explore.ts';
+import { PrefixError } from './explore-prefix.ts';
 import { EXPLORE_PRESETS, presetNamed, presetPrefix } from './explore-presets.ts';
 import { loadTrace, replayTrace, saveTrace, TraceError, type TraceFile } from './trace-file.ts';
 import { ActionDecoder } from './trace-json.ts';
@@ -123,7 +124,7 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
   const timeLimit = o['time-limit'] === undefined ? undefined : intArg('time-limit', o['time-limit'], 1, 0);
   const misbehaveBudget = intOption('misbehave', o.misbehave, 0) ?? preset?.misbehaveBudget;
   const prefix = start !== null ? start.prefix : preset !== undefined ? presetPrefix(preset, menuStandIns) : undefined;
-  const r = explore({
+  const r = withPrefixErrors(preset?.name, () => explore({
     config: input,
     maxDepth: intArg('depth', o.depth, 0, preset?.depth ?? 12),
     maxStates: intArg('max-states', o['max-states'], 1, preset === undefined ? 100_000 : PRESET_MAX_STATES),
@@ -131,7 +132,7 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
     ...(invariants === undefined ? {} : { invariants }),
     ...(misbehaveBudget === undefined ? {} : { misbehaveBudget }),
     ...(prefix === undefined ? {} : { prefix }),
-  });
+  }));
   const rate = Math.round(r.distinct / Math.max(r.seconds, 1e-9));
   const path = o.out ?? 'pbft-check-explore.json';
   if (r.violation !== null) saveTrace(path, r.violation.trace);
@@ -153,7 +154,7 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
   };
   if (o.json) out(JSON.stringify(data, null, 2) + '\n');
   else {
-    const stop = r.truncated ? ' (state bound reached)' : r.timedOut ? ' (time limit reached)' : r.memoryFull ? ' (memory bound reached: 85% of the heap; raise it with NODE_OPTIONS=--max-old-space-size=MB)' : '';
+    const stop = r.truncated ? ' (state bound reached)' : r.timedOut ? ' (time limit reached)' : r.memoryFull ? " (memory bound reached: 85% of Node's heap or 70% of the machine's memory; NODE_OPTIONS=--max-old-space-size=MB raises the first)" : '';
     const from = r.prefixSteps === 0 ? '' : ` from a ${r.prefixSteps}-step prefix`;
     const lines = [`explore${from}: ${r.distinct} distinct states, depth ${r.depth}${stop}, ${r.transitions} transitions, ${r.seconds.toFixed(2)} s (${rate} states/s)`];
     lines.push(`  ${reachLine(r.reach)}`);
@@ -161,6 +162,16 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
     out(lines.join('\n') + '\n');
   }
   return r.violation === null ? 0 : 1;
+}
+
+/** A preset's prefix that the options given keep from its goal is a usage error. */
+function withPrefixErrors<T>(preset: string | undefined, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof PrefixError) throw new UsageError(`--preset ${preset}: its prefix fails with these options: ${e.message}`);
+    throw e;
+  }
 }
 
 /** What the search reached, in one line: the highest view and stable checkpoint, and the first depth of the milestone actions. */

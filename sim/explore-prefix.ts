@@ -11,6 +11,9 @@ import { enabledIn, type Family } from '../automata/enabled.ts';
 import type { Universe } from '../automata/universe.ts';
 import { leavesAlone } from './explore-step.ts';
 
+/** A prefix that cannot reach its goal in this configuration (a preset's options overridden, say). */
+export class PrefixError extends Error {}
+
 export interface PrefixPhase {
   /** What the phase drives towards, for messages. */
   readonly goal: string;
@@ -34,10 +37,10 @@ export function drivePrefix(u: Universe, phases: readonly PrefixPhase[], standIn
   const out: Action[] = [];
   for (const phase of phases) {
     while (!(phase.done?.(u, s) ?? false)) {
-      if (out.length >= maxSteps) throw new Error(`explore prefix: '${phase.goal}' not reached in ${maxSteps} steps`);
+      if (out.length >= maxSteps) throw new PrefixError(`'${phase.goal}' not reached in ${maxSteps} steps`);
       const a = firstAction(u, s, phase);
       if (a === undefined && phase.done === undefined) break;
-      if (a === undefined) throw new Error(`explore prefix: '${phase.goal}' not reached: nothing left to take after ${out.length} steps`);
+      if (a === undefined) throw new PrefixError(`'${phase.goal}' not reached: nothing left to take after ${out.length} steps`);
       step(u, s, a, standIns);
       out.push(a);
     }

@@ -144,6 +144,7 @@ describe('explore: presets and prefixes', () => {
     expect(gc.code).toBe(0);
     expect(gc.out).toMatch(/^explore from a \d+-step prefix: \d+ distinct states, depth 3,/);
     expect(gc.out).toMatch(/stable checkpoint 1; first at depth: COLLECT-GARBAGE 3/);
+    expect(cli('explore', '--preset', 'gc', '--requests', '0').err).toMatch(/^pbft-check: --preset gc: its prefix fails with these options: 'request 1 executed at every non-faulty replica' not reached: nothing left to take after 0 steps/);
     expect(cli('explore', '--preset', 'nope').err).toMatch(/--preset: no preset 'nope' \(known: normal, gc, view-change, network, faulty-primary\)/);
     // A trace of a run, explored from its 10th step and from its end.
     const dir = tmp();
