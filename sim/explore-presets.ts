@@ -6,9 +6,9 @@
 import type { Action } from '../automata/actions.ts';
 import { hasNewView } from '../automata/aux-functions.ts';
 import type { ConfigInput } from '../automata/config.ts';
-import type { SystemState } from '../automata/compose.ts';
 import type { Universe } from '../automata/universe.ts';
 import type { StandInFactory } from '../automata/byzantine.ts';
+import { correctReplicas } from '../invariants/types.ts';
 import { drivePrefix, NORMAL_ORDER, QUIESCE, type PrefixPhase } from './explore-prefix.ts';
 
 export interface ExplorePreset {
@@ -22,13 +22,11 @@ export interface ExplorePreset {
   readonly prefix?: readonly PrefixPhase[];
 }
 
-const correct = (s: SystemState) => s.replicas.filter((r) => !r.faulty);
-
 /** Every non-faulty replica has executed sequence number n. */
 const executedEverywhere = (n: number): PrefixPhase => ({
   goal: `request ${n} executed at every non-faulty replica`,
   order: NORMAL_ORDER,
-  done: (_u, s) => correct(s).every((r) => r.lastExec >= n),
+  done: (_u, s) => correctReplicas(s).every((r) => r.lastExec >= n),
 });
 
 /** Every non-faulty replica is in view v with its new-view (the view change to v done), taking no view change beyond v. */
@@ -36,7 +34,7 @@ const inView = (v: number): PrefixPhase => ({
   goal: `every non-faulty replica in view ${v} with its new-view`,
   order: ['view-change', ...NORMAL_ORDER],
   allow: (a: Action) => (a.kind === 'SEND-VIEW-CHANGE' || a.kind === 'SEND-NEW-VIEW' ? a.v <= v : true),
-  done: (u: Universe, s) => correct(s).every((r) => r.view === v && hasNewView(u, v, r.in)),
+  done: (u: Universe, s) => correctReplicas(s).every((r) => r.view === v && hasNewView(u, v, r.in)),
 });
 
 /** Quiescence but for checkpoint messages, which stay in out_i: the state just before stable checkpoints form. */
