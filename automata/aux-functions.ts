@@ -6,6 +6,10 @@
 //   which rebinds n and makes N always empty. The corrected reading (default) leaves n free;
 //   `literalNullSet` selects the written one.
 // - max of an empty set is not defined by the text; max-n(∅) is 0 here (see maxN).
+//
+// The exported predicates dispatch through the universe's protocol table (automata/protocol.ts),
+// so that a variant changes them for every caller in the automata; `thesis…` are the text's forms,
+// the table's defaults (automata/protocol-base.ts).
 import type { Payload } from './messages.ts';
 import { MessageSet } from './message-set.ts';
 import type { Message, NewView, PrePrepare, Prepare, ViewChange } from './messages.ts';
@@ -13,13 +17,18 @@ import type { Variant } from './config.ts';
 import type { Universe } from './universe.ts';
 
 
+export const prepared = (u: Universe, m: Payload, v: number, n: number, M: MessageSet): boolean => u.proto.prepared(u, m, v, n, M);
+export const lastPrepared = (u: Universe, m: Payload, v: number, n: number, M: MessageSet): boolean => u.proto.lastPrepared(u, m, v, n, M);
+export const committed = (u: Universe, m: Payload, v: number, n: number, inI: MessageSet): boolean => u.proto.committed(u, m, v, n, inI);
+export const computeON = (u: Universe, v: number, V: readonly Message[], signer: number): { O: PrePrepare[]; N: PrePrepare[] } => u.proto.computeON(u, v, V, signer);
+
 /** prepared(m, v, n, M) (Fig 2-9, A.1): the pre-prepare from primary(v) and 2f prepares from others. */
-export function prepared(u: Universe, m: Payload, v: number, n: number, M: MessageSet): boolean {
+export function thesisPrepared(u: Universe, m: Payload, v: number, n: number, M: MessageSet): boolean {
   const p = u.primary(v);
   if (!M.hasPrePrepare(v, n, m, p)) return false;
   const signers = M.prepareSignersOf(v, n, u.interner.digest(m));
   const count = signers.size - (signers.has(p) ? 1 : 0);
-  return count >= 2 * u.f;
+  return count >= u.proto.quorums.prepare;
 }
 
 /** Every (m, v) with prepared(m, v, n, M) for one sequence number n. */
@@ -36,22 +45,19 @@ export function preparedAt(u: Universe, n: number, M: MessageSet): { m: Payload;
  * last-prepared(m, v, n, M) ≡ prepared(m, v, n, M) ∧
  *   ∄ m', v' : ((prepared(m', v', n, M) ∧ v' > v) ∨ (prepared(m', v, n, M) ∧ m ≠ m'))
  */
-export function lastPrepared(u: Universe, m: Payload, v: number, n: number, M: MessageSet): boolean {
+export function thesisLastPrepared(u: Universe, m: Payload, v: number, n: number, M: MessageSet): boolean {
   if (!prepared(u, m, v, n, M)) return false;
   for (const q of preparedAt(u, n, M)) if (q.v > v || (q.v === v && q.m !== m)) return false;
   return true;
 }
 
-/** All ⟨m, v, n⟩ with last-prepared(m, v, n, M), ordered by n. */
+/** All ⟨m, v, n⟩ with last-prepared(m, v, n, M), ordered by n (and by v, then m's id, at one n). */
 export function lastPreparedAll(u: Universe, M: MessageSet): { m: Payload; v: number; n: number }[] {
   const out: { m: Payload; v: number; n: number }[] = [];
   const ns = [...M.ppByN.keys()].sort((a, b) => a - b);
   for (const n of ns) {
-    const ps = preparedAt(u, n, M);
-    if (ps.length === 0) continue;
-    const top = Math.max(...ps.map((p) => p.v));
-    const atTop = ps.filter((p) => p.v === top);
-    if (atTop.length === 1) out.push({ m: atTop[0]!.m, v: top, n });
+    const ps = preparedAt(u, n, M).sort((a, b) => a.v - b.v || (a.m?.id ?? -1) - (b.m?.id ?? -1));
+    for (const p of ps) if (lastPrepared(u, p.m, p.v, n, M)) out.push({ m: p.m, v: p.v, n });
   }
   return out;
 }
@@ -60,8 +66,8 @@ export function lastPreparedAll(u: Universe, M: MessageSet): { m: Payload; v: nu
  * committed(m, v, n, i) ≡ (∃ v' : ⟨PRE-PREPARE, v', n, m⟩σprimary(v') ∈ in_i ∨ m ∈ in_i) ∧
  *   ∃ R : (|R| ≥ 2f + 1 ∧ ∀ k ∈ R : ⟨COMMIT, v, n, D(m), k⟩σk ∈ in_i)
  */
-export function committed(u: Universe, m: Payload, v: number, n: number, inI: MessageSet): boolean {
-  if (inI.commitSignersOf(v, n, u.interner.digest(m)).size < 2 * u.f + 1) return false;
+export function thesisCommitted(u: Universe, m: Payload, v: number, n: number, inI: MessageSet): boolean {
+  if (inI.commitSignersOf(v, n, u.interner.digest(m)).size < u.proto.quorums.commit) return false;
   if (m !== null && inI.has(m)) return true;
   for (const pp of inI.prePreparesAt(n)) if (pp.m === m && pp.signer === u.primary(pp.v)) return true;
   return false;
@@ -97,7 +103,7 @@ export function maxN(variant: Variant, M: Iterable<Message>): number {
  */
 export function correctViewChange(u: Universe, m: Message, v: number, j: number): boolean {
   if (m.tag !== 'VIEW-CHANGE' || m.v !== v || m.j !== j) return false;
-  return memo(u.correctViewChangeMemo, m.id, () => computeCorrectViewChange(u, m));
+  return memo(u.correctViewChangeMemo, m.id, () => u.proto.correctViewChange(u, m));
 }
 
 function memo(table: Map<number, boolean>, id: number, compute: () => boolean): boolean {
@@ -109,7 +115,7 @@ function memo(table: Map<number, boolean>, id: number, compute: () => boolean): 
   return r;
 }
 
-function computeCorrectViewChange(u: Universe, m: ViewChange): boolean {
+export function thesisCorrectViewChange(u: Universe, m: ViewChange): boolean {
   const variant = u.config.variant;
   if ((variant === 'A') !== (m.gc === null)) return false; // the other automaton's form
   const P = MessageSet.of(u.interner, m.P);
@@ -119,7 +125,7 @@ function computeCorrectViewChange(u: Universe, m: ViewChange): boolean {
     const d = u.interner.valueDigest(m.gc.s);
     const R = new Set<number>();
     for (const c of m.gc.C) if (c.tag === 'CHECKPOINT' && c.v < m.v && c.n === m.gc.n && c.d === d) R.add(c.j);
-    if (R.size <= u.f) return false;
+    if (R.size < u.proto.quorums.stableCheckpoint) return false;
     h = m.gc.n;
   }
   for (const pp of m.P) {
@@ -131,7 +137,7 @@ function computeCorrectViewChange(u: Universe, m: ViewChange): boolean {
 }
 
 /** The sets O and N a primary computes from V for view v (Fig 2-13, A.1 SEND-NEW-VIEW). */
-export function computeON(u: Universe, v: number, V: readonly Message[], signer: number): { O: PrePrepare[]; N: PrePrepare[] } {
+export function thesisComputeON(u: Universe, v: number, V: readonly Message[], signer: number): { O: PrePrepare[]; N: PrePrepare[] } {
   const variant = u.config.variant;
   const merged = mergeP(u, V);
   const lp = lastPreparedAll(u, merged);
@@ -157,15 +163,16 @@ export function computeON(u: Universe, v: number, V: readonly Message[], signer:
  */
 export function correctNewView(u: Universe, m: Message, v: number): boolean {
   if (m.tag !== 'NEW-VIEW' || m.v !== v) return false;
-  return memo(u.correctNewViewMemo, m.id, () => computeCorrectNewView(u, m));
+  return memo(u.correctNewViewMemo, m.id, () => u.proto.correctNewView(u, m));
 }
 
-function computeCorrectNewView(u: Universe, m: NewView): boolean {
+export function thesisCorrectNewView(u: Universe, m: NewView): boolean {
   const p = u.primary(m.v);
-  if (m.signer !== p || m.V.length !== 2 * u.f + 1) return false;
+  const q = u.proto.quorums.newView;
+  if (m.signer !== p || m.V.length !== q) return false;
   const R = new Set<number>();
   for (const vc of m.V) if (vc.tag === 'VIEW-CHANGE' && correctViewChange(u, vc, m.v, vc.j)) R.add(vc.j);
-  if (R.size !== 2 * u.f + 1) return false;
+  if (R.size !== q) return false;
   const { O, N } = computeON(u, m.v, m.V, p);
   return sameSet(O, m.O) && sameSet(N, m.N);
 }

@@ -33,8 +33,31 @@ export interface ReplicaModule {
   enabledInternal(u: Universe, st: ReplicaState): ReplicaInternal[];
   enabledOf(u: Universe, st: ReplicaState, family: InternalFamily): ReplicaInternal[];
 }
+/** The thesis's replica module of the configured kind (what the default protocol table runs). */
+export function thesisReplicaModule(variant: 'A' | 'Agc'): ReplicaModule {
+  return variant === 'A' ? ReplicaA : ReplicaGc;
+}
+/** The replica module as the universe's protocol variants leave it (the thesis's when there are none). */
 export function replicaModule(u: Universe): ReplicaModule {
-  return u.config.variant === 'A' ? ReplicaA : ReplicaGc;
+  return u.variants.length === 0 ? thesisReplicaModule(u.config.variant) : mutatedModule(u);
+}
+const mutated = new WeakMap<Universe, ReplicaModule>();
+/** pre, eff and receive from the protocol table; the enabled actions are the thesis's candidates that pass its pre. */
+function mutatedModule(u: Universe): ReplicaModule {
+  let m = mutated.get(u);
+  if (m === undefined) {
+    const base = thesisReplicaModule(u.config.variant);
+    const p = u.proto;
+    m = {
+      receive: p.receive,
+      pre: p.pre,
+      eff: p.eff,
+      enabledInternal: (uu, st) => base.enabledInternal(uu, st).filter((a) => p.pre(uu, st, a)),
+      enabledOf: (uu, st, family) => base.enabledOf(uu, st, family).filter((a) => p.pre(uu, st, a)),
+    };
+    mutated.set(u, m);
+  }
+  return m;
 }
 
 export class ActionNotEnabled extends Error {}
@@ -73,6 +96,7 @@ export function nodeName(u: Universe, x: number): string {
  */
 export function standInMaySend(u: Universe, s: SystemState, x: number, m: Message): boolean {
   if (s.wire.hasSeen(m)) return true;
+  if (u.variants.length !== 0 && u.proto.mayForge(u, s, x, m)) return true; // a variant weakening unforgeability
   // What the node's own state held when it failed (its log is frozen then): for a replica of A_gc
   // that includes the initial checkpoint messages of every replica (Fig 2-10).
   if (isReplicaNode(u, x) && s.replicas[x]!.in.has(m)) return true;
@@ -180,7 +204,7 @@ export function step(u: Universe, s: SystemState, a: Action, standIns: StandInFa
       const standIn = s.standIns[a.x];
       if (standIn !== null) standIn.receive(a.m);
       else if (isReplicaNode(u, a.x)) replicaModule(u).receive(u, s.replicas[a.x]!, a.m);
-      else if (a.m.tag === 'REPLY') Proxy.receive(s.proxies[a.x - u.n]!, a.m);
+      else if (a.m.tag === 'REPLY') u.proto.proxyReceive(u, s.proxies[a.x - u.n]!, a.m);
       return;
     }
     case 'MISBEHAVE':

@@ -44,6 +44,10 @@ export interface Config {
   faultyClients: readonly number[];
   /** Where the thesis text is inconsistent, which form to run (ERRATA.md). Default: corrected. */
   readings: Readings;
+  /** Protocol variants to apply, by name (automata/variant.ts; the catalog in variants/). Default: none. */
+  mutants: readonly string[];
+  /** Files (absolute paths) of users' own variants that `mutants` may name; loaded before a universe is built (sim/variants.ts). */
+  mutantFiles: readonly string[];
 }
 
 /** Selectable literal readings of the thesis text, each documented in ERRATA.md. */
@@ -148,6 +152,8 @@ export const DEFAULT_CONFIG: Config = {
   maxNewViewChoices: 64,
   faultyReplicas: [],
   faultyClients: [],
+  mutants: [],
+  mutantFiles: [],
   readings: { literalNullSet: false, literalSeqnoInvariant: false, literalOutReset: false, literalWire: false, literalLastRepT: false, literalF: false, literalG: false,
     literalFaultyLogs: false, literalExtraRequests: false, literalNvSet: false, literalBetaSend: false, literalWindow: false, literalFaultyActions: false, literalCatchUp: false, literalVcDelivery: false, literalFaultyCheckpoints: false, literalVcBelow: false, literalExecuteRemoval: false },
 };
@@ -191,5 +197,8 @@ export function makeConfig(partial: ConfigInput = {}): Config {
   for (const k of c.faultyClients)
     if (!Number.isInteger(k) || k < 0 || k >= c.clients) throw new ConfigError(`faulty client ${k} is not in 0..${c.clients - 1}`);
   if (c.ops !== undefined && c.ops.length === 0) throw new ConfigError('ops must name at least one operation');
+  for (const k of ['mutants', 'mutantFiles'] as const)
+    if (!Array.isArray(c[k]) || !c[k].every((x) => typeof x === 'string')) throw new ConfigError(`${k} must be a list of strings`);
+  if (new Set(c.mutants).size !== c.mutants.length) throw new ConfigError(`mutants names one variant twice: ${c.mutants.join(', ')}`);
   return c;
 }

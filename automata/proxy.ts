@@ -70,6 +70,9 @@ export function receive(p: ProxyState, m: Reply): void {
 
 /** The results r with a reply certificate: more than f replies from distinct replicas (Section 2.3.2). */
 export function certifiedResults(u: Universe, p: ProxyState): Result[] {
+  return u.proto.certifiedResults(u, p);
+}
+export function thesisCertifiedResults(u: Universe, p: ProxyState): Result[] {
   if (p.out === null) return [];
   const signers = new Map<Result, Set<number>>();
   for (const m of p.in) {
@@ -78,7 +81,7 @@ export function certifiedResults(u: Universe, p: ProxyState): Result[] {
     if (s === undefined) signers.set(m.r, (s = new Set()));
     s.add(m.i);
   }
-  return [...signers].filter(([, s]) => s.size > u.f).map(([r]) => r).sort();
+  return [...signers].filter(([, s]) => s.size >= u.proto.quorums.reply).map(([r]) => r).sort();
 }
 
 /**

@@ -2,7 +2,7 @@
 // for word, and the pieces of SEND-VIEW-CHANGE that both build the same way.
 import type { Payload } from './messages.ts';
 import type { ReplicaInternal } from './actions.ts';
-import { hasNewView, lastPreparedAll, prepared } from './aux-functions.ts';
+import { committed, hasNewView, lastPreparedAll, prepared } from './aux-functions.ts';
 import type { Message, Prepare, PrePrepare, Request, ViewChange } from './messages.ts';
 import type { ReplicaState } from './replica-state.ts';
 import { primaryOf } from './replica-state.ts';
@@ -121,7 +121,7 @@ export function committedCandidates(u: Universe, st: ReplicaState, n: number): {
     const d = u.interner.digest(m);
     const views = new Set<number>();
     for (const c of st.in.commitsByN.get(n) ?? []) if (c.d === d) views.add(c.v);
-    for (const v of [...views].sort((a, b) => a - b)) if (st.in.commitSignersOf(v, n, d).size >= 2 * u.f + 1) out.push({ m, v });
+    for (const v of [...views].sort((a, b) => a - b)) if (committed(u, m, v, n, st.in)) out.push({ m, v });
   }
   return out;
 }
@@ -190,12 +190,13 @@ export function sendPrePrepareEff(u: Universe, st: ReplicaState, m: Request, v: 
  * (in A: ∃ P : ⟨VIEW-CHANGE, v, P, k⟩σk ∈ V; the message form is the variant's own).
  */
 export function sendNewViewPre(u: Universe, st: ReplicaState, v: number, V: readonly ViewChange[]): boolean {
-  if (!(u.primary(v) === st.i && v >= st.view && v > 0 && V.length === 2 * u.f + 1)) return false;
+  const q = u.proto.quorums.newView;
+  if (!(u.primary(v) === st.i && v >= st.view && v > 0 && V.length === q)) return false;
   if (!V.every((vc) => st.in.has(vc)) || new Set(V).size !== V.length) return false;
   if (hasNewView(u, v, st.in)) return false;
   const ownForm = (vc: ViewChange) => (vc.gc === null) === (u.config.variant === 'A');
   const R = new Set(V.filter((vc) => vc.v === v && ownForm(vc)).map((vc) => vc.j));
-  return R.size === 2 * u.f + 1;
+  return R.size === q;
 }
 
 /** SEND-NEW-VIEW(v, V)_i for each view this replica is primary of, with a bounded choice of V. */
@@ -203,7 +204,7 @@ export function sendNewViewChoices(u: Universe, st: ReplicaState): ReplicaIntern
   const out: ReplicaInternal[] = [];
   for (const [v, vcs] of [...st.in.viewChangesByV].sort((a, b) => a[0] - b[0])) {
     if (v > u.config.maxView || u.primary(v) !== st.i || v < st.view || v === 0 || hasNewView(u, v, st.in)) continue;
-    for (const V of chooseCertificates([...vcs], 2 * u.f + 1, u.config.maxNewViewChoices))
+    for (const V of chooseCertificates([...vcs], u.proto.quorums.newView, u.config.maxNewViewChoices))
       if (sendNewViewPre(u, st, v, V)) out.push({ kind: 'SEND-NEW-VIEW', v, V, i: st.i });
   }
   return out;

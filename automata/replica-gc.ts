@@ -30,12 +30,14 @@ import type { Universe } from './universe.ts';
 
 /** in-v(v, i) ≡ view_i = v */
 const inV = (st: ReplicaState, v: number) => st.view === v;
-/** in-w(n, i) ≡ 0 < n − h_i ≤ L */
-export const inW = (u: Universe, st: ReplicaState, n: number) => 0 < n - h(st) && n - h(st) <= u.config.L;
+/** in-w(n, i) ≡ 0 < n − h_i ≤ L (through the protocol table: a variant may change the window) */
+export const inW = (u: Universe, st: ReplicaState, n: number) => u.proto.inW(u, st, n);
+export const thesisInW = (u: Universe, st: ReplicaState, n: number) => 0 < n - h(st) && n - h(st) <= u.config.L;
 /** in-wv(v, n, i) ≡ in-w(n, i) ∧ in-v(v, i) */
 const inWV = (u: Universe, st: ReplicaState, v: number, n: number) => inW(u, st, n) && inV(st, v);
-/** take-chkpt(n) ≡ (n mod chkpt-int) = 0 */
-export const takeChkpt = (u: Universe, n: number) => n % u.config.chkptInt === 0;
+/** take-chkpt(n) ≡ (n mod chkpt-int) = 0 (through the protocol table) */
+export const takeChkpt = (u: Universe, n: number) => u.proto.takeChkpt(u, n);
+export const thesisTakeChkpt = (u: Universe, n: number) => n % u.config.chkptInt === 0;
 
 /**
  * update-state-nv(i, v, V, m) (Fig 2-9)
@@ -221,7 +223,7 @@ function execute(u: Universe, st: ReplicaState, m: Payload, n: number): void {
 function collectGarbagePre(u: Universe, st: ReplicaState, n: number, d: Digest): boolean {
   const R = new Set<number>();
   for (const c of st.in.checkpointsByN.get(n) ?? []) if (c.d === d) R.add(c.j);
-  return R.size > u.f && R.has(st.i);
+  return R.size >= u.proto.quorums.stableCheckpoint && R.has(st.i);
 }
 
 /**

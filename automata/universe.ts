@@ -3,6 +3,9 @@
 import { makeConfig, type Config, type ConfigInput, type Variant } from './config.ts';
 import { Interner } from './messages.ts';
 import { serviceByName, type StateMachine } from './services.ts';
+import type { Protocol } from './protocol.ts';
+import { thesisProtocol } from './protocol-base.ts';
+import { applyVariants, resolveVariants, type VariantDef } from './variant.ts';
 
 export class Universe {
   readonly config: Config;
@@ -16,6 +19,10 @@ export class Universe {
   /** Memo of message-only predicates, keyed by message id. */
   readonly correctViewChangeMemo = new Map<number, boolean>();
   readonly correctNewViewMemo = new Map<number, boolean>();
+  /** The protocol variants config.mutants names (automata/variant.ts), in order. */
+  readonly variants: readonly VariantDef[];
+  /** The protocol the automata run: the thesis's, with the variants applied (automata/protocol.ts). */
+  proto: Protocol;
 
   /** `interner`: share another universe's messages (see withVariant). */
   constructor(config: ConfigInput = {}, interner?: Interner) {
@@ -26,6 +33,10 @@ export class Universe {
     this.service = serviceByName(this.config.service);
     this.ops = this.config.ops ?? this.service.ops;
     this.interner = interner ?? new Interner(this.service);
+    this.variants = resolveVariants(this.config.mutants);
+    // Set before the variants see it: a patch may read u.proto's thesis entries while being applied.
+    this.proto = thesisProtocol(this);
+    if (this.variants.length > 0) this.proto = applyVariants(this, this.proto, this.variants);
   }
 
   /**
