@@ -47,7 +47,7 @@
 //   D(m) are kept per digest); the set R of non-faulty preparers only shrinks when some replica
 //   loses a certificate (a removal), and then every non-faulty i is re-examined at that n.
 import type { Payload } from '../automata/messages.ts';
-import { committed, mergeP, prepared } from '../automata/aux-functions.ts';
+import { committed, mergeP, prepared } from './reference/certificates.ts';
 import type { SystemState } from '../automata/compose.ts';
 import type { Digest } from '../automata/digests.ts';
 import { formatMessage } from '../automata/format.ts';

@@ -34,7 +34,7 @@
 // comparison. When a violation is found the violations returned are those of check (same order
 // and wording); the checker stops at the first one.
 import type { SystemState } from '../automata/compose.ts';
-import { correctNewView, correctViewChange, hasNewView } from '../automata/aux-functions.ts';
+import { correctNewView, correctViewChange, hasNewView } from './reference/view-change.ts';
 import { formatMessage } from '../automata/format.ts';
 import type { Message, PrePrepare, Prepare } from '../automata/messages.ts';
 import type { Digest } from '../automata/digests.ts';

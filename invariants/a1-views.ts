@@ -44,7 +44,7 @@
 //   is added to a non-faulty in_i (re-examine i at its n); removals only weaken the antecedent
 //   and remove pre-prepares of the conclusion.
 import type { Payload } from '../automata/messages.ts';
-import { lastPreparedAll, preparedAt } from '../automata/aux-functions.ts';
+import { lastPreparedAll, preparedAt } from './reference/certificates.ts';
 import type { SystemState } from '../automata/compose.ts';
 import { formatMessage } from '../automata/format.ts';
 import { MessageSet } from '../automata/message-set.ts';

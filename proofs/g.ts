@@ -70,7 +70,7 @@
 //   prefix(hist, n) is an initial segment and its fold is memoized per position (appends refold
 //   only the new tuples); otherwise (a state built by hand) it is folded from the definition.
 import type { Action } from '../automata/actions.ts';
-import { prepared } from '../automata/aux-functions.ts';
+import { prepared } from '../invariants/reference/certificates.ts';
 import type { SystemState } from '../automata/compose.ts';
 import type { Message, Reply, Request, Payload } from '../automata/messages.ts';
 import { NULL_REP } from '../automata/services.ts';

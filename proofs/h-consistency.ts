@@ -30,7 +30,7 @@
 // that correct-view-change accepts with a stray pre-prepare or prepare at or below n in P (only the
 // primaries' pre-prepares are constrained) has no consistent message of A. Corrected, P is cut of
 // what correct-view-change ignores at or below n.
-import { computeON, correctNewView, correctViewChange, maxN } from '../automata/aux-functions.ts';
+import { buildON, correctNewView, correctViewChange, maxN } from '../invariants/reference/view-change.ts';
 import { isPrepareLike } from '../automata/messages.ts';
 import type { Message, NewView, ViewChange } from '../automata/messages.ts';
 import type { Readings } from '../automata/config.ts';
@@ -212,7 +212,7 @@ export class Translation {
     const { uy } = this.h;
     const V = m.V.map((vc) => this.tr(vc));
     if (this.h.correctGcNv(m)) {
-      const { O, N } = computeON(uy, m.v, V, m.signer);
+      const { O, N } = buildON(uy, m.v, V, m.signer);
       return uy.interner.newView(m.v, V, O, N, m.signer);
     }
     const k = Math.max(maxN('Agc', m.V), ...[...m.O, ...m.N].filter(isPrepareLike).map((p) => p.n)) + 1;

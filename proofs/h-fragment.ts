@@ -41,7 +41,7 @@
 // Cases the proof leaves out, read as λ (they change nothing H reads): RECEIVE of a checkpoint or
 // of a reply by a non-faulty replica, and COLLECT-GARBAGE (A has no such action).
 import type { Action } from '../automata/actions.ts';
-import { correctNewView, hasNewView, maxN } from '../automata/aux-functions.ts';
+import { correctNewView, hasNewView, maxN } from '../invariants/reference/view-change.ts';
 import { isEnabled, isReplicaNode, nodeBit, standInMaySend, type SystemState } from '../automata/compose.ts';
 import type { Message, NewView, ViewChange } from '../automata/messages.ts';
 import { h, sendDestination } from '../automata/replica-state.ts';
