@@ -18,7 +18,8 @@
 // The ⇔ binds loosest, as the parentheses are written: when m¹ is not correct, m² must not be
 // correct or must differ from m¹ below the checkpoint. correct-view-change and correct-new-view are
 // each automaton's own (ux: A_gc, uy: A; the two universes share one interner, so equal messages
-// are the same object).
+// are the same object), in the judge's reference forms (invariants/reference/view-change.ts), not
+// the protocol table a variant of the model may change.
 //
 // consistent-nv-set as written (ERRATA E14) says M₂ IS the set of every m² consistent with some
 // m¹ ∈ M₁. For any m¹ that set is infinite (V' may carry any extra PREPARE at or below a
