@@ -34,6 +34,7 @@ import type { Rng } from './enabled.ts';
 import type { Checkpoint, CheckpointValue, Message, PrePrepare, Request, ViewChange, Payload } from './messages.ts';
 import type { ReplicaState } from './replica-state.ts';
 import type { Universe } from './universe.ts';
+import { forgeryAllowed } from './variant.ts';
 
 export const REPLICA_TACTICS = ['relay', 'pre-prepare', 'prepare', 'commit', 'checkpoint', 'view-change', 'new-view', 'reply', 'back', 'nest', 'mimic'] as const;
 export type ReplicaTactic = (typeof REPLICA_TACTICS)[number];
@@ -192,12 +193,36 @@ export class ByzantineReplica implements StandIn {
       }
       x -= w;
     }
-    const m = this.build(u, s, rng, tactic);
+    const built = this.build(u, s, rng, tactic);
+    // Forgery only where a protocol variant lets faulty nodes forge (automata/variant.ts); the
+    // draw is not taken otherwise, so the thesis's runs are the same with or without it.
+    const m = built !== null && forgeryAllowed(u) && rng.float() < 0.5 ? this.forge(u, rng, built) : built;
     if (m === null) return null;
     if (tactic === 'back' && this.backTo !== 0) return { kind: 'SEND', x: this.j, m, X: this.backTo };
     const X = m.tag === 'REPLY' ? u.clientBit(m.c) : this.destinations(u, rng, m);
     if (m.tag === 'PRE-PREPARE' && m.signer === this.j) this.board.post(m, X);
     return { kind: 'SEND', x: this.j, m, X };
+  }
+
+  /** m re-signed by another node: a replica's message by another replica (a pre-prepare by its view's primary), or a request no client issued. */
+  private forge(u: Universe, rng: Rng, m: Message): Message {
+    const I = u.interner;
+    const k = rng.int(u.n);
+    switch (m.tag) {
+      case 'PREPARE':
+        return I.prepare(m.v, m.n, m.d, k);
+      case 'COMMIT':
+        return I.commit(m.v, m.n, m.d, k);
+      case 'CHECKPOINT':
+        return I.checkpoint(m.v, m.n, m.d, k);
+      case 'REPLY':
+        return I.reply(m.v, m.t, m.c, k, m.r);
+      case 'PRE-PREPARE':
+        if (rng.float() < 0.5) return I.prePrepare(m.v, m.n, I.request(pick(rng, [...u.ops]) ?? 'x', 1 + rng.int(3), rng.int(u.clients)), u.primary(m.v));
+        return I.prePrepare(m.v, m.n, m.m, u.primary(m.v));
+      default:
+        return I.request(pick(rng, [...u.ops]) ?? 'x', 1 + rng.int(3), rng.int(u.clients));
+    }
   }
 
   /** Usually every other replica; sometimes a random subset (a partial multicast), or some clients too. */

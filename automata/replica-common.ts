@@ -121,6 +121,9 @@ export function committedCandidates(u: Universe, st: ReplicaState, n: number): {
     const d = u.interner.digest(m);
     const views = new Set<number>();
     for (const c of st.in.commitsByN.get(n) ?? []) if (c.d === d) views.add(c.v);
+    // The views of m's pre-prepares too: committed needs commits of the view, so under the thesis
+    // these add nothing, but a variant of committed may count other evidence (automata/variant.ts).
+    if (u.variants.length !== 0) for (const pp of st.in.prePreparesAt(n)) if (pp.m === m) views.add(pp.v);
     for (const v of [...views].sort((a, b) => a - b)) if (committed(u, m, v, n, st.in)) out.push({ m, v });
   }
   return out;

@@ -166,6 +166,11 @@ function guarded<F extends (...args: never[]) => unknown>(v: VariantDef, part: s
   }) as F;
 }
 
+/** Whether a variant of u lets faulty nodes forge signatures (the stand-ins then try to). */
+export function forgeryAllowed(u: Universe): boolean {
+  return u.variants.length !== 0 && u.variants.some((v) => v.patch.mayForge !== undefined);
+}
+
 /** The protocol with the variants applied in order (each sees the form the ones before it left). */
 export function applyVariants(u: Universe, base: Protocol, variants: readonly VariantDef[]): Protocol {
   const p: Protocol = { ...base };

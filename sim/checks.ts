@@ -3,6 +3,7 @@
 // property and agreement) and whether the chain of simulations runs, with which relations.
 // RunChecks evaluates it along an execution and reports the first violation.
 import type { Action } from '../automata/actions.ts';
+import './variants.ts'; // the catalog of protocol variants, so that config.mutants can name them
 import type { SystemState } from '../automata/compose.ts';
 import type { Universe } from '../automata/universe.ts';
 import { InvariantChecker } from '../invariants/check.ts';

@@ -2,6 +2,8 @@
 import { ConfigError, LITERAL_READINGS, makeConfig, OPEN_ERRATA, READING_OF_ERRATUM, type Config, type ConfigInput, type Readings, type Variant } from '../automata/config.ts';
 import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
 import type { ChainOptions } from '../proofs/chain.ts';
+import { VariantError } from '../automata/variant.ts';
+import { mutantConfig } from './variants.ts';
 
 export class UsageError extends Error {}
 
@@ -13,9 +15,26 @@ export const CONFIG_OPTIONS = {
   service: { type: 'string' },
   invariants: { type: 'string' },
   'literal-errata': { type: 'string' },
+  mutant: { type: 'string' },
+  'mutant-file': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** The help lines of --mutant and --mutant-file (the same in every command). */
+export const MUTANT_HELP = `  --mutant LIST          apply these protocol variants, e.g. commit-quorum-2f (pbft-check mutants --list)
+  --mutant-file FILE     load variants from a TypeScript or JavaScript file (examples/my-variant.ts);
+                         without --mutant, apply all of them`;
+
+/** --mutant and --mutant-file as configuration fields (the files loaded by the command line first). */
+export function mutantArg(o: { mutant?: string | undefined; 'mutant-file'?: string | undefined }): { mutants: string[]; mutantFiles: string[] } {
+  try {
+    return mutantConfig(o.mutant, o['mutant-file']);
+  } catch (e) {
+    if (e instanceof VariantError) throw new UsageError(e.message);
+    throw e;
+  }
+}
 
 /** makeConfig, with a bad configuration as a usage error. */
 export function configArg(input: ConfigInput): Config {

@@ -14,7 +14,10 @@ import { searchCommand } from './cli-search.ts';
 import { mergeCommand } from './cli-merge.ts';
 import { replCommand } from './repl/command.ts';
 import { exploreCommand } from './cli-explore.ts';
-import { configArg, CONFIG_OPTIONS, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError } from './cli-usage.ts';
+import { configArg, CONFIG_OPTIONS, MUTANT_HELP, mutantArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError } from './cli-usage.ts';
+
+import { VariantError } from '../automata/variant.ts';
+import { preloadMutants } from './variants.ts';
 
 export { UsageError };
 
@@ -66,6 +69,7 @@ Options:
   --relations LIST       check only these relations or clauses, e.g. H or G(8),H(2); implies --chain
   --literal              run the thesis text as written wherever ERRATA.md corrects it
   --literal-errata LIST  only for these errata, e.g. E2,E3
+${MUTANT_HELP}
   --strategy NAME        bias the run with a named attack strategy (it picks the faulty nodes unless
                          --faulty names them), or swarm for a random mix of two or three:
                          ${STRATEGY_NAMES.join(', ')}
@@ -170,6 +174,7 @@ export function parseRunArgs(args: string[]): {
   partial.network = { loss: !o['no-loss'], duplicate: !o['no-duplicate'], replay: !o['no-replay'] };
   if (o.literal) partial.readings = LITERAL_READINGS;
   if (o['literal-errata'] !== undefined) partial.readings = { ...partial.readings, ...literalErrataArg(o['literal-errata']) };
+  Object.assign(partial, mutantArg(o));
   const config = configArg(partial);
   let check: CheckRequest | undefined;
   if (o.check || o.invariants !== undefined || o.every !== undefined) {
@@ -199,7 +204,7 @@ export interface CliEnv {
 /** Runs the CLI; returns the exit code (a promise for the commands that run asynchronously). Output goes through the given writers (testable). */
 export function main(argv: string[], out: (s: string) => void, err: (s: string) => void, env: CliEnv = {}): number | Promise<number> {
   const failed = (e: unknown): number => {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof VariantError) {
       err(`pbft-check: ${e.message}\n`);
       return 2;
     }
@@ -214,6 +219,13 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
 }
 
 function dispatch(argv: string[], out: (s: string) => void, err: (s: string) => void, env: CliEnv): number | Promise<number> {
+  // Variant files are modules, loaded (asynchronously) before a command parses its options.
+  const preload = preloadMutants(argv);
+  if (preload !== null) return preload.then(() => dispatchLoaded(argv, out, err, env));
+  return dispatchLoaded(argv, out, err, env);
+}
+
+function dispatchLoaded(argv: string[], out: (s: string) => void, err: (s: string) => void, env: CliEnv): number | Promise<number> {
   const [command, ...rest] = argv;
   const tty = env.tty === true;
   if (command === '--help' || command === '-h' || command === 'help') {

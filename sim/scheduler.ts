@@ -11,6 +11,7 @@ import { Universe } from '../automata/universe.ts';
 import { DEFAULT_TIMEOUT, Drawer } from './drawer.ts';
 import { SeededRng } from './rng.ts';
 import { RunStats } from './stats.ts';
+import './variants.ts'; // the catalog of protocol variants, so that config.mutants can name them
 
 export interface RunOptions {
   config?: ConfigInput;
