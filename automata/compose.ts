@@ -189,7 +189,7 @@ export function step(u: Universe, s: SystemState, a: Action, standIns: StandInFa
       return;
     case 'REPLY': {
       const p = s.proxies[a.c]!;
-      if (!p.faulty) Proxy.reply(p, a.r); // a failed client's output changes no proxy state
+      if (!p.faulty) u.proto.proxyReply(u, p, a.r); // a failed client's output changes no proxy state
       return;
     }
     case 'SEND':

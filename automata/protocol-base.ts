@@ -2,7 +2,7 @@
 import { thesisCommitted, thesisComputeON, thesisCorrectNewView, thesisCorrectViewChange, thesisLastPrepared, thesisPrepared } from './aux-functions.ts';
 import { thesisReplicaModule } from './compose.ts';
 import { thesisQuorums, type Protocol } from './protocol.ts';
-import { receive as thesisReceive, thesisCertifiedResults } from './proxy.ts';
+import { receive as thesisReceive, reply as thesisReply, thesisCertifiedResults } from './proxy.ts';
 import { thesisInW, thesisTakeChkpt } from './replica-gc.ts';
 import type { Universe } from './universe.ts';
 
@@ -20,6 +20,7 @@ export function thesisProtocol(u: Universe): Protocol {
     takeChkpt: thesisTakeChkpt,
     certifiedResults: thesisCertifiedResults,
     proxyReceive: (_u, p, m) => thesisReceive(p, m),
+    proxyReply: (_u, p, r) => thesisReply(p, r),
     mayForge: () => false,
     pre: module.pre,
     eff: module.eff,

@@ -59,6 +59,8 @@ export interface Protocol {
   certifiedResults(u: Universe, p: ProxyState): Result[];
   /** RECEIVE(⟨REPLY, …⟩)_c of the proxy (Fig 2-7) */
   proxyReceive(u: Universe, p: ProxyState, m: Reply): void;
+  /** The effect of REPLY(r)_c of the proxy (Fig 2-7) */
+  proxyReply(u: Universe, p: ProxyState, r: Result): void;
   /**
    * The network's limit on faulty nodes beyond "seen or signed by itself" (Sections 2.1, 2.4.2):
    * whether faulty node x may forge m, a message signed by another node. Default: never.

@@ -23,6 +23,8 @@ export class Universe {
   readonly variants: readonly VariantDef[];
   /** The protocol the automata run: the thesis's, with the variants applied (automata/protocol.ts). */
   proto: Protocol;
+  /** How often each variant's code ran in this universe (a test's proof that it was reached). */
+  readonly variantCalls = new Map<string, number>();
 
   /** `interner`: share another universe's messages (see withVariant). */
   constructor(config: ConfigInput = {}, interner?: Interner) {

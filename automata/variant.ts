@@ -32,6 +32,7 @@ export const PATCHABLE_FUNCTIONS = [
   'takeChkpt',
   'certifiedResults',
   'proxyReceive',
+  'proxyReply',
   'mayForge',
 ] as const;
 type PatchableFunction = (typeof PATCHABLE_FUNCTIONS)[number];
@@ -155,8 +156,9 @@ export function validateVariant(x: unknown, where: string): VariantDef {
 }
 
 /** A variant's function, with what it throws turned into a VariantError that names it. */
-function guarded<F extends (...args: never[]) => unknown>(v: VariantDef, part: string, f: F): F {
+function guarded<F extends (...args: never[]) => unknown>(u: Universe, v: VariantDef, part: string, f: F): F {
   return ((...args: Parameters<F>) => {
+    u.variantCalls.set(v.name, (u.variantCalls.get(v.name) ?? 0) + 1);
     try {
       return f(...args);
     } catch (e) {
@@ -180,7 +182,7 @@ export function applyVariants(u: Universe, base: Protocol, variants: readonly Va
     const wrap = <T>(part: string, make: () => T): T => {
       try {
         const made = make();
-        return (typeof made === 'function' ? guarded(v, part, made as never) : made) as T;
+        return (typeof made === 'function' ? guarded(u, v, part, made as never) : made) as T;
       } catch (e) {
         if (e instanceof VariantError) throw e;
         throw new VariantError(`mutant '${v.name}' threw in ${part}: ${e instanceof Error ? e.message : String(e)}`);

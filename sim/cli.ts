@@ -14,6 +14,7 @@ import { searchCommand } from './cli-search.ts';
 import { mergeCommand } from './cli-merge.ts';
 import { replCommand } from './repl/command.ts';
 import { exploreCommand } from './cli-explore.ts';
+import { mutantsCommand } from './cli-mutants.ts';
 import { configArg, CONFIG_OPTIONS, MUTANT_HELP, mutantArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError } from './cli-usage.ts';
 
 import { VariantError } from '../automata/variant.ts';
@@ -35,6 +36,7 @@ Commands:
   explore  bounded exhaustive search of a small configuration (shortest violations)
   repl     an interactive session: enabled actions, steps, the state, checks, time travel, traces
   merge    combine the --json results of a search's shards
+  mutants  the kill matrix: the search on each protocol variant (variants/) and the unmutated model
   run      take a seeded random walk of A or A_gc and print a summary
 
 Run 'pbft-check <command> --help' for a command's options.
@@ -251,6 +253,8 @@ function dispatchLoaded(argv: string[], out: (s: string) => void, err: (s: strin
       return exploreCommand(rest, out);
     case 'merge':
       return mergeCommand(rest, out);
+    case 'mutants':
+      return mutantsCommand(rest, out, err, tty);
     case 'repl':
       return replCommand(rest, { input: process.stdin, output: process.stdout, err });
     default:

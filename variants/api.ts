@@ -11,7 +11,7 @@
 //   patch: { receive: { 'PRE-PREPARE': (base) => (u, st, m) => { … } } }         // an input
 //
 // The parts (automata/protocol.ts): quorums, prepared, lastPrepared, committed, correctViewChange,
-// correctNewView, computeON, inW, takeChkpt, certifiedResults, proxyReceive, mayForge, and each
+// correctNewView, computeON, inW, takeChkpt, certifiedResults, proxyReceive, proxyReply, mayForge, and each
 // replica action's pre/eff (SEND-PRE-PREPARE, SEND-COMMIT, EXECUTE, SEND-VIEW-CHANGE, SEND-NEW-VIEW,
 // COLLECT-GARBAGE) and receive by message tag. A variant applies to A_gc and to A alike (the chain's
 // copy of A, or `--variant a`) unless `appliesTo` says otherwise. The invariants and relations

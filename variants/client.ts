@@ -31,6 +31,13 @@ export const CLIENT_VARIANTS = defineVariants([
         }
         return [...signers].filter(([, s]) => s.size >= u.proto.quorums.reply).map(([r]) => r).sort();
       },
+      // view_c := the highest view of the replies that certify r, whatever their timestamp.
+      proxyReply: () => (_u, p, r) => {
+        let v = 0;
+        for (const m of p.in) if (m.c === p.c && m.r === r) v = Math.max(v, m.v);
+        p.view = v;
+        p.out = null;
+      },
     },
   },
 ]);

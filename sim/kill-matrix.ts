@@ -1,0 +1,178 @@
+// The kill matrix (`pbft-check mutants`): the search run on each protocol variant and on the
+// unmutated model, K seeds each, one core per search (child processes, as many at once as there
+// are cores), then each saved counterexample replayed. A violation is classed by the check that
+// caught it: "refinement" when only relation H (A_gc → A) failed, "safety" otherwise (an invariant
+// of the protocol, agreement, end-to-end, or G/F to the specification).
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Expectation, VariantDef } from '../automata/variant.ts';
+
+const BIN = fileURLToPath(new URL('../bin/pbft-check.js', import.meta.url));
+
+export type ViolationClass = 'safety' | 'refinement';
+
+export interface SeedOutcome {
+  seed: string;
+  /** The search itself failed (exit code 2 or a crash): its first line of error output. */
+  error?: string;
+  runs: number;
+  steps: number;
+  /** null: no violation within the time limit. */
+  violation: null | {
+    id: string;
+    message: string;
+    class: ViolationClass;
+    foundAfterMs: number;
+    minimizedLength: number;
+    trace: string;
+    /** Whether `pbft-check replay TRACE` reproduced the same violation. */
+    replays: boolean;
+  };
+}
+
+export interface MatrixRow {
+  /** The variant's name, or null for the unmutated model. */
+  variant: string | null;
+  expectation: Expectation;
+  changes: string;
+  seeds: SeedOutcome[];
+  killed: number;
+  /** Median over the seeds of the time to the first violation (a seed without one counts as never). */
+  medianFoundAfterMs: number | null;
+  /** The check that caught it first (in the first seed that caught it), and its class. */
+  caughtBy: string | null;
+  class: ViolationClass | null;
+  /** The shortest minimized counterexample over the seeds. */
+  minimizedLength: number | null;
+  replays: boolean | null;
+  /** Whether the outcome matches the expectation. */
+  asExpected: boolean;
+  verdict: string;
+}
+
+export interface MatrixOptions {
+  timeLimit: number;
+  seeds: number;
+  jobs: number;
+  outDir: string;
+  /** Files the variants come from (passed to every child). */
+  mutantFiles: readonly string[];
+  onProgress?: (done: number, total: number, label: string) => void;
+}
+
+/**
+ * The class of a violation of a search of A_gc with the chain: H's own findings (its clauses, and
+ * its step correspondence: 'enabled', 'trace', 'start' without "(at A′'s step", which marks what
+ * G, F or A's invariants found on A's copy) are the refinement's; everything else is safety's.
+ */
+export function violationClass(id: string, message: string): ViolationClass {
+  if (/^H\(/.test(id)) return 'refinement';
+  const downstream = message.includes("(at A′'s step");
+  if ((id === 'enabled' || id === 'trace' || id === 'start') && !downstream && !/not enabled in S/.test(message)) return 'refinement';
+  return 'safety';
+}
+
+interface Child {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function runChild(args: readonly string[]): Promise<Child> {
+  return new Promise((done, fail) => {
+    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    p.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    p.on('error', fail);
+    p.on('close', (code) => done({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+const firstLine = (s: string) => s.split('\n').find((l) => l.trim() !== '') ?? '';
+
+async function searchSeed(variant: string | null, seed: string, o: MatrixOptions): Promise<SeedOutcome> {
+  const trace = join(o.outDir, `${variant ?? 'unmutated'}-${seed}.json`);
+  const args = ['search', '--seed', seed, '--workers', '1', '--time-limit', String(o.timeLimit), '--out', trace, '--json'];
+  if (variant !== null) args.push('--mutant', variant);
+  if (o.mutantFiles.length > 0) args.push('--mutant-file', o.mutantFiles.join(','));
+  const c = await runChild(args);
+  if (c.code !== 0 && c.code !== 1) return { seed, runs: 0, steps: 0, violation: null, error: firstLine(c.stderr) || `exit code ${c.code}` };
+  const r = JSON.parse(c.stdout) as { runs: number; steps: number; violation: null | { id: string; message: string; foundAfterMs?: number; minimizedLength: number; trace: string } };
+  if (r.violation === null) return { seed, runs: r.runs, steps: r.steps, violation: null };
+  const v = r.violation;
+  const rep = await runChild(['replay', v.trace, '--quiet', '--json']);
+  let replays = false;
+  try {
+    const j = JSON.parse(rep.stdout) as { violation?: { id?: string } | null };
+    replays = rep.code === 1 && j.violation?.id === v.id;
+  } catch {
+    replays = false;
+  }
+  return {
+    seed,
+    runs: r.runs,
+    steps: r.steps,
+    violation: { id: v.id, message: v.message, class: violationClass(v.id, v.message), foundAfterMs: v.foundAfterMs ?? 0, minimizedLength: v.minimizedLength, trace: v.trace, replays },
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)]!;
+}
+
+/** What the outcome says against the expectation. */
+function judge(row: Omit<MatrixRow, 'asExpected' | 'verdict'>): { asExpected: boolean; verdict: string } {
+  const K = row.seeds.length;
+  const safety = row.seeds.filter((s) => s.violation?.class === 'safety').length;
+  const failed = row.seeds.find((s) => s.error !== undefined);
+  if (failed !== undefined) return { asExpected: false, verdict: `ERROR (${failed.seed}): ${failed.error}` };
+  if (row.expectation === 'harmless') return row.killed === 0 ? { asExpected: true, verdict: 'no violation' } : { asExpected: false, verdict: `FALSE ALARM in ${row.killed}/${K}` };
+  if (row.killed === 0) return { asExpected: false, verdict: 'SURVIVED' };
+  if (row.expectation === 'breaks safety' && safety === 0) return { asExpected: false, verdict: `refinement only ${row.killed}/${K}` };
+  return { asExpected: true, verdict: `killed ${row.killed}/${K}` };
+}
+
+function rowOf(v: VariantDef | null, seeds: SeedOutcome[]): MatrixRow {
+  const hits = seeds.filter((s) => s.violation !== null);
+  const first = hits[0]?.violation ?? null;
+  const times = seeds.map((s) => (s.violation === null ? Infinity : s.violation.foundAfterMs));
+  const med = median(times);
+  const base = {
+    variant: v === null ? null : v.name,
+    expectation: v === null ? ('harmless' as const) : v.expectation,
+    changes: v === null ? 'the thesis as written (corrected readings)' : v.changes,
+    seeds,
+    killed: hits.length,
+    medianFoundAfterMs: Number.isFinite(med) ? med : null,
+    caughtBy: first?.id ?? null,
+    class: first?.class ?? null,
+    minimizedLength: hits.length === 0 ? null : Math.min(...hits.map((s) => s.violation!.minimizedLength)),
+    replays: hits.length === 0 ? null : hits.every((s) => s.violation!.replays),
+  };
+  return { ...base, ...judge(base) };
+}
+
+/** Runs the matrix: the unmutated model first, then each variant, `jobs` searches at a time. */
+export async function killMatrix(variants: readonly VariantDef[], o: MatrixOptions): Promise<MatrixRow[]> {
+  mkdirSync(resolve(o.outDir), { recursive: true });
+  const subjects: (VariantDef | null)[] = [null, ...variants];
+  const tasks = subjects.flatMap((v, row) => Array.from({ length: o.seeds }, (_, k) => ({ v, row, seed: `mutants-${k + 1}` })));
+  const results: SeedOutcome[][] = subjects.map(() => []);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const t = tasks[next++]!;
+      const r = await searchSeed(t.v === null ? null : t.v.name, t.seed, o);
+      results[t.row]!.push(r);
+      o.onProgress?.(++done, tasks.length, `${t.v?.name ?? 'unmutated'} ${t.seed}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.jobs, tasks.length)) }, worker));
+  return subjects.map((v, k) => rowOf(v, results[k]!.sort((a, b) => a.seed.localeCompare(b.seed))));
+}
