@@ -1,26 +1,32 @@
 // pbft-check replay <trace>: the command-line side of sim/replay.ts.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { UsageError } from './cli-usage.ts';
+import { invariantsArg, relationsArg, UsageError } from './cli-usage.ts';
 import { toItf } from './itf.ts';
-import { replay } from './replay.ts';
+import { describeChecks, describeRecorded, replay, type AppliedChecks } from './replay.ts';
 import { loadTrace, TraceError } from './trace-file.ts';
 
 export const REPLAY_HELP = `Usage: pbft-check replay <trace.json> [options]
 
 Re-executes a trace file deterministically, checks the state's fingerprint after every step
 against the file's, prints one line per action, and stops at the first violation. A file that
-records a violation is checked (with the chain when the violation is a simulation's) and the
-replay says whether the same violation comes up at the same step.
+search, simulate, explore or run --trace wrote records the checks it was made with (the chain,
+--invariants, --relations; the errata's readings are in its configuration): the replay applies
+them, so it says whether the same violation comes up at the same step. A file without recorded
+checks that records a violation is checked with every invariant, and with the chain when the
+violation is a simulation's. The options below override what the file records.
 
 Options:
-  --check        check every invariant, the end-to-end property and agreement on the way
-  --chain        check the chain of simulations too (H, G, F)
-  --verbose      after each action, what it changed (replicas' variables and logs, the wire)
-  --quiet        no line per action, only the result
-  --json         print the result as JSON
-  --itf FILE     also write the run's states in ITF, the trace format of Apalache and Quint
-  -h, --help     show this help
+  --check             check every invariant, the end-to-end property and agreement on the way
+                      (in place of the file's --invariants)
+  --invariants LIST   check only these invariants (ids, families or globs)
+  --chain, --no-chain check the chain of simulations (H, G, F), or not
+  --relations LIST    report only these relations or clauses, e.g. H or G(8); implies --chain
+  --verbose           after each action, what it changed (replicas' variables and logs, the wire)
+  --quiet             no line per action, only the result
+  --json              print the result as JSON
+  --itf FILE          also write the run's states in ITF, the trace format of Apalache and Quint
+  -h, --help          show this help
 
 Exit codes: 0 the trace replays with matching fingerprints and no violation; 1 a violation
 (recorded or not) or a fingerprint mismatch; 2 a usage error or a bad trace file.
@@ -36,6 +42,9 @@ export function replayCommand(args: string[], out: (s: string) => void): number 
       options: {
         check: { type: 'boolean' },
         chain: { type: 'boolean' },
+        'no-chain': { type: 'boolean' },
+        invariants: { type: 'string' },
+        relations: { type: 'string' },
         verbose: { type: 'boolean' },
         quiet: { type: 'boolean' },
         json: { type: 'boolean' },
@@ -52,12 +61,17 @@ export function replayCommand(args: string[], out: (s: string) => void): number 
     return 0;
   }
   if (parsed.positionals.length !== 1) throw new UsageError(`replay needs exactly one trace file, got ${parsed.positionals.length}\n\n${REPLAY_HELP}`);
+  if (o.chain && o['no-chain']) throw new UsageError('--chain and --no-chain contradict each other');
+  if (o.relations !== undefined && o['no-chain']) throw new UsageError('--relations needs the chain (drop --no-chain)');
   const path = parsed.positionals[0]!;
   let r;
   try {
     const t = loadTrace(path);
     const lines: string[] = [];
-    r = replay(t, { check: o.check === true, chain: o.chain === true, verbose: o.verbose === true }, (l) => {
+    const chain = o.chain || o.relations !== undefined ? true : o['no-chain'] ? false : undefined;
+    const invariants = o.invariants === undefined ? undefined : invariantsArg(t.config, o.invariants);
+    const relations = o.relations === undefined ? undefined : relationsArg(t.config, o.relations).relations;
+    r = replay(t, { check: o.check === true, chain, invariants, relations, verbose: o.verbose === true }, (l) => {
       if (!o.quiet && !o.json) lines.push(l);
     });
     if (o.itf !== undefined) writeFileSync(o.itf, JSON.stringify(toItf({ ...t, actions: t.actions.slice(0, r.steps) }, path)) + '\n');
@@ -69,6 +83,7 @@ export function replayCommand(args: string[], out: (s: string) => void): number 
       if (r.violation !== null) res.push(`  violation      ${r.violation.id} at step ${r.violation.step}`, r.violation.report.replace(/^/gm, '  '));
       else res.push(`  violation      none`);
       if (t.violation !== undefined) res.push(`  recorded       ${t.violation.id} at step ${t.violation.step}: ${r.reproduced ? 'reproduced' : 'NOT reproduced'}`);
+      res.push(`  checked        ${checkedLine(r.checks)}`);
       out(res.join('\n') + '\n');
     }
   } catch (e) {
@@ -76,4 +91,11 @@ export function replayCommand(args: string[], out: (s: string) => void): number 
     throw e;
   }
   return r.mismatch === null && r.violation === null ? 0 : 1;
+}
+
+/** What was checked, and how it relates to what the file records. */
+function checkedLine(c: AppliedChecks): string {
+  const what = describeChecks(c);
+  if (c.recorded === null) return `${what} (the file records no checks)`;
+  return c.asRecorded ? `${what}, as the file records` : `${what} (the file records ${describeRecorded(c.recorded)})`;
 }

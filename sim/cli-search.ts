@@ -22,6 +22,8 @@ H, G and F are checked after every step. On a violation fast-check shrinks the s
 trace is minimized further (whole nodes' activity, chunks, single actions, while the same
 violation still ends it) and written to --out. With no options it searches A_gc, f = 1,
 2 clients, under the swarm of strategies, with the chain on, for 30 seconds on all cores.
+The trace records the checks it was found with (the chain, --invariants, --relations), which
+'pbft-check replay' applies.
 
 Options:
 ${sharedOptionsHelp('search')}
@@ -34,7 +36,8 @@ export const SIMULATE_HELP = `Usage: pbft-check simulate [options]
 
 Seeded random walks (run k is the walk seeded S-k) under an attack strategy, with everything
 checked after every step as in search, but no shrinking: for speed and depth. A violation is
-minimized and written to --out.
+minimized and written to --out with the checks it was found with, which 'pbft-check replay'
+applies.
 
 Options:
 ${sharedOptionsHelp('simulate')}

@@ -23,13 +23,13 @@ import { fingerprintText, StateHashParts, type Fingerprint } from '../automata/s
 import { hasNewView } from '../automata/aux-functions.ts';
 import { h, type ReplicaState } from '../automata/replica-state.ts';
 import { Universe } from '../automata/universe.ts';
-import { systemInvariants } from '../invariants/registry.ts';
+import { ALL_IDS, systemInvariants } from '../invariants/registry.ts';
 import type { SystemInvariant } from '../invariants/types.ts';
 import { FingerprintSet } from './explore-seen.ts';
 import { enabledOf } from './explore-enabled.ts';
 import { rootState, type XState } from './explore-state.ts';
 import { leavesAlone, Stepper } from './explore-step.ts';
-import { traceJson, type TraceFile } from './trace-file.ts';
+import { traceJson, type TraceChecks, type TraceFile } from './trace-file.ts';
 
 export interface ExploreOptions {
   config: ConfigInput;
@@ -111,6 +111,11 @@ export function explore(o: ExploreOptions): ExploreResult {
   const deadline = o.timeLimit === undefined ? Infinity : t0 + o.timeLimit * 1000;
   const u = new Universe({ ...EXPLORE_DEFAULTS, ...o.config });
   const invariants = (o.invariants ?? systemInvariants(u.config.readings)).filter((x) => x.subject === u.config.variant);
+  // What a violation's trace records for replay: no chain, and the invariants by id when selected.
+  // Not recordable: a selection with none of the variant's (an empty list means all) or with
+  // invariants that are not the registry's (a test's own).
+  const recordable = invariants.length > 0 && invariants.every((x) => ALL_IDS.includes(x.id));
+  const checks: { checks?: TraceChecks } = o.invariants === undefined ? { checks: { chain: false } } : recordable ? { checks: { chain: false, invariants: invariants.map((x) => x.id) } } : {};
   const standIns = o.standIns ?? menuStandIns;
   const budget = o.misbehaveBudget ?? Infinity;
   const prefix = o.prefix?.(u) ?? [];
@@ -154,7 +159,7 @@ export function explore(o: ExploreOptions): ExploreResult {
     const v = inv.check(u, x0.s)[0];
     if (v === undefined) continue;
     const violation = prefix.length === 0 ? {} : { violation: { id: v.id, step: prefix.length - 1, message: v.message } };
-    return result(0, { id: v.id, message: v.message, trace: traceJson(u, prefix, { description: `explore: ${v.id} in ${where}`, ...violation }) });
+    return result(0, { id: v.id, message: v.message, trace: traceJson(u, prefix, { description: `explore: ${v.id} in ${where}`, ...violation, ...checks }) });
   }
   const pathTo = (id: number): Action[] => {
     const out: Action[] = [];
@@ -207,7 +212,7 @@ export function explore(o: ExploreOptions): ExploreResult {
           const v = inv.check(u, c)[0];
           if (v !== undefined) {
             const path = pathTo(cid);
-            const trace = traceJson(u, path, { description: `explore: ${v.id} after ${depth + 1} steps${prefix.length === 0 ? '' : ` from a ${prefix.length}-step prefix`}`, violation: { id: v.id, step: path.length - 1, message: v.message } });
+            const trace = traceJson(u, path, { description: `explore: ${v.id} after ${depth + 1} steps${prefix.length === 0 ? '' : ` from a ${prefix.length}-step prefix`}`, violation: { id: v.id, step: path.length - 1, message: v.message }, ...checks });
             return result(depth + 1, { id: v.id, message: v.message, trace });
           }
         }

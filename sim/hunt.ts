@@ -7,7 +7,7 @@ import { runChecked, type CheckSpec } from './checks.ts';
 import type { RunOutcome, SearchSpec } from './search.ts';
 import { planOf } from './search.ts';
 import { describePlan, planRunOptions } from './strategies.ts';
-import { traceJson, type TraceFile } from './trace-file.ts';
+import { traceChecks, traceJson, type TraceFile } from './trace-file.ts';
 
 /** The seeded walk of run k of a simulation, with the spec's checks. */
 export function walkRun(spec: SearchSpec, run: number): RunOutcome {
@@ -16,7 +16,7 @@ export function walkRun(spec: SearchSpec, run: number): RunOutcome {
   const { r, violation: h } = runChecked({ ...planRunOptions(plan, spec.config), seed, steps: spec.steps }, spec.checks);
   if (h === null) return { run, steps: r.trace.length, finding: null, reach: r.stats.reach(r.state, spec.steps) };
   const description = `${h.id} at step ${h.step} (${describePlan(plan)}, seed ${seed}): ${h.message}`;
-  const trace = traceJson(r.universe, r.trace, { seed, description, strategy: describePlan(plan), violation: h });
+  const trace = traceJson(r.universe, r.trace, { seed, description, strategy: describePlan(plan), violation: h, checks: traceChecks(spec.checks) });
   return { run, steps: r.trace.length, finding: { run, plan: describePlan(plan), ...h, generatedLength: h.step + 1, shrunkLength: h.step + 1, shrinks: 0, shrinkSeconds: 0, trace }, reach: null };
 }
 

@@ -7,7 +7,7 @@ import type { Action } from '../automata/actions.ts';
 import { ActionNotEnabled, initialSystem, step } from '../automata/compose.ts';
 import { Universe } from '../automata/universe.ts';
 import { RunChecks, type CheckSpec, type Violation } from './checks.ts';
-import { traceJson, type TraceFile } from './trace-file.ts';
+import { traceChecks, traceJson, type TraceFile } from './trace-file.ts';
 import { ActionDecoder, type Json } from './trace-json.ts';
 
 export type { Violation };
@@ -90,7 +90,8 @@ export function minimize(t: TraceFile, o: { checks: CheckSpec; budget?: number }
   const u = new Universe(t.config);
   const dec = new ActionDecoder(u);
   const decoded: Action[] = actions.map((j) => dec.action(j));
-  const base = { ...(t.seed === undefined ? {} : { seed: t.seed }), ...(t.strategy === undefined ? {} : { strategy: t.strategy }) };
+  // The minimized trace records the checks it was minimized under (replay applies them).
+  const base = { ...(t.seed === undefined ? {} : { seed: t.seed }), ...(t.strategy === undefined ? {} : { strategy: t.strategy }), checks: traceChecks(o.checks) };
   const trace = traceJson(u, decoded, { ...base, description: `${t.description ?? ''}${t.description ? ' ' : ''}(minimized from ${t.actions.length} to ${actions.length} actions)`, violation: found });
   return { trace, violation: found, attempts };
 }

@@ -1,25 +1,84 @@
 // pbft-check replay: re-execute a trace file deterministically, verify the fingerprint after each
-// step, print the run one line per action (with --verbose, what each step changed), check the
-// invariants (and with --chain the simulations) on the way, and stop at the first violation —
-// saying whether it is the one the file records.
+// step, print the run one line per action (with --verbose, what each step changed), check on the
+// way with the checks the file records (the chain or not, the invariants and relations selected;
+// options override them), and stop at the first violation — saying whether it is the one the file
+// records.
 import { ActionNotEnabled, initialSystem, step, type SystemState } from '../automata/compose.ts';
 import { formatAction, formatMessage } from '../automata/format.ts';
 import { StateHasher } from '../automata/state-hash.ts';
 import { Universe } from '../automata/universe.ts';
 import { formatFinding, InvariantChecker } from '../invariants/check.ts';
 import { DeltaTracker, type Delta } from '../invariants/delta.ts';
-import { systemInvariants } from '../invariants/registry.ts';
+import { selectInvariants, systemInvariants } from '../invariants/registry.ts';
 import { ChainSimulation } from '../proofs/chain.ts';
 import { formatSimulationFinding } from './summary.ts';
-import { TraceError, type TraceFile } from './trace-file.ts';
+import { TraceError, type TraceChecks, type TraceFile } from './trace-file.ts';
 import { ActionDecoder } from './trace-json.ts';
 
 export interface ReplayOptions {
-  /** Check every invariant, the end-to-end property and agreement (on by default when the file records a violation). */
+  /**
+   * Check every invariant, the end-to-end property and agreement, whatever the file selected (the
+   * invariants are checked anyway when the file records a violation or checks).
+   */
   check: boolean;
-  /** Run the chain of simulations too. */
-  chain: boolean;
+  /**
+   * The chain of simulations on (true) or off (false); undefined: as the file records, or in a file
+   * without recorded checks, when its violation is a simulation's.
+   */
+  chain?: boolean | undefined;
+  /** --invariants patterns in place of the file's ([]: every invariant). */
+  invariants?: readonly string[] | undefined;
+  /** --relations in place of the file's (with the chain). */
+  relations?: readonly string[] | undefined;
   verbose: boolean;
+}
+
+/** What a replay checked. */
+export interface AppliedChecks {
+  /** No invariant, every one, or those the patterns select. */
+  invariants: 'none' | 'all' | string[];
+  chain: boolean;
+  /** With the chain: every relation, or the relations and clauses reported; null without it. */
+  relations: 'all' | string[] | null;
+  /** The checks the file records (null: a file written before they were recorded). */
+  recorded: TraceChecks | null;
+  /** Whether these are the recorded checks. */
+  asRecorded: boolean;
+}
+
+/** Violation ids that only the chain reports (a file without recorded checks turns it on for them). */
+const SIMULATION_ID = /^([FGH]\(|enabled$|trace$)/;
+
+/** The checks a replay of t applies under the options: the file's, with the options' overrides. */
+export function replayChecks(t: TraceFile, o: Pick<ReplayOptions, 'check' | 'chain' | 'invariants' | 'relations'>): AppliedChecks {
+  const rec = t.checks ?? null;
+  const recorded = t.violation ?? null;
+  const chain = o.chain ?? (rec !== null ? rec.chain : recorded !== null && SIMULATION_ID.test(recorded.id));
+  const checkOn = o.check || o.invariants !== undefined || recorded !== null || rec !== null;
+  const patterns = o.invariants ?? (o.check ? [] : (rec?.invariants ?? []));
+  const relations = o.relations ?? rec?.relations;
+  const applied: AppliedChecks = {
+    invariants: !checkOn ? 'none' : patterns.length === 0 ? 'all' : [...patterns],
+    chain,
+    relations: !chain ? null : relations === undefined ? 'all' : [...relations],
+    recorded: rec,
+    asRecorded: false,
+  };
+  const same = (a: readonly string[] | undefined, b: readonly string[] | undefined) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  applied.asRecorded = rec !== null && checkOn && chain === rec.chain && same(patterns.length === 0 ? undefined : patterns, rec.invariants) && (!chain || same(relations, rec.relations));
+  return applied;
+}
+
+/** The checks in a few words: 'invariants all, chain on (relations H(2))'. */
+export function describeChecks(c: Pick<AppliedChecks, 'invariants' | 'chain' | 'relations'>): string {
+  const inv = typeof c.invariants === 'string' ? c.invariants : c.invariants.join(',');
+  const rel = c.chain && c.relations !== null && c.relations !== 'all' ? ` (relations ${c.relations.join(',')})` : '';
+  return `invariants ${inv}, chain ${c.chain ? 'on' : 'off'}${rel}`;
+}
+
+/** The checks a file records, in the same words. */
+export function describeRecorded(r: TraceChecks): string {
+  return describeChecks({ invariants: r.invariants === undefined || r.invariants.length === 0 ? 'all' : r.invariants, chain: r.chain, relations: r.relations ?? 'all' });
 }
 
 export interface ReplayResult {
@@ -32,6 +91,8 @@ export interface ReplayResult {
   /** Whether the violation is the one the file records (null when it records none). */
   reproduced: boolean | null;
   fingerprintsChecked: number;
+  /** What was checked on the way. */
+  checks: AppliedChecks;
 }
 
 /** Replays t, writing one line per step (and changes with verbose) to out. Throws TraceError on a bad file or a step that is not enabled. */
@@ -41,13 +102,13 @@ export function replay(t: TraceFile, o: ReplayOptions, out: (line: string) => vo
   const s = initialSystem(u);
   const hasher = new StateHasher(u).reset(s);
   const recorded = t.violation ?? null;
-  const chainOn = o.chain || (recorded !== null && /^([FGH]\(|enabled$|trace$)/.test(recorded.id));
-  const checkOn = o.check || recorded !== null;
-  const checker = checkOn ? new InvariantChecker(u, { invariants: systemInvariants(u.config.readings) }) : null;
-  const chain = chainOn ? new ChainSimulation(u) : null;
+  const applied = replayChecks(t, o);
+  // As sim/checks.ts RunChecks builds them, so that a replay checks what the search checked.
+  const checker = applied.invariants === 'none' ? null : new InvariantChecker(u, { invariants: selectInvariants(systemInvariants(u.config.readings), applied.invariants === 'all' ? [] : applied.invariants) });
+  const chain = !applied.chain ? null : new ChainSimulation(u, applied.relations === 'all' || applied.relations === null ? {} : { relations: applied.relations });
   const changes = o.verbose ? new DeltaTracker() : null;
   changes?.next(s);
-  const result: ReplayResult = { steps: 0, mismatch: null, violation: null, reproduced: null, fingerprintsChecked: 0 };
+  const result: ReplayResult = { steps: 0, mismatch: null, violation: null, reproduced: null, fingerprintsChecked: 0, checks: applied };
   const start = chain?.start(s)[0];
   if (start !== undefined) result.violation = { id: start.id, step: -1, report: formatSimulationFinding(start) };
   for (let k = 0; k < t.actions.length && result.violation === null; k++) {

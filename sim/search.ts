@@ -9,7 +9,7 @@ import type { Config } from '../automata/config.ts';
 import { runChecked, type CheckSpec, type Violation } from './checks.ts';
 import { ScheduleRng } from './schedule-rng.ts';
 import { describePlan, planFor, planRunOptions, type StrategyPlan } from './strategies.ts';
-import { traceJson, type TraceFile } from './trace-file.ts';
+import { traceChecks, traceJson, type TraceFile } from './trace-file.ts';
 import type { RunReach } from './search-reach.ts';
 
 /** Everything that decides a search's runs (plain data: it goes to worker threads and result files). */
@@ -86,7 +86,7 @@ export function executeSchedule(spec: SearchSpec, planSeed: number, choices: rea
     reach: r.stats.reach(r.state, choices.length),
     violation: v,
     plan: described,
-    trace: () => traceJson(r.universe, r.trace, { seed: spec.seed, strategy: described, ...(v === null ? {} : { violation: v, description: `${v.id} at step ${v.step} (${described})` }) }),
+    trace: () => traceJson(r.universe, r.trace, { seed: spec.seed, strategy: described, checks: traceChecks(spec.checks), ...(v === null ? {} : { violation: v, description: `${v.id} at step ${v.step} (${described})` }) }),
   };
 }
 

@@ -2,6 +2,7 @@
 import type { Config } from '../automata/config.ts';
 import { h } from '../automata/replica-state.ts';
 import { formatFinding, InvariantChecker, type Finding } from '../invariants/check.ts';
+import { ALL_IDS, systemInvariants } from '../invariants/registry.ts';
 import type { SystemInvariant } from '../invariants/types.ts';
 import { CoverageTracker, formatCoverage, type CoverageReport } from './coverage.ts';
 import { describePlan, planRunOptions, type StrategyPlan } from './strategies.ts';
@@ -9,7 +10,7 @@ import { chainRelations, ChainSimulation, type ChainOptions } from '../proofs/ch
 import type { SimulationFinding } from '../proofs/paired-f.ts';
 import { runRandom } from './scheduler.ts';
 import { RunStats } from './stats.ts';
-import { traceJson as makeTraceFile, type TraceFile } from './trace-file.ts';
+import { traceJson as makeTraceFile, type TraceChecks, type TraceFile } from './trace-file.ts';
 
 export interface SummaryData {
   variant: Config['variant'];
@@ -156,8 +157,22 @@ export function runSummary(
   if (cov !== null) data.coverage = cov.report();
   const first = (simulationFinding as SimulationFinding | null) ?? (finding as Finding | null);
   const violation = first === null ? undefined : { id: first.id, step: first.step, message: first.message };
+  // The checks the run made, for replay. A run with neither --check nor --chain records none; one
+  // with the chain alone records the chain (replay then checks every invariant too); a selection
+  // the file cannot name (none, or invariants not in the registry) records none either.
+  const ids = check === undefined || check.invariants.length === systemInvariants(config.readings).length ? null : check.invariants.map((x) => x.id);
+  const recordable = ids === null || (ids.length > 0 && ids.every((id) => ALL_IDS.includes(id)));
+  const checks: TraceChecks | undefined =
+    (check === undefined && chainOptions === null) || !recordable
+      ? undefined
+      : {
+          chain: chainOptions !== null,
+          ...(ids === null ? {} : { invariants: ids }),
+          ...(chainOptions?.relations === undefined ? {} : { relations: [...chainOptions.relations] }),
+        };
   // Built only when asked for (--trace): it replays the run to record the fingerprints.
-  const traceJson = () => makeTraceFile(r.universe, r.trace, { seed, ...(data.strategy ? { strategy: data.strategy } : {}), ...(violation ? { violation } : {}) });
+  const traceJson = () =>
+    makeTraceFile(r.universe, r.trace, { seed, ...(data.strategy ? { strategy: data.strategy } : {}), ...(violation ? { violation } : {}), ...(checks ? { checks } : {}) });
   return { data, traceJson, finding, simulationFinding };
 }
 

@@ -6,6 +6,7 @@ import { initialSystem, step, type SystemState } from '../automata/compose.ts';
 import { makeConfig, type Config, type ConfigInput } from '../automata/config.ts';
 import { StateHasher } from '../automata/state-hash.ts';
 import { Universe } from '../automata/universe.ts';
+import type { CheckSpec } from './checks.ts';
 import { ActionDecoder, actionToJson, type Json } from './trace-json.ts';
 import { validateTrace } from './trace-validate.ts';
 
@@ -13,9 +14,23 @@ export const TRACE_FORMAT = 'pbft-check-trace';
 /**
  * Version 1 adds the state fingerprints, the violation and the strategy; version 2 lets message
  * fields range over M (a pre-prepare's payload and C, P, V, O, N hold any messages). Version 0 and
- * 1 files still load unchanged: their messages are a subset of version 2's.
+ * 1 files still load unchanged: their messages are a subset of version 2's. The optional `checks`
+ * came later within version 2 (a reader that ignores it replays as before).
  */
 export const TRACE_VERSION = 2;
+
+/**
+ * The checks a trace was found with (sim/checks.ts CheckSpec), which `replay` applies by default.
+ * The errata's readings are the configuration's (`config.readings`), not a check.
+ */
+export interface TraceChecks {
+  /** Whether the chain of simulations ran (A_gc: H to A's copy, with A's invariants on it; G; F). */
+  chain: boolean;
+  /** The --invariants patterns; absent: every invariant, the end-to-end property and agreement. */
+  invariants?: string[];
+  /** The --relations (relation names or clause ids) reported by the chain; absent: all of them. */
+  relations?: string[];
+}
 
 export interface TraceFile {
   format: typeof TRACE_FORMAT;
@@ -30,9 +45,16 @@ export interface TraceFile {
   fingerprints?: string[];
   /** The violation the run ended with. */
   violation?: { id: string; step: number; message: string };
+  /** The checks the run was made with (absent in files written before they were recorded). */
+  checks?: TraceChecks;
 }
 
-type TraceExtra = Pick<TraceFile, 'seed' | 'description' | 'strategy' | 'violation'>;
+type TraceExtra = Pick<TraceFile, 'seed' | 'description' | 'strategy' | 'violation' | 'checks'>;
+
+/** A search's checks as a trace file records them. */
+export function traceChecks(spec: CheckSpec): TraceChecks {
+  return { chain: spec.chain, ...(spec.invariants.length === 0 ? {} : { invariants: [...spec.invariants] }), ...(spec.relations === undefined ? {} : { relations: [...spec.relations] }) };
+}
 
 export class TraceError extends Error {}
 

@@ -4,9 +4,10 @@
 // per message tag, mirroring actionToJson / messageToJson. Errors are one-line TraceErrors that
 // name the field path and the step; no input, however wrong, gets any other exception out.
 import { ACTION_KINDS, type ActionKind } from '../automata/actions.ts';
-import { DEFAULT_CONFIG, makeConfig } from '../automata/config.ts';
+import { DEFAULT_CONFIG, makeConfig, type Config } from '../automata/config.ts';
 import type { Tag } from '../automata/messages.ts';
-import { TRACE_FORMAT, TraceError, type TraceFile } from './trace-file.ts';
+import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
+import { TRACE_FORMAT, TraceError, type TraceChecks, type TraceFile } from './trace-file.ts';
 
 /** A trace file as validateTrace accepts it: version 0, or 1 with its optional fields. */
 export interface ValidatedTrace extends TraceFile {
@@ -16,6 +17,7 @@ export interface ValidatedTrace extends TraceFile {
   /** The invariant violated after action `step`. */
   violation?: { id: string; step: number; message: string };
   strategy?: string;
+  checks?: TraceChecks;
 }
 
 /** Sizes that ranges depend on: replicas n = 3f+1, clients, nodes n + clients. */
@@ -211,6 +213,41 @@ const CONFIG: Spec = {
 
 const NO_SIZES: Sizes = { n: 0, clients: 0, nodes: 0 };
 
+/** Clause counts of the relations (Defs A.1.15, A.1.20, A.2.6), as sim/cli-usage.ts relationsArg has them. */
+const RELATION_CLAUSES: Readonly<Record<string, number>> = { F: 3, G: 11, H: 7 };
+
+/** A relation or clause id that the chain of config's variant checks ('H', 'G(8)'). */
+const relationOf =
+  (config: Config): Check =>
+  (v, p) => {
+    const m = typeof v === 'string' ? /^([FGH])(?:\((\d+)\))?$/.exec(v) : null;
+    if (m === null || (m[2] !== undefined && !(Number(m[2]) >= 1 && Number(m[2]) <= RELATION_CLAUSES[m[1]!]!)))
+      want(p, v, 'a relation (F, G, H) or one of its clauses (F(1)..F(3), G(1)..G(11), H(1)..H(7))');
+    if (config.variant === 'A' && m![1] === 'H') throw new Bad(p, `names H, which is not in the chain of variant A (G, F)`);
+  };
+
+/** An --invariants pattern that selects something under config's readings. */
+const patternOf =
+  (config: Config): Check =>
+  (v, p) => {
+    if (typeof v !== 'string' || v.trim() === '') return want(p, v, 'an invariant id, family or pattern');
+    try {
+      selectInvariants(systemInvariants(config.readings), [v]);
+    } catch (e) {
+      if (e instanceof SelectionError) throw new Bad(p, `matches no invariant, got ${show(v)}`);
+      throw e;
+    }
+  };
+
+/** The recorded checks: chain on or off, the invariants and relations selected. */
+const checksOf =
+  (config: Config): Check =>
+  (v, p, z) => {
+    object({ chain: bool, invariants: optional(array(patternOf(config))), relations: optional(array(relationOf(config))) })(v, p, z);
+    const c = v as Record<string, unknown>;
+    if (c.chain === false && field(c, 'relations') !== undefined) throw new Bad(sub(p, 'relations'), 'needs the chain (checks.chain is false)');
+  };
+
 /**
  * Checks a parsed trace file completely and returns it, typed; or throws a one-line TraceError
  * beginning with `source`. Unknown fields are ignored; the result is the input itself.
@@ -225,9 +262,10 @@ export function validateTrace(j: unknown, source = 'trace'): ValidatedTrace {
     top('version', oneOf(0, 1, 2));
     top('config', object(CONFIG));
     let z: Sizes;
+    let config: Config;
     try {
-      const c = makeConfig(t.config as object);
-      z = { n: 3 * c.f + 1, clients: c.clients, nodes: 3 * c.f + 1 + c.clients };
+      config = makeConfig(t.config as object);
+      z = { n: 3 * config.f + 1, clients: config.clients, nodes: 3 * config.f + 1 + config.clients };
     } catch (e) {
       throw new Bad('config', `is rejected: ${e instanceof Error ? e.message : show(e)}`);
     }
@@ -239,6 +277,7 @@ export function validateTrace(j: unknown, source = 'trace'): ValidatedTrace {
     top('strategy', optional(str));
     top('fingerprints', optional(array(fingerprint, () => actions.length)));
     top('violation', optional(object({ id: str, step: below('a step', () => actions.length), message: str })));
+    top('checks', optional(checksOf(config)));
     actions.forEach((a, k) => {
       at = `step ${k}: `;
       if (!isObject(a)) want('', a, 'an action object');

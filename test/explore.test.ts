@@ -15,6 +15,7 @@ import { main } from '../sim/cli.ts';
 import { EXPLORE_HELP } from '../sim/cli-explore.ts';
 import { EXPLORE_DEFAULTS, explore } from '../sim/explore.ts';
 import { FingerprintSet } from '../sim/explore-seen.ts';
+import { loadTrace } from '../sim/trace-file.ts';
 
 function cli(...argv: string[]) {
   let out = '';
@@ -184,6 +185,14 @@ describe('explore', () => {
     const timed = cli('explore', '--depth', '40', '--max-states', '10000000', '--time-limit', '1', '--json');
     expect(JSON.parse(timed.out).timedOut).toBe(true);
     expect(cli('explore', '--time-limit', '0').err).toMatch(/--time-limit must be an integer >= 1/);
+  });
+
+  it('a violation\'s trace records the checks: no chain, the invariants selected by id', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pbft-explore-'));
+    expect(cli('explore', '--depth', '2', '--literal-errata', 'E5', '--out', join(dir, 'all.json')).code).toBe(1);
+    expect(loadTrace(join(dir, 'all.json')).checks).toEqual({ chain: false });
+    expect(cli('explore', '--depth', '2', '--literal-errata', 'E5', '--invariants', 'A.2.3', '--out', join(dir, 'sel.json')).code).toBe(1);
+    expect(loadTrace(join(dir, 'sel.json')).checks).toEqual({ chain: false, invariants: ['A.2.3(1)', 'A.2.3(2)'] });
   });
 
   it('--help describes every option', () => {

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { StateHasher, stateHash } from '../automata/state-hash.ts';
 import { main } from '../sim/cli.ts';
 import { ITF_VARS } from '../sim/itf.ts';
+import { walkRun } from '../sim/hunt.ts';
 import { replay } from '../sim/replay.ts';
+import { parseSearchArgs } from '../sim/search-options.ts';
 import { runRandom } from '../sim/scheduler.ts';
 import { planFor, planRunOptions, STRATEGY_NAMES } from '../sim/strategies.ts';
 import { loadTrace, traceJson, type TraceFile } from '../sim/trace-file.ts';
@@ -108,6 +110,15 @@ describe('pbft-check replay', () => {
     expect(out.out).toMatch(/recorded\s+A\.2\.3\(1\) at step 492: reproduced/);
     const j = JSON.parse(cli('replay', p, '--json').out);
     expect([j.reproduced, j.steps, j.violation.id]).toEqual([true, 493, 'A.2.3(1)']);
+    // `run --trace` records its checks too; a recorded selection without A.2.3 does not see it, --check does.
+    expect(loadTrace(p).checks).toEqual({ chain: false });
+    const only = write('e3-only-a24.json', { ...loadTrace(p), checks: { chain: false, invariants: ['A.2.4'] } });
+    expect(cli('replay', only, '--quiet').out).toMatch(/violation\s+none\n\s+recorded\s+A\.2\.3\(1\) at step 492: NOT reproduced\n\s+checked\s+invariants A\.2\.4, chain off, as the file records/);
+    expect(cli('replay', only, '--quiet', '--check').code).toBe(1);
+    const p2 = join(tmp, 'e3-a23.json');
+    expect(cli('run', '--invariants', 'A.2.3', '--literal-errata', 'E3', '--seed', '36', '--steps', '3000', '--trace', p2).code).toBe(1);
+    expect(loadTrace(p2).checks).toEqual({ chain: false, invariants: ['A.2.3(1)', 'A.2.3(2)'] });
+    expect(cli('replay', p2, '--quiet').out).toMatch(/A\.2\.3\(1\) at step 492: reproduced\n\s+checked\s+invariants A\.2\.3\(1\),A\.2\.3\(2\), chain off, as the file records/);
   });
 
   it('--verbose shows what each step changed', () => {
@@ -166,5 +177,84 @@ describe('ITF export', () => {
     expect(itf['#meta'].status).toBe('violation');
     expect(itf['#meta'].violation).toMatch(/^AGREEMENT at step \d+$/);
     expect(itf.states.length).toBe(loadTrace('traces/regression/f-plus-1-agreement.json').actions.length + 1);
+  });
+});
+
+describe('replay applies the checks a trace was found with', () => {
+  // Simulate's run 0 under E22's literal reading (as `simulate --literal-errata E22` runs it): the
+  // chain finds A.1.1(in) on A's copy, which A_gc's own invariants do not state.
+  const e22 = () => {
+    const { spec } = parseSearchArgs('simulate', ['--literal-errata', 'E22']);
+    const f = walkRun(spec, 0).finding!;
+    expect(f, 'run 0 finds it').not.toBeNull();
+    return f.trace;
+  };
+
+  it('a violation on A\'s copy in the chain: recorded with the checks, replayed with them (exit 1, the same violation)', () => {
+    const t = e22();
+    expect(t.violation).toMatchObject({ id: 'A.1.1(in)' });
+    expect(t.checks).toEqual({ chain: true });
+    const p = write('e22.json', t);
+    const out = cli('replay', p, '--quiet');
+    expect(out.code).toBe(1);
+    expect(out.out).toMatch(new RegExp(`violation\\s+A\\.1\\.1\\(in\\) at step ${t.violation!.step}\\n`));
+    expect(out.out).toMatch(/recorded\s+A\.1\.1\(in\) at step \d+: reproduced/);
+    expect(out.out).toMatch(/checked\s+invariants all, chain on, as the file records\n$/);
+    const j = JSON.parse(cli('replay', p, '--json').out);
+    expect([j.reproduced, j.violation.id, j.checks]).toEqual([true, 'A.1.1(in)', { invariants: 'all', chain: true, relations: 'all', recorded: { chain: true }, asRecorded: true }]);
+    // --no-chain overrides the file: A_gc's invariants alone see nothing.
+    const off = cli('replay', p, '--quiet', '--no-chain');
+    expect(off.code).toBe(0);
+    expect(off.out).toMatch(/violation\s+none\n\s+recorded\s+A\.1\.1\(in\) at step \d+: NOT reproduced\n\s+checked\s+invariants all, chain off \(the file records invariants all, chain on\)/);
+  });
+
+  it('a file without recorded checks replays as before: the chain only for a simulation\'s violation, or with --chain', () => {
+    const { checks: _, ...old } = e22();
+    const p = write('e22-old.json', old);
+    const out = cli('replay', p, '--quiet');
+    expect(out.code).toBe(0);
+    expect(out.out).toMatch(/NOT reproduced\n\s+checked\s+invariants all, chain off \(the file records no checks\)/);
+    const on = cli('replay', p, '--quiet', '--chain');
+    expect(on.code).toBe(1);
+    expect(on.out).toMatch(/: reproduced/);
+    // The stored errata traces record no checks and replay clean, as they did.
+    expect(cli('replay', 'traces/errata/E13-h-extra-request.json', '--quiet').out).toMatch(/violation\s+none\n\s+checked\s+invariants none, chain off \(the file records no checks\)\n$/);
+  });
+
+  it('the recorded selection of invariants and relations is applied, and --check, --invariants, --relations replace it', () => {
+    const t = e22();
+    // Recorded: only A_gc's A.2.3; the chain reports only G. A.1.1(in) on the copy is not a clause, so it still comes up.
+    const p = write('e22-sel.json', { ...t, checks: { chain: true, invariants: ['A.2.3'], relations: ['G'] } });
+    const j = JSON.parse(cli('replay', p, '--json').out);
+    expect([j.violation.id, j.checks.invariants, j.checks.relations, j.checks.asRecorded]).toEqual(['A.1.1(in)', ['A.2.3'], ['G'], true]);
+    const all = JSON.parse(cli('replay', p, '--json', '--check', '--relations', 'H,G,F').out);
+    expect([all.checks.invariants, all.checks.relations, all.checks.asRecorded]).toEqual(['all', ['H', 'G', 'F'], false]);
+    expect(JSON.parse(cli('replay', p, '--json', '--invariants', 'A.2.4').out).checks.invariants).toEqual(['A.2.4']);
+    expect(cli('replay', p, '--relations', 'H', '--no-chain').err).toMatch(/--relations needs the chain/);
+    expect(cli('replay', p, '--chain', '--no-chain').err).toMatch(/contradict/);
+    expect(cli('replay', p, '--invariants', 'Z.9').err).toMatch(/--invariants: no invariant matches 'Z.9'/);
+  });
+
+  it('--help says the recorded checks are applied and how to override them', () => {
+    const h = cli('replay', '--help');
+    expect(h.code).toBe(0);
+    expect(h.out).toMatch(/records the checks it was made with[^]*the replay applies\s+them/);
+    for (const o of ['--check', '--invariants', '--chain, --no-chain', '--relations']) expect(h.out).toMatch(new RegExp(`\\n {2}${o} `));
+  });
+
+  it('a malformed checks field is an input error: one line naming the field, exit 2', () => {
+    const t = e22();
+    for (const [checks, message] of [
+      [{ chain: 'yes' }, /field 'checks.chain' must be a boolean, got "yes"/],
+      [{ chain: true, invariants: ['Z.9'] }, /field 'checks.invariants\[0\]' matches no invariant, got "Z.9"/],
+      [{ chain: true, relations: ['K'] }, /field 'checks.relations\[0\]' must be a relation/],
+      [{ chain: false, relations: ['H'] }, /field 'checks.relations' needs the chain/],
+      [[true], /field 'checks' must be an object/],
+    ] as const) {
+      const out = cli('replay', write('bad-checks.json', { ...t, checks }));
+      expect(out.code).toBe(2);
+      expect(out.err).toMatch(message);
+      expect(out.err.trim().split('\n')).toHaveLength(1);
+    }
   });
 });

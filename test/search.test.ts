@@ -113,6 +113,23 @@ describe('pbft-check search', () => {
     expect(two.trace).toBe(one.trace);
   }, 60_000);
 
+  it('a trace records the checks it was found with (chain, relations, the literal errata in its configuration) and replays with them', async () => {
+    const p = join(tmp, 'e13.json');
+    // E13 as written: H(2) fails within a few steps; a small shrink budget keeps the test quick.
+    const r = await cli('search', '--literal-errata', 'E13', '--relations', 'H', '--runs', '1', '--workers', '1', '--shrink-budget', '5', '--out', p, '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).violation.id).toBe('H(2)');
+    const t = loadTrace(p);
+    expect([t.checks, t.config.readings.literalExtraRequests]).toEqual([{ chain: true, relations: ['H'] }, true]);
+    const rep = await cli('replay', p, '--json');
+    expect(rep.code).toBe(1);
+    const j = JSON.parse(rep.out);
+    expect([j.reproduced, j.violation.id, j.checks.relations, j.checks.asRecorded]).toEqual([true, 'H(2)', ['H'], true]);
+    // Reporting G alone (what another search would have selected), H(2) is not reported.
+    const g = await cli('replay', p, '--json', '--relations', 'G');
+    expect([g.code, JSON.parse(g.out).reproduced]).toEqual([0, false]);
+  }, 60_000);
+
   it('exit 0 and a three-line result when nothing is violated: the head, no violation, the reach', async () => {
     const r = await cli('search', '--runs', '4', '--steps', '200', '--workers', '1', '--seed', 'quiet');
     expect(r.code).toBe(0);

@@ -43,9 +43,16 @@ describe('pbft-check simulate', () => {
     expect(j.violation.minimizedLength).toBeLessThan(j.violation.foundLength);
     const t = loadTrace(p);
     expect(t.violation).toMatchObject({ id: 'AGREEMENT', step: t.actions.length - 1 });
+    expect(t.checks).toEqual({ chain: true });
     const rep = await cli('replay', p, '--quiet');
     expect(rep.code).toBe(1);
-    expect(rep.out).toMatch(/reproduced/);
+    expect(rep.out).toMatch(/: reproduced\n\s+checked\s+invariants all, chain on, as the file records/);
+  }, 60_000);
+
+  it('a trace records the checks (chain on by default; --no-chain off; --invariants)', async () => {
+    const p = join(tmp, 'checks.json');
+    expect((await cli('simulate', '--strategy', 'equivocating-primary', '--faults', '2', '--out', p, '--workers', '1', '--no-chain', '--invariants', 'A.2.3,A.2.4')).code).toBe(1);
+    expect(loadTrace(p).checks).toEqual({ chain: false, invariants: ['A.2.3', 'A.2.4'] });
   }, 60_000);
 
   it('exit 0 when nothing is violated, with the result in two lines', async () => {

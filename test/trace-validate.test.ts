@@ -69,6 +69,15 @@ describe('bad inputs', () => {
     ],
     ['violation beyond the actions', (t) => ((t.version = 1), (t.violation = { id: 'x', step: 43, message: 'm' }), t), "trace: field 'violation.step' must be a step in 0..42, got 43"],
     ['violation without id', (t) => ((t.version = 1), (t.violation = { step: 1, message: 'm' }), t), "trace: field 'violation.id' is missing (must be a string)"],
+    // Recorded checks
+    ['checks not an object', (t) => ((t.checks = 'chain'), t), `trace: field 'checks' must be an object, got "chain"`],
+    ['checks without chain', (t) => ((t.checks = {}), t), "trace: field 'checks.chain' is missing (must be a boolean)"],
+    ['checks.invariants a string', (t) => ((t.checks = { chain: true, invariants: 'A.1.2' }), t), `trace: field 'checks.invariants' must be an array, got "A.1.2"`],
+    ['checks.invariants matching nothing', (t) => ((t.checks = { chain: true, invariants: ['A.1.2', 'Z.9'] }), t), `trace: field 'checks.invariants[1]' matches no invariant, got "Z.9"`],
+    ['checks.invariants empty pattern', (t) => ((t.checks = { chain: true, invariants: [' '] }), t), `trace: field 'checks.invariants[0]' must be an invariant id, family or pattern, got " "`],
+    ['checks.relations a clause out of range', (t) => ((t.checks = { chain: true, relations: ['G(12)'] }), t), `trace: field 'checks.relations[0]' must be a relation (F, G, H) or one of its clauses (F(1)..F(3), G(1)..G(11), H(1)..H(7)), got "G(12)"`],
+    ['checks.relations H for A', (t) => ((t.config.variant = 'A'), (t.checks = { chain: true, relations: ['G', 'H(2)'] }), t), "trace: field 'checks.relations[1]' names H, which is not in the chain of variant A (G, F)"],
+    ['checks.relations without the chain', (t) => ((t.checks = { chain: false, relations: ['H'] }), t), "trace: field 'checks.relations' needs the chain (checks.chain is false)"],
     // Configuration
     ['no config', (t) => (delete t.config, t), "trace: field 'config' is missing (must be an object)"],
     ['f a string', (t) => ((t.config.f = 'x'), t), `trace: field 'config.f' must be an integer >= 1, got "x"`],
@@ -137,6 +146,11 @@ describe('bad inputs', () => {
     t.actions[0].extra = null;
     t.config = { f: 1, clients: 2, chkptInt: 1, L: 2 };
     expect(validateTrace(t)).toBe(t);
+    // Recorded checks, in full and in part (absent invariants or relations: all of them).
+    for (const checks of [{ chain: true, invariants: ['A.1.*', 'A.2.3(1)', 'E2E'], relations: ['H', 'G(8)', 'F(3)'] }, { chain: false }, { chain: false, invariants: [] }]) {
+      t.checks = checks;
+      expect(validateTrace(t)).toBe(t);
+    }
   });
 });
 
