@@ -39,8 +39,11 @@ Options:
   --network              allow MC's loss, duplication and replay (off: a reliable network)
   --misbehave N          at most N misbehaviours (MISBEHAVE) on any path [unbounded]
   --depth N              depth bound: steps from the start [12, or the preset's]
-  --max-states N         bound on distinct states [100000; with --preset 20000000]
-  --time-limit SEC       stop after this many seconds [none]
+  --max-states N         bound on distinct states [100000; with --preset 20000000; with
+                         --time-limit and no --max-states, none]
+  --time-limit SEC       stop after this many seconds [none]; given alone, the search goes on
+                         until the time is up (or the depth or memory bound); with --max-states,
+                         whichever comes first
   --invariants LIST      check only these invariants of the variant (ids, families or globs,
                          e.g. A.2.3,A.2.4 or A.1.*) [all of the variant's]
   --literal-errata LIST  run these errata's text as written (ERRATA.md), e.g. E2
@@ -127,7 +130,7 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
   const r = withPrefixErrors(preset?.name, () => explore({
     config: input,
     maxDepth: intArg('depth', o.depth, 0, preset?.depth ?? 12),
-    maxStates: intArg('max-states', o['max-states'], 1, preset === undefined ? 100_000 : PRESET_MAX_STATES),
+    maxStates: stateBound(o['max-states'], timeLimit, preset !== undefined),
     ...(timeLimit === undefined ? {} : { timeLimit }),
     ...(invariants === undefined ? {} : { invariants }),
     ...(misbehaveBudget === undefined ? {} : { misbehaveBudget }),
@@ -162,6 +165,17 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
     out(lines.join('\n') + '\n');
   }
   return r.violation === null ? 0 : 1;
+}
+
+/**
+ * The bound on distinct states: --max-states N; without it, none when --time-limit is given (the
+ * search goes on until the time is up, the depth bound or the memory bound), else 100,000 (a
+ * preset: 20,000,000).
+ */
+export function stateBound(maxStates: string | undefined, timeLimit: number | undefined, preset: boolean): number {
+  if (maxStates !== undefined) return intArg('max-states', maxStates, 1, 0);
+  if (timeLimit !== undefined) return Infinity;
+  return preset ? PRESET_MAX_STATES : 100_000;
 }
 
 /** A preset's prefix that the options given keep from its goal is a usage error. */

@@ -1,19 +1,21 @@
 // pbft-check merge: combines the --json results of the shards of one search (run on any number of
 // machines with --shard i/N) into the result of the whole: runs and steps add up, the time is the
-// longest shard's, the violation is the one of the lowest run index, and the reach adds up. Files from different
+// longest shard's, the violation is the one of the lowest run index (with its shard's times: found
+// after, shrinking, minimizing), and the reach adds up. Files from different
 // searches (another seed, configuration, strategy or checks) or the same shard twice are refused.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatResult } from './cli-search.ts';
 import { UsageError } from './cli-usage.ts';
-import { RESULT_FORMAT, RESULT_VERSION, type SearchResult } from './search-result.ts';
+import { RESULT_FORMAT, RESULT_VERSION, TIMING_FIELDS, type SearchResult } from './search-result.ts';
 import { isReachTotals, mergeReach } from './search-reach.ts';
 
 export const MERGE_HELP = `Usage: pbft-check merge [--json] FILE...
 
 Combines the --json results of shards of one search ('pbft-check search --shard i/N --json > FILE')
 into one result: runs and steps add up, seconds is the longest shard's, and the violation
-reported is the one with the lowest run index (its trace is where that shard wrote it).
+reported is the one with the lowest run index (its trace is where that shard wrote it, its
+times those of that shard: found after, shrinking, minimizing).
 
 Options:
   --json      print the merged result as JSON (the same format, so merges can be merged)
@@ -36,6 +38,10 @@ function load(path: string): SearchResult {
   for (const k of ['runs', 'steps', 'seconds', 'violations'] as const) if (typeof r[k] !== 'number' || !(r[k] >= 0)) throw new UsageError(`${path}: field '${k}' must be a number >= 0`);
   if (typeof r.search !== 'object' || r.search === null) throw new UsageError(`${path}: field 'search' is missing`);
   if (r.violation !== null && (typeof r.violation !== 'object' || typeof r.violation?.run !== 'number')) throw new UsageError(`${path}: field 'violation' must be null or have a run number`);
+  for (const k of TIMING_FIELDS) {
+    const ms: unknown = r.violation?.[k];
+    if (ms !== undefined && !(typeof ms === 'number' && ms >= 0)) throw new UsageError(`${path}: field 'violation.${k}' must be a number >= 0`);
+  }
   if (r.reach !== undefined && !isReachTotals(r.reach)) throw new UsageError(`${path}: field 'reach' must have whole numbers runs, alive, adopted and views by view number`);
   return r as SearchResult;
 }

@@ -14,10 +14,11 @@ export function walkRun(spec: SearchSpec, run: number): RunOutcome {
   const seed = `${spec.seed}-${run}`;
   const plan = planOf(spec, seed);
   const { r, violation: h } = runChecked({ ...planRunOptions(plan, spec.config), seed, steps: spec.steps }, spec.checks);
+  const foundAt = performance.timeOrigin + performance.now();
   if (h === null) return { run, steps: r.trace.length, finding: null, reach: r.stats.reach(r.state, spec.steps) };
   const description = `${h.id} at step ${h.step} (${describePlan(plan)}, seed ${seed}): ${h.message}`;
   const trace = traceJson(r.universe, r.trace, { seed, description, strategy: describePlan(plan), violation: h, checks: traceChecks(spec.checks) });
-  return { run, steps: r.trace.length, finding: { run, plan: describePlan(plan), ...h, generatedLength: h.step + 1, shrunkLength: h.step + 1, shrinks: 0, shrinkSeconds: 0, trace }, reach: null };
+  return { run, steps: r.trace.length, finding: { run, plan: describePlan(plan), ...h, generatedLength: h.step + 1, shrunkLength: h.step + 1, shrinks: 0, foundAt, shrinkSeconds: 0, trace }, reach: null };
 }
 
 export interface HuntOptions {

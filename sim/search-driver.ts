@@ -30,6 +30,8 @@ export interface Progress {
 export interface SearchOutcome extends Progress {
   /** The violation of the lowest run index, or null. */
   finding: RunFinding | null;
+  /** Seconds from the search's start until that violation was detected (before shrinking), or null. */
+  foundAfterSeconds: number | null;
   /** The reach of the runs that ended without a violation. */
   reach: ReachTotals;
 }
@@ -48,6 +50,8 @@ function runIndex(limits: SearchLimits, k: number): number {
 class Ledger {
   private next = 0;
   readonly t0 = performance.now();
+  /** t0 as an absolute time in ms, comparable with a finding's foundAt from any thread. */
+  private readonly t0Abs = performance.timeOrigin + this.t0;
   best: RunFinding | null = null;
   /** Called after an outcome is recorded (the pool cancels runs above a violation). */
   onFinding?: () => void;
@@ -78,7 +82,8 @@ class Ledger {
   }
 
   outcome(): SearchOutcome {
-    return { ...this.progress, seconds: this.seconds(), finding: this.best, reach: this.reach };
+    const foundAfterSeconds = this.best === null ? null : Math.max(0, (this.best.foundAt - this.t0Abs) / 1000);
+    return { ...this.progress, seconds: this.seconds(), finding: this.best, foundAfterSeconds, reach: this.reach };
   }
 }
 

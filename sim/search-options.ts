@@ -26,7 +26,7 @@ const DEFAULTS: Record<SearchMode, { runs: number; timeLimit: number | undefined
 export function sharedOptionsHelp(mode: SearchMode): string {
   const d = DEFAULTS[mode];
   return `  --seed S               seed of the search; run k is derived from S and k [pbft-check]
-  --runs N               number of runs [${d.runs === Infinity ? 'as many as the time limit allows' : d.runs}]
+  --runs N               number of runs [${d.runs === Infinity ? 'as many as the time limit allows' : `${d.runs}; with --time-limit alone, until the time is up`}]
   --steps N              steps per run [2000]
   --time-limit SEC       no new run starts after this many seconds [${d.timeLimit}${mode === 'search' ? ', or none when --runs is given' : ''}]
   --variant a|agc        replica automaton: A (Appendix A.1) or A_gc (Figs 2-8..2-13) [agc]
@@ -124,7 +124,8 @@ export function parseSearchArgs(mode: SearchMode, args: string[]): SearchCommand
     shrinkBudget: intArg('shrink-budget', o['shrink-budget'], 0, DEFAULT_SHRINK_BUDGET),
   };
   const d = DEFAULTS[mode];
-  const runs = o.runs === undefined ? d.runs : intArg('runs', o.runs, 1, 0);
+  // --time-limit alone: runs until the time is up (simulate's default of 100 runs is lifted).
+  const runs = o.runs === undefined ? (o['time-limit'] !== undefined ? Infinity : d.runs) : intArg('runs', o.runs, 1, 0);
   // search: --runs alone means no time limit.
   const timeLimit = o['time-limit'] !== undefined ? intArg('time-limit', o['time-limit'], 1, 0) : mode === 'search' && o.runs !== undefined ? undefined : d.timeLimit;
   const shard = shardArg(o.shard);

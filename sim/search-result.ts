@@ -22,7 +22,18 @@ export interface ResultViolation {
   shrinks: number;
   minimizedLength: number;
   trace: string;
+  /**
+   * Milliseconds from the search's start (this shard's) until the run detected the violation,
+   * then spent by fast-check shrinking it (0 for simulate), then by sim/minimize.ts minimizing it.
+   * Absent in results written before they were reported.
+   */
+  foundAfterMs?: number;
+  shrinkMs?: number;
+  minimizeMs?: number;
 }
+
+/** The timing fields of a violation, when the result has them. */
+export const TIMING_FIELDS = ['foundAfterMs', 'shrinkMs', 'minimizeMs'] as const;
 
 export interface SearchResult {
   format: typeof RESULT_FORMAT;

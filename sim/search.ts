@@ -39,6 +39,11 @@ export interface RunFinding extends Violation {
   generatedLength: number;
   shrunkLength: number;
   shrinks: number;
+  /**
+   * When the run detected the violation (before any shrinking), as an absolute time in ms
+   * (performance.timeOrigin + performance.now(): comparable across worker threads).
+   */
+  foundAt: number;
   /** Seconds fast-check spent shrinking. */
   shrinkSeconds: number;
   trace: TraceFile;
@@ -143,7 +148,7 @@ export function searchRun(spec: SearchSpec, run: number): RunOutcome {
   return {
     run,
     steps,
-    finding: { run, plan: b.plan, ...v, generatedLength: g.length, shrunkLength: v.step + 1, shrinks: details.numShrinks, shrinkSeconds: (performance.now() - g.at) / 1000, trace: b.trace() },
+    finding: { run, plan: b.plan, ...v, generatedLength: g.length, shrunkLength: v.step + 1, shrinks: details.numShrinks, foundAt: performance.timeOrigin + g.at, shrinkSeconds: (performance.now() - g.at) / 1000, trace: b.trace() },
     reach: null,
   };
 }

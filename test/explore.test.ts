@@ -12,7 +12,7 @@ import { fingerprintText, StateHashParts } from '../automata/state-hash-parts.ts
 import { Universe } from '../automata/universe.ts';
 import type { SystemInvariant } from '../invariants/types.ts';
 import { main } from '../sim/cli.ts';
-import { EXPLORE_HELP } from '../sim/cli-explore.ts';
+import { EXPLORE_HELP, stateBound } from '../sim/cli-explore.ts';
 import { EXPLORE_DEFAULTS, explore } from '../sim/explore.ts';
 import { FingerprintSet } from '../sim/explore-seen.ts';
 import { loadTrace } from '../sim/trace-file.ts';
@@ -185,6 +185,19 @@ describe('explore', () => {
     const timed = cli('explore', '--depth', '40', '--max-states', '10000000', '--time-limit', '1', '--json');
     expect(JSON.parse(timed.out).timedOut).toBe(true);
     expect(cli('explore', '--time-limit', '0').err).toMatch(/--time-limit must be an integer >= 1/);
+  });
+
+  it('--time-limit alone lifts the state bound (until the time is up); with --max-states, whichever comes first', () => {
+    expect(stateBound(undefined, undefined, false)).toBe(100_000);
+    expect(stateBound(undefined, undefined, true)).toBe(20_000_000);
+    expect(stateBound(undefined, 5, false)).toBe(Infinity);
+    expect(stateBound(undefined, 5, true)).toBe(Infinity);
+    expect(stateBound('50', 5, false)).toBe(50);
+    expect(() => stateBound('0', undefined, false)).toThrow(/--max-states must be an integer >= 1/);
+    const both = JSON.parse(cli('explore', '--depth', '40', '--max-states', '50', '--time-limit', '60', '--json').out);
+    expect([both.truncated, both.timedOut, both.distinct]).toEqual([true, false, 50]);
+    const alone = JSON.parse(cli('explore', '--depth', '40', '--time-limit', '1', '--json').out);
+    expect([alone.truncated, alone.timedOut]).toEqual([false, true]);
   });
 
   it('a violation\'s trace records the checks: no chain, the invariants selected by id', () => {

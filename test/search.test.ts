@@ -12,6 +12,9 @@ import { DEFAULT_SHRINK_BUDGET, executeSchedule, searchRun, type SearchSpec } fr
 import { runOf } from '../sim/search-driver.ts';
 import { addReach, formatReach, isReachTotals, medianView, mergeReach, noReach } from '../sim/search-reach.ts';
 import { loadTrace } from '../sim/trace-file.ts';
+import { merge } from '../sim/cli-merge.ts';
+import { formatResult } from '../sim/cli-search.ts';
+import { RESULT_FORMAT, RESULT_VERSION, type SearchResult } from '../sim/search-result.ts';
 
 async function cli(...argv: string[]) {
   let out = '';
@@ -109,8 +112,25 @@ describe('pbft-check search', () => {
     };
     const one = await run('1');
     const two = await run('2');
-    expect(two.v).toEqual({ ...one.v, trace: two.v.trace });
+    // The times are the machine's (and the workers'), not the search's: equal apart from them.
+    const untimed = ({ foundAfterMs: _f, shrinkMs: _s, minimizeMs: _m, ...v }: Record<string, unknown>) => v;
+    expect(untimed(two.v)).toEqual({ ...untimed(one.v), trace: two.v.trace });
     expect(two.trace).toBe(one.trace);
+  }, 60_000);
+
+  it('reports when the violation was found apart from the time spent shrinking and minimizing', async () => {
+    const p = join(tmp, 'timed.json');
+    const r = await cli('search', '--strategy', 'equivocating-primary', '--faults', '2', '--seed', 'b', '--no-chain', '--workers', '1', '--out', p);
+    expect(r.code).toBe(1);
+    const m = /\n {2}found after (\d+\.\d) s; shrinking (\d+\.\d) s, minimizing (\d+\.\d) s\n {2}fast-check shrank it/.exec(r.out);
+    expect(m, r.out).not.toBeNull();
+    const j = JSON.parse((await cli('search', '--strategy', 'equivocating-primary', '--faults', '2', '--seed', 'b', '--no-chain', '--workers', '1', '--out', p, '--json')).out);
+    const v = j.violation;
+    for (const k of ['foundAfterMs', 'shrinkMs', 'minimizeMs']) expect(Number.isInteger(v[k]) && v[k] >= 0, k).toBe(true);
+    // Run 3 is found after runs 0-2 and before its shrinking (16 shrinks) ends; the search's time holds both.
+    expect(v.shrinks).toBeGreaterThan(0);
+    expect(v.foundAfterMs + v.shrinkMs).toBeLessThanOrEqual(j.seconds * 1000 + 10);
+    expect(v.shrinkMs).toBeGreaterThan(0);
   }, 60_000);
 
   it('a trace records the checks it was found with (chain, relations, the literal errata in its configuration) and replays with them', async () => {
@@ -169,6 +189,26 @@ describe('pbft-check search', () => {
     expect(m.reach).toEqual(whole.reach);
     const two = await cli('merge', paths[0]!, paths[1]!);
     expect(two.out).toMatch(/search: 4 runs[^]*shards 3 of 3 are not in these files/);
+  });
+
+  it('merge keeps the times of the lowest run\'s violation, checks them, and prints results without them', () => {
+    const shard = (index: number, run: number | null, ms: number): SearchResult => ({
+      format: RESULT_FORMAT, version: RESULT_VERSION, mode: 'search',
+      search: { seed: 's', strategy: 'swarm', faults: null, faultyReplicas: null, faultyClients: null, stepsPerRun: 10, checks: { invariants: [], chain: true }, shrinkBudget: 200, config: makeConfig({}) },
+      runsRequested: 10, shards: { count: 2, indices: [index] }, runs: 5, steps: 50, seconds: 1, stepsPerSecond: 50, violations: run === null ? 0 : 1,
+      violation: run === null ? null : { run, id: 'X', step: 1, message: 'm', plan: 'p', foundLength: 2, shrunkLength: 2, shrinks: 0, minimizedLength: 2, trace: `t${index}`, foundAfterMs: ms, shrinkMs: ms + 1, minimizeMs: ms + 2 },
+    });
+    const m = merge([{ path: 'a', r: shard(1, 7, 900) }, { path: 'b', r: shard(2, 4, 300) }]);
+    expect(m.violation).toMatchObject({ run: 4, foundAfterMs: 300, shrinkMs: 301, minimizeMs: 302, trace: 't2' });
+    expect(formatResult(m)).toMatch(/\n {2}found after 0\.3 s; shrinking 0\.3 s, minimizing 0\.3 s\n/);
+    // A result written before the times were reported: no times line.
+    const old = shard(1, 7, 0);
+    for (const k of ['foundAfterMs', 'shrinkMs', 'minimizeMs'] as const) delete old.violation![k];
+    expect(formatResult(old)).not.toMatch(/found after/);
+    expect(formatResult({ ...old, mode: 'simulate', violation: { ...old.violation!, foundAfterMs: 1500, shrinkMs: 0, minimizeMs: 12_000 } })).toMatch(/\n {2}found after 1\.5 s; minimizing 12\.0 s\n/);
+    const bad = join(tmp, 'bad-times.json');
+    writeFileSync(bad, JSON.stringify({ ...old, violation: { ...old.violation, shrinkMs: -1 } }));
+    return cli('merge', bad).then((r) => expect([r.code, r.err]).toEqual([2, expect.stringMatching(/field 'violation.shrinkMs' must be a number >= 0/)]));
   });
 
   it('merge refuses results of another search, a shard given twice and files that are not results', async () => {

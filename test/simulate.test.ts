@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../sim/cli.ts';
 import { hunt } from '../sim/hunt.ts';
 import { firstViolation, minimize } from '../sim/minimize.ts';
+import { parseSearchArgs } from '../sim/search-options.ts';
 import { loadTrace } from '../sim/trace-file.ts';
 
 async function cli(...argv: string[]) {
@@ -44,10 +45,32 @@ describe('pbft-check simulate', () => {
     const t = loadTrace(p);
     expect(t.violation).toMatchObject({ id: 'AGREEMENT', step: t.actions.length - 1 });
     expect(t.checks).toEqual({ chain: true });
+    expect(j.violation).toMatchObject({ shrinkMs: 0 });
     const rep = await cli('replay', p, '--quiet');
     expect(rep.code).toBe(1);
     expect(rep.out).toMatch(/: reproduced\n\s+checked\s+invariants all, chain on, as the file records/);
   }, 60_000);
+
+  it('--time-limit alone runs until the time is up, not to the default 100 runs; with --runs, whichever comes first', async () => {
+    // Runs of one step take well under 10 ms each: in 1 s far more than 100.
+    const j = JSON.parse((await cli('simulate', '--time-limit', '1', '--steps', '1', '--no-chain', '--workers', '1', '--json')).out);
+    expect(j.runsRequested).toBeNull();
+    expect(j.runs).toBeGreaterThan(100);
+    expect(j.seconds).toBeGreaterThanOrEqual(1);
+    const both = JSON.parse((await cli('simulate', '--time-limit', '5', '--runs', '3', '--steps', '1', '--no-chain', '--workers', '1', '--json')).out);
+    expect([both.runs, both.runsRequested]).toEqual([3, 3]);
+  });
+
+  it('the limits: 100 runs within 60 s by default, --time-limit alone lifts the runs, --runs alone keeps the 60 s', () => {
+    const limits = (...args: string[]) => parseSearchArgs('simulate', args).limits;
+    expect(limits()).toMatchObject({ runs: 100, timeLimit: 60 });
+    expect(limits('--time-limit', '2')).toMatchObject({ runs: Infinity, timeLimit: 2 });
+    expect(limits('--time-limit', '2', '--runs', '7')).toMatchObject({ runs: 7, timeLimit: 2 });
+    expect(limits('--runs', '7')).toMatchObject({ runs: 7, timeLimit: 60 });
+    // search: as many runs as the time limit allows; --runs alone, no time limit.
+    expect(parseSearchArgs('search', ['--time-limit', '2']).limits).toMatchObject({ runs: Infinity, timeLimit: 2 });
+    expect(parseSearchArgs('search', ['--runs', '7']).limits.timeLimit).toBeUndefined();
+  });
 
   it('a trace records the checks (chain on by default; --no-chain off; --invariants)', async () => {
     const p = join(tmp, 'checks.json');
