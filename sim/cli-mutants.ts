@@ -12,7 +12,8 @@ Runs the search on each protocol variant (the catalog in variants/, and those of
 and on the unmutated model: one core per search, the default swarm with f faulty, everything
 checked (invariants, agreement, end-to-end, the chain H, G, F), K seeds each. Prints the kill
 matrix: the variant, what it is expected to do, whether it was killed (in how many seeds), the
-check that caught it first and whether that is safety's or only the refinement A_gc → A's (H),
+check that caught it first and whether that is safety's or only the refinement A_gc → A's (H;
+then the same search without the chain says whether safety breaks too),
 the median time to the violation (before shrinking), the shortest minimized counterexample, and
 whether the saved traces replay. Exit 1 if a 'breaks safety' variant survives (or is caught by H
 alone), a 'breaks refinement' one survives, or the unmutated model or a 'harmless' variant shows
@@ -104,7 +105,7 @@ export function formatMatrix(rows: readonly MatrixRow[], seconds: number, o: { t
     r.variant ?? '(unmutated)',
     r.expectation,
     r.verdict,
-    r.caughtBy ?? '-',
+    r.caughtBy === null ? '-' : r.withoutChain === null ? r.caughtBy : `${r.caughtBy}; no chain: ${r.withoutChain}`,
     r.class ?? '-',
     secs(r.medianFoundAfterMs),
     r.minimizedLength === null ? '-' : String(r.minimizedLength),

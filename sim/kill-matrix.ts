@@ -29,6 +29,11 @@ export interface SeedOutcome {
     trace: string;
     /** Whether `pbft-check replay TRACE` reproduced the same violation. */
     replays: boolean;
+    /**
+     * When only H failed: the same search without the chain (the protocol's invariants, agreement
+     * and end-to-end alone), which tells a broken refinement from broken safety; null: none found.
+     */
+    withoutChain?: { id: string; foundAfterMs: number } | null;
   };
 }
 
@@ -41,8 +46,9 @@ export interface MatrixRow {
   killed: number;
   /** Median over the seeds of the time to the first violation (a seed without one counts as never). */
   medianFoundAfterMs: number | null;
-  /** The check that caught it first (in the first seed that caught it), and its class. */
+  /** The check that caught it first (in the first seed that caught it), and its class; when only H, what the search without the chain caught. */
   caughtBy: string | null;
+  withoutChain: string | null;
   class: ViolationClass | null;
   /** The shortest minimized counterexample over the seeds. */
   minimizedLength: number | null;
@@ -94,16 +100,31 @@ function runChild(args: readonly string[]): Promise<Child> {
 
 const firstLine = (s: string) => s.split('\n').find((l) => l.trim() !== '') ?? '';
 
-async function searchSeed(variant: string | null, seed: string, o: MatrixOptions): Promise<SeedOutcome> {
-  const trace = join(o.outDir, `${variant ?? 'unmutated'}-${seed}.json`);
-  const args = ['search', '--seed', seed, '--workers', '1', '--time-limit', String(o.timeLimit), '--out', trace, '--json'];
+type SearchJson = { runs: number; steps: number; violation: null | { id: string; message: string; foundAfterMs?: number; minimizedLength: number; trace: string } };
+
+/** One search of the variant (null: none) in a child process, or the first line of its error. */
+async function search(variant: string | null, seed: string, o: MatrixOptions, trace: string, extra: readonly string[] = []): Promise<SearchJson | string> {
+  const args = ['search', '--seed', seed, '--workers', '1', '--time-limit', String(o.timeLimit), '--out', trace, '--json', ...extra];
   if (variant !== null) args.push('--mutant', variant);
   if (o.mutantFiles.length > 0) args.push('--mutant-file', o.mutantFiles.join(','));
   const c = await runChild(args);
-  if (c.code !== 0 && c.code !== 1) return { seed, runs: 0, steps: 0, violation: null, error: firstLine(c.stderr) || `exit code ${c.code}` };
-  const r = JSON.parse(c.stdout) as { runs: number; steps: number; violation: null | { id: string; message: string; foundAfterMs?: number; minimizedLength: number; trace: string } };
+  if (c.code !== 0 && c.code !== 1) return firstLine(c.stderr) || `exit code ${c.code}`;
+  return JSON.parse(c.stdout) as SearchJson;
+}
+
+async function searchSeed(variant: string | null, seed: string, o: MatrixOptions): Promise<SeedOutcome> {
+  const name = `${variant ?? 'unmutated'}-${seed}`;
+  const r = await search(variant, seed, o, join(o.outDir, `${name}.json`));
+  if (typeof r === 'string') return { seed, runs: 0, steps: 0, violation: null, error: r };
   if (r.violation === null) return { seed, runs: r.runs, steps: r.steps, violation: null };
   const v = r.violation;
+  const cls = violationClass(v.id, v.message);
+  let withoutChain: { id: string; foundAfterMs: number } | null | undefined;
+  if (cls === 'refinement') {
+    const w = await search(variant, seed, o, join(o.outDir, `${name}-no-chain.json`), ['--no-chain']);
+    if (typeof w === 'string') return { seed, runs: 0, steps: 0, violation: null, error: w };
+    withoutChain = w.violation === null ? null : { id: w.violation.id, foundAfterMs: w.violation.foundAfterMs ?? 0 };
+  }
   const rep = await runChild(['replay', v.trace, '--quiet', '--json']);
   let replays = false;
   try {
@@ -116,7 +137,7 @@ async function searchSeed(variant: string | null, seed: string, o: MatrixOptions
     seed,
     runs: r.runs,
     steps: r.steps,
-    violation: { id: v.id, message: v.message, class: violationClass(v.id, v.message), foundAfterMs: v.foundAfterMs ?? 0, minimizedLength: v.minimizedLength, trace: v.trace, replays },
+    violation: { id: v.id, message: v.message, class: cls, foundAfterMs: v.foundAfterMs ?? 0, minimizedLength: v.minimizedLength, trace: v.trace, replays, ...(withoutChain === undefined ? {} : { withoutChain }) },
   };
 }
 
@@ -128,7 +149,7 @@ function median(xs: number[]): number {
 /** What the outcome says against the expectation. */
 function judge(row: Omit<MatrixRow, 'asExpected' | 'verdict'>): { asExpected: boolean; verdict: string } {
   const K = row.seeds.length;
-  const safety = row.seeds.filter((s) => s.violation?.class === 'safety').length;
+  const safety = row.seeds.filter((s) => s.violation?.class === 'safety' || (s.violation?.withoutChain ?? null) !== null).length;
   const failed = row.seeds.find((s) => s.error !== undefined);
   if (failed !== undefined) return { asExpected: false, verdict: `ERROR (${failed.seed}): ${failed.error}` };
   if (row.expectation === 'harmless') return row.killed === 0 ? { asExpected: true, verdict: 'no violation' } : { asExpected: false, verdict: `FALSE ALARM in ${row.killed}/${K}` };
@@ -150,6 +171,7 @@ function rowOf(v: VariantDef | null, seeds: SeedOutcome[]): MatrixRow {
     killed: hits.length,
     medianFoundAfterMs: Number.isFinite(med) ? med : null,
     caughtBy: first?.id ?? null,
+    withoutChain: first?.withoutChain === undefined ? null : (first.withoutChain?.id ?? 'nothing'),
     class: first?.class ?? null,
     minimizedLength: hits.length === 0 ? null : Math.min(...hits.map((s) => s.violation!.minimizedLength)),
     replays: hits.length === 0 ? null : hits.every((s) => s.violation!.replays),

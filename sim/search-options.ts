@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { makeConfig, type ConfigInput } from '../automata/config.ts';
-import { configArg, CONFIG_OPTIONS, intArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError, variantArg } from './cli-usage.ts';
+import { configArg, CONFIG_OPTIONS, MUTANT_HELP, mutantArg, intArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError, variantArg } from './cli-usage.ts';
 import type { SearchLimits, SearchMode } from './search-driver.ts';
 import { DEFAULT_SHRINK_BUDGET, type SearchSpec } from './search.ts';
 import { planFor, STRATEGY_NAMES, StrategyError } from './strategies.ts';
@@ -44,6 +44,7 @@ export function sharedOptionsHelp(mode: SearchMode): string {
                          [all, with the end-to-end property and agreement]
   --relations LIST       report only these relations or clauses, e.g. H or G(8) [all]
   --literal-errata LIST  run these errata's text as written (ERRATA.md), e.g. E2,E3
+${MUTANT_HELP}
   --workers N            worker threads [all cores: ${availableParallelism()}]
   --shard i/N            run only shard i of N (runs k with k mod N = i-1); merge the results
                          with 'pbft-check merge'
@@ -92,7 +93,7 @@ export function parseSearchArgs(mode: SearchMode, args: string[]): SearchCommand
   const o = parsed.values;
   if (o.chain && o['no-chain']) throw new UsageError('--chain and --no-chain contradict each other');
   if (o['shrink-budget'] !== undefined && mode !== 'search') throw new UsageError('--shrink-budget is an option of search (simulate does not shrink)');
-  const input: ConfigInput = { variant: variantArg(o.variant), f: intArg('f', o.f, 1, 1), clients: intArg('clients', o.clients, 1, 2), readings: literalErrataArg(o['literal-errata']) };
+  const input: ConfigInput = { variant: variantArg(o.variant), f: intArg('f', o.f, 1, 1), clients: intArg('clients', o.clients, 1, 2), readings: literalErrataArg(o['literal-errata']), ...mutantArg(o) };
   const service = serviceArg(o.service);
   if (service !== undefined) input.service = service;
   const faultyReplicas = listOption('faulty', o.faulty);

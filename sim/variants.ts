@@ -81,7 +81,7 @@ export function mutantConfig(mutant: string | undefined, mutantFile: string | un
 
 /**
  * The variant files a command line needs: its --mutant-file values, and those a trace file it
- * reads records (replay FILE, explore --from FILE, repl --load FILE); null when there are none.
+ * reads records (replay FILE, explore --from FILE, repl --trace FILE); null when there are none.
  * A trace that cannot be read is left to the command to report.
  */
 export function preloadMutants(argv: readonly string[]): Promise<void> | null {
@@ -100,7 +100,12 @@ function traceArgs(argv: readonly string[]): string[] {
     const first = rest.find((a) => !a.startsWith('-'));
     if (first !== undefined) out.push(first);
   }
-  for (let k = 0; k < rest.length; k++) if (rest[k] === '--from' || rest[k] === '--load') if (rest[k + 1] !== undefined) out.push(rest[k + 1]!);
+  const flag = command === 'explore' ? '--from' : command === 'repl' ? '--trace' : null;
+  for (let k = 0; k < rest.length; k++) {
+    const a = rest[k]!;
+    if (flag !== null && a === flag && rest[k + 1] !== undefined) out.push(rest[k + 1]!);
+    else if (flag !== null && a.startsWith(`${flag}=`)) out.push(a.slice(flag.length + 1));
+  }
   return out;
 }
 

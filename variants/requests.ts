@@ -24,9 +24,9 @@ export const REQUEST_VARIANTS = defineVariants([
   {
     name: 'log-stale-requests',
     description:
-      'RECEIVE(REQUEST) logs a request whose timestamp is below last-rep-t_i(c) (an old, already answered request) instead of dropping it. The primary may then pre-prepare it again, but EXECUTE does nothing for t < last-rep-t_i(c), so nothing visible changes: a check that is needlessly missing, not a hole.',
+      'RECEIVE(REQUEST) logs a request whose timestamp is below last-rep-t_i(c) (an old, already answered request) instead of dropping it. EXECUTE does nothing for t < last-rep-t_i(c), so clients see no difference; but once garbage collection has discarded the request\'s old pre-prepare, A_gc\'s primary may pre-prepare it again where A (which keeps every pre-prepare) may not, so relation H fails (found by the kill matrix: at first this variant was expected harmless).',
     changes: 'Fig 2-12 RECEIVE(⟨REQUEST, o, t, c⟩σc), "else if t > last-rep-t_i(c)" (line 711)',
-    expectation: 'harmless',
+    expectation: 'breaks refinement',
     patch: {
       receive: {
         REQUEST: (base) => (u, st, m) => {

@@ -71,9 +71,9 @@ export const VIEW_CHANGE_VARIANTS = defineVariants([
   {
     name: 'new-view-without-null-requests',
     description:
-      'The new primary leaves N empty: gaps between prepared certificates get no null request (as ERRATA E1\'s literal text has it). Replicas cannot execute past the gap, a liveness loss; nothing unsafe is executed.',
+      'The new primary leaves N empty, and correct-new-view asks for N = {}: gaps between prepared certificates get no null request (as ERRATA E1\'s literal text has it). Replicas cannot execute past the gap, a liveness loss, and nothing unsafe is executed; but the judge keeps the thesis\'s correct-new-view, so Invariant A.1.2(4) (a pre-prepare of view v > 0 only with a correct new-view for v) fails on the first new view with a gap. With `--literal-errata E1` instead the judge reads the text the same way and nothing fails.',
     changes: 'Fig 2-13 SEND-NEW-VIEW and Fig 2-9 correct-new-view, "N = {⟨PRE-PREPARE, v, n, null⟩ | …}" (line 783)',
-    expectation: 'harmless',
+    expectation: 'breaks safety',
     patch: { computeON: (base) => (u, v, V, signer) => ({ O: base(u, v, V, signer).O, N: [] as PrePrepare[] }) },
   },
   {
