@@ -1,6 +1,6 @@
 // pbft-check explore: the command-line side of sim/explore.ts.
 import { parseArgs } from 'node:util';
-import { configArg, CONFIG_OPTIONS, intArg, intOption, listOption, literalErrataArg, serviceArg, UsageError, variantArg } from './cli-usage.ts';
+import { configArg, CONFIG_OPTIONS, MUTANT_HELP, mutantArg, intArg, intOption, listOption, literalErrataArg, serviceArg, UsageError, variantArg } from './cli-usage.ts';
 import type { Action } from '../automata/actions.ts';
 import { menuStandIns } from '../automata/byzantine-menu.ts';
 import type { Config, ConfigInput, Readings } from '../automata/config.ts';
@@ -47,6 +47,8 @@ Options:
   --invariants LIST      check only these invariants of the variant (ids, families or globs,
                          e.g. A.2.3,A.2.4 or A.1.*) [all of the variant's]
   --literal-errata LIST  run these errata's text as written (ERRATA.md), e.g. E2
+${MUTANT_HELP}
+                         (with --from: in place of the trace's variants)
   --out FILE             where to write a violation's trace [pbft-check-explore.json]
   --json                 print the result as JSON
   -h, --help             show this help
@@ -121,6 +123,7 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
   set('L', intOption('log-size', o['log-size'], 1));
   if (readings !== undefined) given.readings = { ...start?.trace.config.readings, ...readings };
   if (o.network) given.network = { loss: true, duplicate: true, replay: true };
+  if (o.mutant !== undefined || o['mutant-file'] !== undefined) Object.assign(given, mutantArg(o));
   const input: ConfigInput = { ...EXPLORE_DEFAULTS, ...(start?.trace.config ?? preset?.config), ...given };
   const config = configArg(input);
   const invariants = invariantsOf(config, o.invariants);

@@ -1,7 +1,7 @@
 // pbft-check replay <trace>: the command-line side of sim/replay.ts.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { invariantsArg, relationsArg, UsageError } from './cli-usage.ts';
+import { invariantsArg, mutantArg, relationsArg, UsageError } from './cli-usage.ts';
 import { toItf } from './itf.ts';
 import { describeChecks, describeRecorded, replay, type AppliedChecks } from './replay.ts';
 import { loadTrace, TraceError } from './trace-file.ts';
@@ -26,6 +26,9 @@ Options:
   --quiet             no line per action, only the result
   --json              print the result as JSON
   --itf FILE          also write the run's states in ITF, the trace format of Apalache and Quint
+  --no-mutants        replay without the protocol variants the trace's configuration names
+  --mutant LIST       apply these protocol variants in place of the trace's (mutants --list)
+  --mutant-file FILE  load variants from a file of one's own (without --mutant: apply all of them)
   -h, --help          show this help
 
 Exit codes: 0 the trace replays with matching fingerprints and no violation; 1 a violation
@@ -49,6 +52,9 @@ export function replayCommand(args: string[], out: (s: string) => void): number 
         quiet: { type: 'boolean' },
         json: { type: 'boolean' },
         itf: { type: 'string' },
+        mutant: { type: 'string' },
+        'mutant-file': { type: 'string' },
+        'no-mutants': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -66,7 +72,11 @@ export function replayCommand(args: string[], out: (s: string) => void): number 
   const path = parsed.positionals[0]!;
   let r;
   try {
-    const t = loadTrace(path);
+    const recorded = loadTrace(path);
+    if (o['no-mutants'] && (o.mutant !== undefined || o['mutant-file'] !== undefined)) throw new UsageError('--no-mutants and --mutant contradict each other');
+    // The trace's variants (in its configuration) apply unless replaced or dropped.
+    const swap = o['no-mutants'] ? { mutants: [], mutantFiles: [] } : o.mutant !== undefined || o['mutant-file'] !== undefined ? mutantArg(o) : null;
+    const t = swap === null ? recorded : { ...recorded, config: { ...recorded.config, ...swap } };
     const lines: string[] = [];
     const chain = o.chain || o.relations !== undefined ? true : o['no-chain'] ? false : undefined;
     const invariants = o.invariants === undefined ? undefined : invariantsArg(t.config, o.invariants);
