@@ -19,6 +19,9 @@
 //   reply        ⟨REPLY, v, t, c, j, r⟩σj with a made-up result, to client c
 //   back         collusion: a PREPARE or COMMIT for a pre-prepare a faulty replica sent, to the
 //                backups it went to (all faulty replicas are one adversary and share a board)
+//   certificate  ⟨VIEW-CHANGE, …, P, j⟩σj whose P is a certificate j assembles from what it has seen:
+//                a pre-prepare and every seen prepare for it, with j's own prepare added (weight 0
+//                but in the assembled-certificates strategy, so the other plans draw as before)
 //   nest         any known message where M allows one (Fig 2-8): a pre-prepare of any message, a
 //                view-change with C from seen checkpoints and P of any messages, a new-view with
 //                any choice of V and O, N thinned or padded; in A_gc it nests no checkpoint,
@@ -31,16 +34,17 @@ import { D, type Digest } from './digests.ts';
 import type { SystemState } from './compose.ts';
 import type { StandIn } from './byzantine.ts';
 import type { Rng } from './enabled.ts';
-import type { Checkpoint, CheckpointValue, Message, PrePrepare, Request, ViewChange, Payload } from './messages.ts';
+import type { Checkpoint, CheckpointValue, Message, PrePrepare, Prepare, Request, ViewChange, Payload } from './messages.ts';
 import type { ReplicaState } from './replica-state.ts';
 import type { Universe } from './universe.ts';
 import { forgeryAllowed } from './variant.ts';
 
-export const REPLICA_TACTICS = ['relay', 'pre-prepare', 'prepare', 'commit', 'checkpoint', 'view-change', 'new-view', 'reply', 'back', 'nest', 'mimic'] as const;
+export const REPLICA_TACTICS = ['relay', 'pre-prepare', 'prepare', 'commit', 'checkpoint', 'view-change', 'new-view', 'reply', 'back', 'nest', 'mimic', 'certificate'] as const;
 export type ReplicaTactic = (typeof REPLICA_TACTICS)[number];
 export type TacticWeights = Readonly<Record<ReplicaTactic, number>>;
 
-export const EVEN_TACTICS: TacticWeights = { relay: 1, 'pre-prepare': 1, prepare: 1, commit: 1, checkpoint: 1, 'view-change': 1, 'new-view': 1, reply: 1, back: 1, nest: 1, mimic: 1 };
+// 'certificate' came later: weight 0 keeps the draws of every plan written before it (it is last in the order).
+export const EVEN_TACTICS: TacticWeights = { relay: 1, 'pre-prepare': 1, prepare: 1, commit: 1, checkpoint: 1, 'view-change': 1, 'new-view': 1, reply: 1, back: 1, nest: 1, mimic: 1, certificate: 0 };
 
 /** What the faulty replicas of one run tell each other: the pre-prepares they sent, and to whom. */
 export class CollusionBoard {
@@ -58,6 +62,8 @@ export class Knowledge {
   readonly prePrepares: PrePrepare[] = [];
   readonly viewChanges: ViewChange[] = [];
   readonly checkpoints: Checkpoint[] = [];
+  /** Seen prepares by (v, n, d): what a certificate may be assembled from. */
+  readonly preparesByVND = new Map<string, Prepare[]>();
   /** Seen checkpoint messages by (n, d): the certificates a view-change's C may be built from. */
   readonly checkpointsByND = new Map<string, Checkpoint[]>();
   readonly values: { n: number; s: CheckpointValue }[] = [];
@@ -110,7 +116,15 @@ export class Knowledge {
         this.maxView = Math.max(this.maxView, m.v);
         break;
       }
-      case 'PREPARE':
+      case 'PREPARE': {
+        const k = `${m.v}|${m.n}|${m.d}`;
+        const group = this.preparesByVND.get(k);
+        if (group === undefined) this.preparesByVND.set(k, [m]);
+        else group.push(m);
+        this.maxN = Math.max(this.maxN, m.n);
+        this.maxView = Math.max(this.maxView, m.v);
+        break;
+      }
       case 'COMMIT':
         this.maxN = Math.max(this.maxN, m.n);
         this.maxView = Math.max(this.maxView, m.v);
@@ -331,9 +345,30 @@ export class ByzantineReplica implements StandIn {
       }
       case 'nest':
         return this.nest(u, s, rng);
+      case 'certificate':
+        return this.assembledViewChange(u, rng);
       case 'mimic':
         return this.mimic(u, s, rng);
     }
+  }
+
+  /**
+   * ⟨VIEW-CHANGE, v, …, P, j⟩σj with P = one assembled certificate: a seen pre-prepare (j's own
+   * most of the time, when it has sent any), every prepare seen for it, and j's own prepare for it.
+   * In A_gc the checkpoint part is a seen view-change's (none seen: nothing to build on).
+   */
+  private assembledViewChange(u: Universe, rng: Rng): Message | null {
+    const K = this.knowledge;
+    const I = u.interner;
+    const own = K.prePrepares.filter((pp) => pp.signer === this.j);
+    const pp = rng.float() < 0.7 && own.length > 0 ? pick(rng, own.slice(-4)) : pick(rng, K.prePrepares.slice(-6));
+    if (pp === undefined) return null;
+    const d = I.digest(pp.m);
+    const P: Message[] = [pp, ...(K.preparesByVND.get(`${pp.v}|${pp.n}|${d}`) ?? []), I.prepare(pp.v, pp.n, d, this.j)];
+    const v = Math.min(u.config.maxView, Math.max(K.maxView, pp.v) + 1 + rng.int(2)) || 1;
+    if (u.config.variant === 'A') return I.viewChange(v, null, P, this.j);
+    const seen = pick(rng, K.viewChanges.filter((vc) => vc.gc !== null));
+    return seen === undefined ? null : I.viewChange(v, seen.gc, P, this.j);
   }
 
   /**

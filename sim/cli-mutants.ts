@@ -4,12 +4,14 @@ import { parseArgs } from 'node:util';
 import { knownVariants, type VariantDef } from '../automata/variant.ts';
 import { intArg, UsageError } from './cli-usage.ts';
 import { killMatrix, type MatrixRow } from './kill-matrix.ts';
+import { TARGETED_STRATEGIES } from './strategies.ts';
 import { mutantConfig } from './variants.ts';
 
 export const MUTANTS_HELP = `Usage: pbft-check mutants [options]
 
 Runs the search on each protocol variant (the catalog in variants/, and those of --mutant-file)
-and on the unmutated model: one core per search, the default swarm with f faulty, everything
+and on the unmutated model: one core per search, the default swarm with f faulty (then, on a
+variant the swarm did not kill, the targeted strategies: ${TARGETED_STRATEGIES.map((s) => s.name).join(', ')}), everything
 checked (invariants, agreement, end-to-end, the chain H, G, F), K seeds each. Prints the kill
 matrix: the variant, what it is expected to do, whether it was killed (in how many seeds), the
 check that caught it first and whether that is safety's or only the refinement A_gc → A's (H;
@@ -76,6 +78,7 @@ export async function mutantsCommand(args: string[], out: (s: string) => void, e
     jobs: intArg('jobs', o.jobs, 1, availableParallelism()),
     outDir: o.out ?? 'pbft-check-mutants',
     mutantFiles: files,
+    fallbackStrategies: TARGETED_STRATEGIES.map((s) => s.name),
     ...(tty && !o.json ? { onProgress: (d: number, t: number, label: string) => err(`\r\x1b[Kmutants: ${d}/${t} searches (${label})${d === t ? '\n' : ''}`) } : {}),
   };
   const t0 = performance.now();
@@ -105,7 +108,7 @@ export function formatMatrix(rows: readonly MatrixRow[], seconds: number, o: { t
     r.variant ?? '(unmutated)',
     r.expectation,
     r.verdict,
-    r.caughtBy === null ? '-' : r.withoutChain === null ? r.caughtBy : `${r.caughtBy}; no chain: ${r.withoutChain}`,
+    r.caughtBy === null ? '-' : `${r.caughtBy}${r.strategy !== 'swarm' ? ` (${r.strategy})` : ''}${r.withoutChain === null ? '' : `; no chain: ${r.withoutChain}`}`,
     r.class ?? '-',
     secs(r.medianFoundAfterMs),
     r.minimizedLength === null ? '-' : String(r.minimizedLength),

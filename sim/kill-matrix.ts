@@ -15,6 +15,8 @@ export type ViolationClass = 'safety' | 'refinement';
 
 export interface SeedOutcome {
   seed: string;
+  /** The strategy of the search that found the violation: the swarm, or a targeted one tried after it. */
+  strategy: string;
   /** The search itself failed (exit code 2 or a crash): its first line of error output. */
   error?: string;
   runs: number;
@@ -48,6 +50,8 @@ export interface MatrixRow {
   medianFoundAfterMs: number | null;
   /** The check that caught it first (in the first seed that caught it), and its class; when only H, what the search without the chain caught. */
   caughtBy: string | null;
+  /** The strategy of that search (swarm, or a targeted one after the swarm found nothing). */
+  strategy: string | null;
   withoutChain: string | null;
   class: ViolationClass | null;
   /** The shortest minimized counterexample over the seeds. */
@@ -65,6 +69,8 @@ export interface MatrixOptions {
   outDir: string;
   /** Files the variants come from (passed to every child). */
   mutantFiles: readonly string[];
+  /** Strategies tried, in order, on a variant expected to break something when the swarm found nothing. */
+  fallbackStrategies: readonly string[];
   onProgress?: (done: number, total: number, label: string) => void;
 }
 
@@ -112,17 +118,30 @@ async function search(variant: string | null, seed: string, o: MatrixOptions, tr
   return JSON.parse(c.stdout) as SearchJson;
 }
 
-async function searchSeed(variant: string | null, seed: string, o: MatrixOptions): Promise<SeedOutcome> {
-  const name = `${variant ?? 'unmutated'}-${seed}`;
-  const r = await search(variant, seed, o, join(o.outDir, `${name}.json`));
-  if (typeof r === 'string') return { seed, runs: 0, steps: 0, violation: null, error: r };
-  if (r.violation === null) return { seed, runs: r.runs, steps: r.steps, violation: null };
+async function searchSeed(variant: string | null, seed: string, o: MatrixOptions, meant: boolean): Promise<SeedOutcome> {
+  let name = `${variant ?? 'unmutated'}-${seed}`;
+  let strategy = 'swarm';
+  let r = await search(variant, seed, o, join(o.outDir, `${name}.json`));
+  if (typeof r === 'string') return { seed, strategy, runs: 0, steps: 0, violation: null, error: r };
+  let runs = r.runs;
+  let steps = r.steps;
+  // A variant the swarm did not kill: the strategies aimed at what the swarm does rarely.
+  for (const s of meant ? o.fallbackStrategies : []) {
+    if (r.violation !== null) break;
+    strategy = s;
+    name = `${variant ?? 'unmutated'}-${seed}-${s}`;
+    r = await search(variant, seed, o, join(o.outDir, `${name}.json`), ['--strategy', s]);
+    if (typeof r === 'string') return { seed, strategy, runs, steps, violation: null, error: r };
+    runs += r.runs;
+    steps += r.steps;
+  }
+  if (r.violation === null) return { seed, strategy: 'swarm', runs, steps, violation: null };
   const v = r.violation;
   const cls = violationClass(v.id, v.message);
   let withoutChain: { id: string; foundAfterMs: number } | null | undefined;
   if (cls === 'refinement') {
-    const w = await search(variant, seed, o, join(o.outDir, `${name}-no-chain.json`), ['--no-chain']);
-    if (typeof w === 'string') return { seed, runs: 0, steps: 0, violation: null, error: w };
+    const w = await search(variant, seed, o, join(o.outDir, `${name}-no-chain.json`), ['--no-chain', ...(strategy === 'swarm' ? [] : ['--strategy', strategy])]);
+    if (typeof w === 'string') return { seed, strategy, runs, steps, violation: null, error: w };
     withoutChain = w.violation === null ? null : { id: w.violation.id, foundAfterMs: w.violation.foundAfterMs ?? 0 };
   }
   const rep = await runChild(['replay', v.trace, '--quiet', '--json']);
@@ -135,8 +154,9 @@ async function searchSeed(variant: string | null, seed: string, o: MatrixOptions
   }
   return {
     seed,
-    runs: r.runs,
-    steps: r.steps,
+    strategy,
+    runs,
+    steps,
     violation: { id: v.id, message: v.message, class: cls, foundAfterMs: v.foundAfterMs ?? 0, minimizedLength: v.minimizedLength, trace: v.trace, replays, ...(withoutChain === undefined ? {} : { withoutChain }) },
   };
 }
@@ -171,6 +191,7 @@ function rowOf(v: VariantDef | null, seeds: SeedOutcome[]): MatrixRow {
     killed: hits.length,
     medianFoundAfterMs: Number.isFinite(med) ? med : null,
     caughtBy: first?.id ?? null,
+    strategy: hits[0]?.strategy ?? null,
     withoutChain: first?.withoutChain === undefined ? null : (first.withoutChain?.id ?? 'nothing'),
     class: first?.class ?? null,
     minimizedLength: hits.length === 0 ? null : Math.min(...hits.map((s) => s.violation!.minimizedLength)),
@@ -190,7 +211,7 @@ export async function killMatrix(variants: readonly VariantDef[], o: MatrixOptio
   const worker = async () => {
     while (next < tasks.length) {
       const t = tasks[next++]!;
-      const r = await searchSeed(t.v === null ? null : t.v.name, t.seed, o);
+      const r = await searchSeed(t.v === null ? null : t.v.name, t.seed, o, t.v !== null && t.v.expectation !== 'harmless');
       results[t.row]!.push(r);
       o.onProgress?.(++done, tasks.length, `${t.v?.name ?? 'unmutated'} ${t.seed}`);
     }
