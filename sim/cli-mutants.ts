@@ -27,6 +27,7 @@ Options:
   --seeds K              seeds per variant (mutants-1 .. mutants-K) [3]
   --jobs N               searches at once, one core each [all cores: ${availableParallelism()}]
   --mutant-file FILE     add the variants of a file of one's own (examples/my-variant.ts)
+  --shrink-budget N      fast-check's shrinking evaluations per counterexample (then minimized) [60]
   --out DIR              where the counterexamples go [pbft-check-mutants]
   --list                 list the variants (name, expectation, the text they change) and exit
   --json                 print the matrix as JSON
@@ -47,6 +48,7 @@ export async function mutantsCommand(args: string[], out: (s: string) => void, e
         jobs: { type: 'string' },
         'mutant-file': { type: 'string' },
         out: { type: 'string' },
+        'shrink-budget': { type: 'string' },
         list: { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -77,6 +79,7 @@ export async function mutantsCommand(args: string[], out: (s: string) => void, e
     seeds: intArg('seeds', o.seeds, 1, 3),
     jobs: intArg('jobs', o.jobs, 1, availableParallelism()),
     outDir: o.out ?? 'pbft-check-mutants',
+    shrinkBudget: intArg('shrink-budget', o['shrink-budget'], 0, 60),
     mutantFiles: files,
     fallbackStrategies: TARGETED_STRATEGIES.map((s) => s.name),
     ...(tty && !o.json ? { onProgress: (d: number, t: number, label: string) => err(`\r\x1b[Kmutants: ${d}/${t} searches (${label})${d === t ? '\n' : ''}`) } : {}),

@@ -67,6 +67,8 @@ export interface MatrixOptions {
   seeds: number;
   jobs: number;
   outDir: string;
+  /** The search's --shrink-budget (fast-check's evaluations), less than its default: the matrix times many searches. */
+  shrinkBudget: number;
   /** Files the variants come from (passed to every child). */
   mutantFiles: readonly string[];
   /** Strategies tried, in order, on a variant expected to break something when the swarm found nothing. */
@@ -110,7 +112,7 @@ type SearchJson = { runs: number; steps: number; violation: null | { id: string;
 
 /** One search of the variant (null: none) in a child process, or the first line of its error. */
 async function search(variant: string | null, seed: string, o: MatrixOptions, trace: string, extra: readonly string[] = []): Promise<SearchJson | string> {
-  const args = ['search', '--seed', seed, '--workers', '1', '--time-limit', String(o.timeLimit), '--out', trace, '--json', ...extra];
+  const args = ['search', '--seed', seed, '--workers', '1', '--time-limit', String(o.timeLimit), '--shrink-budget', String(o.shrinkBudget), '--out', trace, '--json', ...extra];
   if (variant !== null) args.push('--mutant', variant);
   if (o.mutantFiles.length > 0) args.push('--mutant-file', o.mutantFiles.join(','));
   const c = await runChild(args);

@@ -4,6 +4,7 @@
 // only runs below k still finish, so the violation reported is the one of the lowest run index,
 // whatever the number of workers: the same result as a single thread (time limit aside).
 import { Worker } from 'node:worker_threads';
+import { VariantError } from '../automata/variant.ts';
 import { walkRun } from './hunt.ts';
 import { searchRun, type RunFinding, type RunOutcome, type SearchSpec } from './search.ts';
 import { addReach, noReach, type ReachTotals } from './search-reach.ts';
@@ -103,7 +104,12 @@ export async function runSearch(mode: SearchMode, spec: SearchSpec, limits: Sear
     for (const w of workers) if (ledger.best !== null) w.cancelAbove(ledger.best.run);
   };
   for (let k = 0; k < limits.workers; k++) workers.push(new SearchWorker(mode, spec, ledger, report));
-  await Promise.all(workers.map((w) => w.done));
+  try {
+    await Promise.all(workers.map((w) => w.done));
+  } catch (e) {
+    await Promise.all(workers.map((w) => w.stop()));
+    throw e;
+  }
   return ledger.outcome();
 }
 
@@ -116,7 +122,12 @@ class SearchWorker {
   constructor(mode: SearchMode, spec: SearchSpec, private readonly ledger: Ledger, report: () => void) {
     this.w = new Worker(new URL('./search-worker.mjs', import.meta.url), { workerData: { mode, spec } });
     this.done = new Promise((resolve, reject) => {
-      this.w.on('message', (o: RunOutcome) => {
+      this.w.on('message', (o: RunOutcome | { variantError: string }) => {
+        if ('variantError' in o) {
+          this.current = null;
+          reject(new VariantError(o.variantError));
+          return;
+        }
         ledger.record(o);
         report();
         ledger.onFinding?.();
@@ -136,6 +147,12 @@ class SearchWorker {
     this.current = this.ledger.take();
     if (this.current === null) void this.w.terminate().then(() => resolve());
     else this.w.postMessage(this.current);
+  }
+
+  /** Ends the thread whatever it is doing (another worker failed). */
+  async stop(): Promise<void> {
+    this.current = null;
+    await this.w.terminate();
   }
 
   /** Ends a run that can no longer matter (above the lowest violation). */

@@ -175,5 +175,7 @@ describe("a user's own variants", () => {
     const throws = join(dir, 'throws.mjs');
     writeFileSync(throws, 'export default [{ name: "user-throws", description: "d", changes: "c", expectation: "harmless", patch: { takeChkpt: () => () => { throw new Error("boom"); } } }];\n');
     expect(await fails(['run', '--mutant-file', throws, '--steps', '3000', '--seed', 's'])).toContain("mutant 'user-throws' threw in takeChkpt: boom");
+    // in worker threads too: the search stops every worker and reports it
+    expect(await fails(['search', '--mutant-file', throws, '--workers', '2', '--runs', '2', '--out', join(dir, 'w.json')])).toContain("mutant 'user-throws' threw in takeChkpt: boom");
   });
 });
