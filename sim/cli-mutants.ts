@@ -23,7 +23,7 @@ a violation.
 
 Options:
   --only LIST            only these variants, e.g. commit-quorum-2f,reply-from-one-replica [all]
-  --time-limit SEC       per search (variant and seed): no run starts after this [20]
+  --time-limit SEC       per search (variant and seed): no run starts after this [10]
   --seeds K              seeds per variant (mutants-1 .. mutants-K) [3]
   --jobs N               searches at once, one core each [all cores: ${availableParallelism()}]
   --mutant-file FILE     add the variants of a file of one's own (examples/my-variant.ts)
@@ -75,7 +75,7 @@ export async function mutantsCommand(args: string[], out: (s: string) => void, e
     return 0;
   }
   const opts = {
-    timeLimit: intArg('time-limit', o['time-limit'], 1, 20),
+    timeLimit: intArg('time-limit', o['time-limit'], 1, 10),
     seeds: intArg('seeds', o.seeds, 1, 3),
     jobs: intArg('jobs', o.jobs, 1, availableParallelism()),
     outDir: o.out ?? 'pbft-check-mutants',

@@ -8,6 +8,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Expectation, VariantDef } from '../automata/variant.ts';
+import { replay } from './replay.ts';
+import { loadTrace } from './trace-file.ts';
 
 const BIN = fileURLToPath(new URL('../bin/pbft-check.js', import.meta.url));
 
@@ -146,14 +148,7 @@ async function searchSeed(variant: string | null, seed: string, o: MatrixOptions
     if (typeof w === 'string') return { seed, strategy, runs, steps, violation: null, error: w };
     withoutChain = w.violation === null ? null : { id: w.violation.id, foundAfterMs: w.violation.foundAfterMs ?? 0 };
   }
-  const rep = await runChild(['replay', v.trace, '--quiet', '--json']);
-  let replays = false;
-  try {
-    const j = JSON.parse(rep.stdout) as { violation?: { id?: string } | null };
-    replays = rep.code === 1 && j.violation?.id === v.id;
-  } catch {
-    replays = false;
-  }
+  const replays = replaysItsViolation(v.trace, v.id);
   return {
     seed,
     strategy,
@@ -161,6 +156,16 @@ async function searchSeed(variant: string | null, seed: string, o: MatrixOptions
     steps,
     violation: { id: v.id, message: v.message, class: cls, foundAfterMs: v.foundAfterMs ?? 0, minimizedLength: v.minimizedLength, trace: v.trace, replays, ...(withoutChain === undefined ? {} : { withoutChain }) },
   };
+}
+
+/** What `pbft-check replay TRACE` does (in this process: the variants are loaded here too): the same violation, reproduced. */
+function replaysItsViolation(trace: string, id: string): boolean {
+  try {
+    const r = replay(loadTrace(trace), { check: false, verbose: false }, () => {});
+    return r.reproduced === true && r.violation?.id === id;
+  } catch {
+    return false;
+  }
 }
 
 function median(xs: number[]): number {
