@@ -10,7 +10,7 @@ import { whyDisabled } from '../../automata/compose.ts';
 import { nestedMessages, signerOf, type Message } from '../../automata/messages.ts';
 import { CoverageTracker, mergeCoverage, emptyCoverage, type CoverageReport } from '../../sim/coverage.ts';
 import { runRandom } from '../../sim/scheduler.ts';
-import { describePlan, planFor, planRunOptions, STRATEGIES, STRATEGY_NAMES, StrategyError, type StrategyPlan } from '../../sim/strategies.ts';
+import { describePlan, planFor, planRunOptions, STRATEGIES, STRATEGY_NAMES, StrategyError, TARGETED_STRATEGIES, type StrategyPlan } from '../../sim/strategies.ts';
 
 interface Observed {
   plan: StrategyPlan;
@@ -229,8 +229,28 @@ describe('swarm', () => {
   });
 
   it('every named strategy exists and an unknown name is an error', () => {
-    expect(STRATEGY_NAMES).toEqual([...STRATEGIES.map((s) => s.name), 'swarm']);
+    expect(STRATEGY_NAMES).toEqual([...STRATEGIES.map((s) => s.name), ...TARGETED_STRATEGIES.map((s) => s.name), 'swarm']);
     expect(() => planFor('nope', 'x', { f: 1, n: 4, clients: 2 })).toThrow(StrategyError);
+  });
+
+  it('the targeted strategies stay out of the swarm, and only they draw the certificate tactic', () => {
+    for (let k = 0; k < 200; k++) {
+      const p = planFor('swarm', `t${k}`, { f: 1, n: 4, clients: 2 });
+      for (const t of TARGETED_STRATEGIES) expect(p.picked).not.toContain(t.name);
+      expect(p.tactics.certificate).toBe(0);
+    }
+    for (const s of STRATEGIES) expect(planFor(s.name, 'x', { f: 1, n: 4, clients: 2 }).tactics.certificate).toBe(0);
+    expect(planFor('assembled-certificates', 'x', { f: 1, n: 4, clients: 2 }).tactics.certificate).toBeGreaterThan(0);
+  });
+
+  it("assembled-certificates: the faulty primary sends view-changes whose P carries its own prepare", () => {
+    const plan = planFor('assembled-certificates', 'a1', { f: 1, n: 4, clients: 2 });
+    const r = runRandom({ ...planRunOptions(plan), seed: 'a1', steps: 1500 });
+    let found = 0;
+    for (const a of r.trace)
+      if (a.kind === 'SEND' && a.x === 0 && a.m.tag === 'VIEW-CHANGE')
+        if (a.m.P.some((p) => p.tag === 'PREPARE' && p.j === 0) && a.m.P.some((p) => p.tag === 'PRE-PREPARE' && p.signer === 0)) found++;
+    expect(found).toBeGreaterThan(0);
   });
 
   it('the fault budget: f faulty replicas by default, more when asked', () => {
