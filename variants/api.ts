@@ -16,7 +16,7 @@
 // COLLECT-GARBAGE) and receive by message tag. A variant applies to A_gc and to A alike (the chain's
 // copy of A, or `--variant a`) unless `appliesTo` says otherwise. The invariants and relations
 // never see it: they judge with their own definitions (invariants/reference/).
-export { defineVariants, type Expectation, type Patch, type VariantDef } from '../automata/variant.ts';
+export { defineVariants, type ActionEff, type ActionPre, type Expectation, type Patch, type Receive, type VariantDef } from '../automata/variant.ts';
 export type { Protocol, Quorums } from '../automata/protocol.ts';
 export type { Universe } from '../automata/universe.ts';
 export type { ReplicaState } from '../automata/replica-state.ts';

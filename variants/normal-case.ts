@@ -1,5 +1,29 @@
 // Variants of the normal-case protocol: the three phases and their quorums (Figs 2-9, 2-12).
-import { defineVariants, noConflictingPrepare, prepareFor, hasNewView, primaryOf } from './api.ts';
+import { defineVariants, hasNewView, noConflictingPrepare, prepareFor, primaryOf, type Receive } from './api.ts';
+
+/**
+ * Fig 2-12 RECEIVE(⟨PRE-PREPARE, v, n, m⟩σj)_i (j ≠ i) with one conjunct of its condition dropped:
+ *   if j = primary(i) ∧ in-wv(v, n, i) ∧ has-new-view(v, i) ∧ ∄ d : (d ≠ D(m) ∧ ⟨PREPARE, v, n, d, i⟩σi ∈ in_i) then
+ *     in_i := in_i ∪ {⟨PRE-PREPARE, v, n, m⟩σj, p}; out_i := out_i ∪ {p}   (p = ⟨PREPARE, v, n, D(m), i⟩σi)
+ * Otherwise the thesis's effect (in A: a request alone may still be logged).
+ */
+function acceptPrePrepareWithout(dropped: 'has-new-view' | 'no-conflicting-prepare'): (base: Receive<'PRE-PREPARE'>) => Receive<'PRE-PREPARE'> {
+  return (base) => (u, st, pp) => {
+    const inWindow = u.config.variant === 'A' || u.proto.inW(u, st, pp.n);
+    const accept =
+      pp.signer !== st.i &&
+      pp.signer === primaryOf(u, st) &&
+      st.view === pp.v &&
+      inWindow &&
+      (dropped === 'has-new-view' || hasNewView(u, pp.v, st.in)) &&
+      (dropped === 'no-conflicting-prepare' || noConflictingPrepare(u, st, pp.v, pp.n, pp.m));
+    if (!accept) return base(u, st, pp);
+    const p = prepareFor(u, pp, st.i);
+    st.in.add(pp);
+    st.in.add(p);
+    st.out.add(p);
+  };
+}
 
 export const NORMAL_CASE_VARIANTS = defineVariants([
   {
@@ -39,17 +63,7 @@ export const NORMAL_CASE_VARIANTS = defineVariants([
     expectation: 'breaks safety',
     patch: {
       receive: {
-        'PRE-PREPARE': (base) => (u, st, pp) => {
-          const inWindow = u.config.variant === 'A' || u.proto.inW(u, st, pp.n);
-          if (pp.signer !== st.i && pp.signer === primaryOf(u, st) && st.view === pp.v && inWindow && hasNewView(u, pp.v, st.in) && !noConflictingPrepare(u, st, pp.v, pp.n, pp.m)) {
-            const p = prepareFor(u, pp, st.i);
-            st.in.add(pp);
-            st.in.add(p);
-            st.out.add(p);
-            return;
-          }
-          base(u, st, pp);
-        },
+        'PRE-PREPARE': acceptPrePrepareWithout('no-conflicting-prepare'),
       },
     },
   },
@@ -61,17 +75,7 @@ export const NORMAL_CASE_VARIANTS = defineVariants([
     expectation: 'breaks safety',
     patch: {
       receive: {
-        'PRE-PREPARE': (base) => (u, st, pp) => {
-          const inWindow = u.config.variant === 'A' || u.proto.inW(u, st, pp.n);
-          if (pp.signer !== st.i && pp.signer === primaryOf(u, st) && st.view === pp.v && inWindow && !hasNewView(u, pp.v, st.in) && noConflictingPrepare(u, st, pp.v, pp.n, pp.m)) {
-            const p = prepareFor(u, pp, st.i);
-            st.in.add(pp);
-            st.in.add(p);
-            st.out.add(p);
-            return;
-          }
-          base(u, st, pp);
-        },
+        'PRE-PREPARE': acceptPrePrepareWithout('has-new-view'),
       },
     },
   },
