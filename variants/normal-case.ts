@@ -90,7 +90,7 @@ export const NORMAL_CASE_VARIANTS = defineVariants([
   {
     name: 'commit-quorum-all',
     description:
-      'committed asks for commits from all 3f + 1 replicas instead of 2f + 1: a stricter check than needed. A faulty replica that withholds its commit stalls execution, but nothing unsafe can follow. Expected harmless at first; the kill matrix found relation H\'s step correspondence failing in 2 of 3 seeds (an EXECUTE of A_gc that A′ cannot take), with nothing found without the chain: the refinement as the proof of Theorem A.2.5 maps it does not carry over to this variant.',
+      'committed asks for commits from all 3f + 1 replicas instead of 2f + 1: a stricter check than needed. A faulty replica that withholds its commit stalls execution, but nothing unsafe can follow. Expected harmless at first; the kill matrix found relation H\'s step correspondence failing (an EXECUTE that A′ cannot take), with nothing found without the chain. The cause: when a replica adopts a state from a new-view (update-state-nv), the proof of Theorem A.2.5 catches A′ up with 2f + 1 commits per sequence number, the thesis\'s quorum, and A′ under this variant needs 3f + 1: the proof\'s correspondence does not carry over to the variant.',
     changes: 'Fig 2-9 committed, "|R| ≥ 2f + 1" (line 641)',
     expectation: 'breaks refinement',
     patch: { quorums: (q, u) => ({ ...q, commit: u.n }) },
