@@ -22,6 +22,9 @@
 //   certificate  ⟨VIEW-CHANGE, …, P, j⟩σj whose P is a certificate j assembles from what it has seen:
 //                a pre-prepare and every seen prepare for it, with j's own prepare added (weight 0
 //                but in the assembled-certificates strategy, so the other plans draw as before)
+//   lying-view-change  ⟨VIEW-CHANGE, v, n, s, C, {}, j⟩σj (A_gc) for a checkpoint number n at or
+//                beyond the highest seen, with a known value of another number as s and C = j's own
+//                checkpoint for it alone (weight 0 but in the lying-view-changes strategy)
 //   nest         any known message where M allows one (Fig 2-8): a pre-prepare of any message, a
 //                view-change with C from seen checkpoints and P of any messages, a new-view with
 //                any choice of V and O, N thinned or padded; in A_gc it nests no checkpoint,
@@ -39,12 +42,13 @@ import type { ReplicaState } from './replica-state.ts';
 import type { Universe } from './universe.ts';
 import { forgeryAllowed } from './variant.ts';
 
-export const REPLICA_TACTICS = ['relay', 'pre-prepare', 'prepare', 'commit', 'checkpoint', 'view-change', 'new-view', 'reply', 'back', 'nest', 'mimic', 'certificate'] as const;
+export const REPLICA_TACTICS = ['relay', 'pre-prepare', 'prepare', 'commit', 'checkpoint', 'view-change', 'new-view', 'reply', 'back', 'nest', 'mimic', 'certificate', 'lying-view-change'] as const;
 export type ReplicaTactic = (typeof REPLICA_TACTICS)[number];
 export type TacticWeights = Readonly<Record<ReplicaTactic, number>>;
 
-// 'certificate' came later: weight 0 keeps the draws of every plan written before it (it is last in the order).
-export const EVEN_TACTICS: TacticWeights = { relay: 1, 'pre-prepare': 1, prepare: 1, commit: 1, checkpoint: 1, 'view-change': 1, 'new-view': 1, reply: 1, back: 1, nest: 1, mimic: 1, certificate: 0 };
+// 'certificate' and 'lying-view-change' came later: weight 0 keeps the draws of every plan written
+// before them (they are last in the order).
+export const EVEN_TACTICS: TacticWeights = { relay: 1, 'pre-prepare': 1, prepare: 1, commit: 1, checkpoint: 1, 'view-change': 1, 'new-view': 1, reply: 1, back: 1, nest: 1, mimic: 1, certificate: 0, 'lying-view-change': 0 };
 
 /** What the faulty replicas of one run tell each other: the pre-prepares they sent, and to whom. */
 export class CollusionBoard {
@@ -347,6 +351,8 @@ export class ByzantineReplica implements StandIn {
         return this.nest(u, s, rng);
       case 'certificate':
         return this.assembledViewChange(u, rng);
+      case 'lying-view-change':
+        return this.lyingViewChange(u, rng);
       case 'mimic':
         return this.mimic(u, s, rng);
     }
@@ -369,6 +375,20 @@ export class ByzantineReplica implements StandIn {
     if (u.config.variant === 'A') return I.viewChange(v, null, P, this.j);
     const seen = pick(rng, K.viewChanges.filter((vc) => vc.gc !== null));
     return seen === undefined ? null : I.viewChange(v, seen.gc, P, this.j);
+  }
+
+  /** A view-change whose checkpoint is a lie certified by j's own checkpoint alone (see the tactic's comment). */
+  private lyingViewChange(u: Universe, rng: Rng): Message | null {
+    if (u.config.variant === 'A') return null;
+    const K = this.knowledge;
+    const I = u.interner;
+    const val = pick(rng, K.values);
+    if (val === undefined) return null;
+    const int = u.config.chkptInt;
+    const n = int * (Math.floor(K.maxN / int) + 1 + rng.int(2));
+    const v = Math.min(u.config.maxView, K.maxView + 1 + rng.int(2)) || 1;
+    const C = [I.checkpoint(v - 1, n, I.valueDigest(val.s), this.j)];
+    return I.viewChange(v, { n, s: val.s, C }, [], this.j);
   }
 
   /**

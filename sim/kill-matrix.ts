@@ -37,7 +37,7 @@ export interface SeedOutcome {
      * When only H failed: the same search without the chain (the protocol's invariants, agreement
      * and end-to-end alone), which tells a broken refinement from broken safety; null: none found.
      */
-    withoutChain?: { id: string; foundAfterMs: number } | null;
+    withoutChain?: { id: string; foundAfterMs: number; strategy: string; minimizedLength: number; trace: string } | null;
   };
 }
 
@@ -142,11 +142,18 @@ async function searchSeed(variant: string | null, seed: string, o: MatrixOptions
   if (r.violation === null) return { seed, strategy: 'swarm', runs, steps, violation: null };
   const v = r.violation;
   const cls = violationClass(v.id, v.message);
-  let withoutChain: { id: string; foundAfterMs: number } | null | undefined;
+  let withoutChain: { id: string; foundAfterMs: number; strategy: string; minimizedLength: number; trace: string } | null | undefined;
   if (cls === 'refinement') {
-    const w = await search(variant, seed, o, join(o.outDir, `${name}-no-chain.json`), ['--no-chain', ...(strategy === 'swarm' ? [] : ['--strategy', strategy])]);
-    if (typeof w === 'string') return { seed, strategy, runs, steps, violation: null, error: w };
-    withoutChain = w.violation === null ? null : { id: w.violation.id, foundAfterMs: w.violation.foundAfterMs ?? 0 };
+    // Without the chain: the strategy that found it, then the targeted ones.
+    withoutChain = null;
+    for (const s of [strategy, ...o.fallbackStrategies.filter((x) => x !== strategy)]) {
+      const w = await search(variant, seed, o, join(o.outDir, `${name}-no-chain-${s}.json`), ['--no-chain', ...(s === 'swarm' ? [] : ['--strategy', s])]);
+      if (typeof w === 'string') return { seed, strategy, runs, steps, violation: null, error: w };
+      if (w.violation !== null) {
+        withoutChain = { id: w.violation.id, foundAfterMs: w.violation.foundAfterMs ?? 0, strategy: s, minimizedLength: w.violation.minimizedLength, trace: w.violation.trace };
+        break;
+      }
+    }
   }
   const replays = replaysItsViolation(v.trace, v.id);
   return {
@@ -199,7 +206,7 @@ function rowOf(v: VariantDef | null, seeds: SeedOutcome[]): MatrixRow {
     medianFoundAfterMs: Number.isFinite(med) ? med : null,
     caughtBy: first?.id ?? null,
     strategy: hits[0]?.strategy ?? null,
-    withoutChain: first?.withoutChain === undefined ? null : (first.withoutChain?.id ?? 'nothing'),
+    withoutChain: first?.withoutChain === undefined ? null : first.withoutChain === null ? 'nothing' : `${first.withoutChain.id}${first.withoutChain.strategy === 'swarm' ? '' : ` (${first.withoutChain.strategy})`}`,
     class: first?.class ?? null,
     minimizedLength: hits.length === 0 ? null : Math.min(...hits.map((s) => s.violation!.minimizedLength)),
     replays: hits.length === 0 ? null : hits.every((s) => s.violation!.replays),

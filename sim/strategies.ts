@@ -54,9 +54,10 @@ export interface Strategy {
   plan(rng: SeededRng, sizes: Sizes): StrategyPlan;
 }
 
-// 'certificate' defaults to 0, not to `rest`: the plans written before it draw as they did.
+// The tactics added after the first strategies default to 0, not to `rest`: those plans draw as they did.
+const LATER_TACTICS: readonly string[] = ['certificate', 'lying-view-change'];
 const tactics = (w: Partial<TacticWeights>, rest = 0.2): TacticWeights =>
-  Object.fromEntries(REPLICA_TACTICS.map((t) => [t, w[t] ?? (t === 'certificate' ? 0 : rest)])) as unknown as TacticWeights;
+  Object.fromEntries(REPLICA_TACTICS.map((t) => [t, w[t] ?? (LATER_TACTICS.includes(t) ? 0 : rest)])) as unknown as TacticWeights;
 
 /** f replicas among 0..n-1 other than those given, chosen with rng. */
 function someReplicas(rng: SeededRng, n: number, count: number, first: number[] = []): number[] {
@@ -224,6 +225,16 @@ export const TARGETED_STRATEGIES: readonly Strategy[] = [
       ...base('assembled-certificates', someReplicas(rng, n, faults, [0])),
       tactics: tactics({ 'pre-prepare': 3, prepare: 2, back: 3, certificate: 4, 'view-change': 1, relay: 0.5 }, 0.1),
       weights: { byzantine: 20, 'view-change': 0.01 },
+    }),
+  },
+  {
+    name: 'lying-view-changes',
+    description:
+      "Byzantine replicas send view-changes whose stable checkpoint is a lie certified by their own checkpoint alone, at a checkpoint number ahead of the others, while acting correctly otherwise; view changes are frequent",
+    plan: (rng, { f, n, faults = f }) => ({
+      ...base('lying-view-changes', someReplicas(rng, n, faults)),
+      tactics: tactics({ 'lying-view-change': 3, mimic: 3, checkpoint: 0.5, relay: 0.5 }, 0.05),
+      weights: { byzantine: 10, 'view-change': 0.02 },
     }),
   },
 ];

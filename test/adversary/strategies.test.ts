@@ -233,14 +233,16 @@ describe('swarm', () => {
     expect(() => planFor('nope', 'x', { f: 1, n: 4, clients: 2 })).toThrow(StrategyError);
   });
 
-  it('the targeted strategies stay out of the swarm, and only they draw the certificate tactic', () => {
+  it('the targeted strategies stay out of the swarm, and only they draw the tactics added for them', () => {
     for (let k = 0; k < 200; k++) {
       const p = planFor('swarm', `t${k}`, { f: 1, n: 4, clients: 2 });
       for (const t of TARGETED_STRATEGIES) expect(p.picked).not.toContain(t.name);
       expect(p.tactics.certificate).toBe(0);
+      expect(p.tactics['lying-view-change']).toBe(0);
     }
-    for (const s of STRATEGIES) expect(planFor(s.name, 'x', { f: 1, n: 4, clients: 2 }).tactics.certificate).toBe(0);
+    for (const s of STRATEGIES) expect(planFor(s.name, 'x', { f: 1, n: 4, clients: 2 }).tactics.certificate + planFor(s.name, 'x', { f: 1, n: 4, clients: 2 }).tactics['lying-view-change']).toBe(0);
     expect(planFor('assembled-certificates', 'x', { f: 1, n: 4, clients: 2 }).tactics.certificate).toBeGreaterThan(0);
+    expect(planFor('lying-view-changes', 'x', { f: 1, n: 4, clients: 2 }).tactics['lying-view-change']).toBeGreaterThan(0);
   });
 
   it("assembled-certificates: the faulty primary sends view-changes whose P carries its own prepare", () => {
