@@ -50,6 +50,13 @@ export type TacticWeights = Readonly<Record<ReplicaTactic, number>>;
 // before them (they are last in the order).
 export const EVEN_TACTICS: TacticWeights = { relay: 1, 'pre-prepare': 1, prepare: 1, commit: 1, checkpoint: 1, 'view-change': 1, 'new-view': 1, reply: 1, back: 1, nest: 1, mimic: 1, certificate: 0, 'lying-view-change': 0 };
 
+/** Appends x to the group of key k. */
+function addTo<T>(groups: Map<string, T[]>, k: string, x: T): void {
+  const group = groups.get(k);
+  if (group === undefined) groups.set(k, [x]);
+  else group.push(x);
+}
+
 /** What the faulty replicas of one run tell each other: the pre-prepares they sent, and to whom. */
 export class CollusionBoard {
   readonly prePrepares: { pp: PrePrepare; X: number }[] = [];
@@ -110,25 +117,17 @@ export class Knowledge {
         this.maxView = Math.max(this.maxView, m.v);
         if (m.gc !== null) this.learnValue(u, m.gc.n, m.gc.s);
         break;
-      case 'CHECKPOINT': {
+      case 'CHECKPOINT':
         this.checkpoints.push(m);
-        const k = `${m.n}|${m.d}`;
-        const group = this.checkpointsByND.get(k);
-        if (group === undefined) this.checkpointsByND.set(k, [m]);
-        else group.push(m);
+        addTo(this.checkpointsByND, `${m.n}|${m.d}`, m);
         this.maxN = Math.max(this.maxN, m.n);
         this.maxView = Math.max(this.maxView, m.v);
         break;
-      }
-      case 'PREPARE': {
-        const k = `${m.v}|${m.n}|${m.d}`;
-        const group = this.preparesByVND.get(k);
-        if (group === undefined) this.preparesByVND.set(k, [m]);
-        else group.push(m);
+      case 'PREPARE':
+        addTo(this.preparesByVND, `${m.v}|${m.n}|${m.d}`, m);
         this.maxN = Math.max(this.maxN, m.n);
         this.maxView = Math.max(this.maxView, m.v);
         break;
-      }
       case 'COMMIT':
         this.maxN = Math.max(this.maxN, m.n);
         this.maxView = Math.max(this.maxView, m.v);

@@ -7,8 +7,7 @@ import { registerVariants, resolveVariants, VariantError, type VariantDef } from
 import type { Config } from '../automata/config.ts';
 import { CATALOG } from '../variants/index.ts';
 
-export const CATALOG_SOURCE = 'the catalog (variants/)';
-registerVariants(CATALOG, CATALOG_SOURCE);
+registerVariants(CATALOG, 'the catalog (variants/)');
 
 const loaded = new Map<string, VariantDef[]>();
 
