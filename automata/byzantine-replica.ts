@@ -161,6 +161,9 @@ const pick = <T>(rng: Rng, xs: readonly T[]): T | undefined => (xs.length === 0 
 /** A non-faulty replica at random (the adversary sees every state), or undefined if none. */
 const someCorrect = (s: SystemState, rng: Rng): ReplicaState | undefined => pick(rng, s.replicas.filter((r) => !r.faulty));
 
+/** The highest view of a non-faulty replica. */
+const topCorrectView = (s: SystemState): number => s.replicas.reduce((top, r) => (r.faulty ? top : Math.max(top, r.view)), 0);
+
 export class ByzantineReplica implements StandIn {
   readonly name = 'byzantine';
   private knowledge = new Knowledge();
@@ -349,7 +352,7 @@ export class ByzantineReplica implements StandIn {
       case 'nest':
         return this.nest(u, s, rng);
       case 'certificate':
-        return this.assembledViewChange(u, rng);
+        return this.assembledViewChange(u, s, rng);
       case 'lying-view-change':
         return this.lyingViewChange(u, rng);
       case 'mimic':
@@ -359,18 +362,27 @@ export class ByzantineReplica implements StandIn {
 
   /**
    * ⟨VIEW-CHANGE, v, …, P, j⟩σj with P = one assembled certificate: a seen pre-prepare (j's own
-   * most of the time, when it has sent any), every prepare seen for it, and j's own prepare for it.
+   * most of the time, when it has sent any), every prepare seen for it, and j's own prepare for it
+   * (sometimes one for each of j's latest pre-prepares).
    * In A_gc the checkpoint part is a seen view-change's (none seen: nothing to build on).
    */
-  private assembledViewChange(u: Universe, rng: Rng): Message | null {
+  private assembledViewChange(u: Universe, s: SystemState, rng: Rng): Message | null {
     const K = this.knowledge;
     const I = u.interner;
     const own = K.prePrepares.filter((pp) => pp.signer === this.j);
     const pp = rng.float() < 0.7 && own.length > 0 ? pick(rng, own.slice(-4)) : pick(rng, K.prePrepares.slice(-6));
     if (pp === undefined) return null;
-    const d = I.digest(pp.m);
-    const P: Message[] = [pp, ...(K.preparesByVND.get(`${pp.v}|${pp.n}|${d}`) ?? []), I.prepare(pp.v, pp.n, d, this.j)];
-    const v = Math.min(u.config.maxView, Math.max(K.maxView, pp.v) + 1 + rng.int(2)) || 1;
+    const certificate = (x: PrePrepare): Message[] => {
+      const d = I.digest(x.m);
+      return [x, ...(K.preparesByVND.get(`${x.v}|${x.n}|${d}`) ?? []), I.prepare(x.v, x.n, d, this.j)];
+    };
+    // Half the time, one for each of j's latest pre-prepares at other sequence numbers too: a
+    // certificate beyond the others' raises max-n(O), and the new primary fills the gaps with nulls.
+    const more = rng.float() < 0.5 ? own.slice(-4).filter((x) => x !== pp && x.v === pp.v && x.n !== pp.n) : [];
+    const P: Message[] = [...new Set([pp, ...more].flatMap(certificate))];
+    // The view the correct replicas are changing to (or the next): K.maxView would follow the
+    // faulty replicas' own messages of made-up views, and the new view it is for never forms.
+    const v = Math.min(u.config.maxView, Math.max(pp.v + 1, topCorrectView(s) + rng.int(2)));
     if (u.config.variant === 'A') return I.viewChange(v, null, P, this.j);
     const seen = pick(rng, K.viewChanges.filter((vc) => vc.gc !== null));
     return seen === undefined ? null : I.viewChange(v, seen.gc, P, this.j);

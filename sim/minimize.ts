@@ -1,14 +1,19 @@
 // Minimizing a counterexample: drop actions while the same violation (same id) still comes at the
-// last remaining step. First cut the trace after the violation, then try removing every action of
-// one node at a time (its sends, receives and internal steps), then chunks of decreasing size down
-// to single actions, until nothing more can go. A candidate whose actions are not all enabled in
-// turn is rejected, so the result is always a replayable execution.
+// last remaining step. First cut the trace after the violation, then try removing whole groups
+// (every action of one node, everything about one sequence number of a view, one message's sends
+// and deliveries), then chunks of decreasing size down to single actions, then single actions
+// with the later ones that depended on them; and again while the trace gets shorter. A candidate
+// whose actions are not all enabled in turn is rejected, so the result is always a replayable
+// execution. Candidates are replayed with a renaming (sim/minimize-rename.ts): a message a replica
+// builds differently once an earlier action is gone is named by its new form in the later actions.
 import type { Action } from '../automata/actions.ts';
-import { ActionNotEnabled, initialSystem, step } from '../automata/compose.ts';
+import { ActionNotEnabled, initialSystem, step, whyDisabled } from '../automata/compose.ts';
+import type { Message } from '../automata/messages.ts';
 import { Universe } from '../automata/universe.ts';
 import { RunChecks, type CheckSpec, type Violation } from './checks.ts';
+import { OutWatch, redirectDelivery, Renaming } from './minimize-rename.ts';
 import { traceChecks, traceJson, type TraceFile } from './trace-file.ts';
-import { ActionDecoder, type Json } from './trace-json.ts';
+import { ActionDecoder, actionToJson, messageToJson, type Json } from './trace-json.ts';
 
 export type { Violation };
 
@@ -35,12 +40,69 @@ export function firstViolation(t: TraceFile, actions: readonly Json[], checks: C
   return null;
 }
 
+/** One action of the trace being minimized, with the messages it added to out_i when last replayed. */
+interface Entry {
+  json: Json;
+  added: readonly Json[];
+}
+
+/**
+ * Replays the entries with the checks and the renaming; the first violation, 'invalid' if an action
+ * is not enabled, and the entries as renamed (their JSON and what they added), for keeping them.
+ */
+function replayRenamed(t: TraceFile, entries: readonly Entry[], checks: CheckSpec, skipDisabled = false): { violation: Violation | null | 'invalid'; renamed: () => Entry[] } {
+  const u = new Universe(t.config);
+  const dec = new ActionDecoder(u);
+  const s = initialSystem(u);
+  const run = new RunChecks(u, checks);
+  const renaming = new Renaming(u);
+  const watch = new OutWatch();
+  const taken: { a: Action; added: Message[] }[] = [];
+  const renamed = () => taken.map(({ a, added }) => ({ json: actionToJson(u, a), added: added.map((m) => messageToJson(u, m)) }));
+  const start = run.start(s);
+  if (start !== null) return { violation: start, renamed };
+  for (const e of entries) {
+    const a = redirectDelivery(u, s, renaming.action(dec.action(e.json)));
+    if (skipDisabled && whyDisabled(u, s, a) !== null) continue;
+    const k = taken.length;
+    run.before(k, a, s);
+    watch.before(s);
+    try {
+      step(u, s, a);
+    } catch (err) {
+      if (err instanceof ActionNotEnabled) return { violation: 'invalid', renamed };
+      throw err;
+    }
+    const added = watch.after(s);
+    if (added.length > 0 || e.added.length > 0) renaming.learn(e.added.map((j) => dec.message(j)), added);
+    taken.push({ a, added });
+    const v = run.after(k, a, s);
+    if (v !== null) return { violation: v, renamed };
+  }
+  return { violation: null, renamed };
+}
+
 /** The node an action belongs to (for dropping a node's activity), or null (failures, the network). */
 function nodeOf(a: Json): number | null {
   const j = a as { kind: string; x?: number; i?: number; c?: number };
   if (j.kind === 'SEND' || j.kind === 'RECEIVE') return j.x ?? null;
   if (j.kind === 'REPLICA-FAILURE' || j.kind === 'CLIENT-FAILURE' || j.kind === 'MISBEHAVE') return null;
   return j.i ?? null;
+}
+
+/** The view and sequence number an action is about (a pre-prepare, prepare or commit, or the step taking one), or null. */
+function slotOf(a: Json): string | null {
+  const j = a as { kind: string; v?: number; n?: number; m?: { tag: string; v?: number; n?: number } | null };
+  if (j.kind === 'SEND-PRE-PREPARE' || j.kind === 'SEND-COMMIT' || j.kind === 'EXECUTE') return `${j.v}|${j.n}`;
+  const m = j.kind === 'SEND' || j.kind === 'RECEIVE' || j.kind === 'MISBEHAVE' ? j.m : null;
+  if (m && (m.tag === 'PRE-PREPARE' || m.tag === 'PREPARE' || m.tag === 'COMMIT')) return `${m.v}|${m.n}`;
+  return null;
+}
+
+/** The message an action sends, delivers or replays on the wire, or null. */
+function messageOf(a: Json): string | null {
+  const j = a as { kind: string; m?: Json };
+  return j.kind === 'SEND' || j.kind === 'RECEIVE' || j.kind === 'MISBEHAVE' ? JSON.stringify(j.m) : null;
 }
 
 export interface MinimizeResult {
@@ -57,36 +119,46 @@ export function minimize(t: TraceFile, o: { checks: CheckSpec; budget?: number }
   const first = firstViolation(t, t.actions, o.checks);
   if (first === null || first === 'invalid') throw new Error('minimize: the trace does not end in a violation');
   const id = first.id;
-  let actions = t.actions.slice(0, first.step + 1);
+  let entries: Entry[] = replayRenamed(t, t.actions.slice(0, first.step + 1).map((json) => ({ json, added: [] })), o.checks).renamed();
   let found: Violation = first;
-  const keeps = (cand: Json[]): boolean => {
+  // skipDisabled: the candidate also loses every later action that is no longer enabled.
+  const keeps = (cand: Entry[], skipDisabled = false): boolean => {
     if (attempts >= budget || cand.length === 0) return false;
     attempts++;
-    const v = firstViolation(t, cand, o.checks);
-    if (v === null || v === 'invalid' || v.id !== id || v.step !== cand.length - 1) return false;
+    const r = replayRenamed(t, cand, o.checks, skipDisabled);
+    const v = r.violation;
+    if (v === null || v === 'invalid' || v.id !== id) return false;
+    const kept = r.renamed();
+    if (v.step !== kept.length - 1 || kept.length >= entries.length) return false;
     found = v;
+    entries = kept;
     return true;
   };
-  // Whole nodes' activity.
-  const nodes = [...new Set(actions.map(nodeOf).filter((x): x is number => x !== null))].sort((a, b) => a - b);
-  for (const n of nodes) {
-    const cand = actions.filter((a) => nodeOf(a) !== n);
-    if (cand.length < actions.length && keeps(cand)) actions = cand;
-  }
-  // Chunks, then single actions.
-  for (let size = 2 ** Math.floor(Math.log2(Math.max(1, actions.length / 2))); size >= 1; size = Math.floor(size / 2)) {
-    let changed = true;
-    while (changed && attempts < budget) {
-      changed = false;
-      for (let k = actions.length - 1 - size; k >= 0; k -= size) {
-        const cand = [...actions.slice(0, k), ...actions.slice(k + size)];
-        if (keeps(cand)) {
-          actions = cand;
-          changed = true;
+  // The passes again while they shorten the trace: each one can open the way for another.
+  for (let before = Infinity; entries.length < before && attempts < budget; ) {
+    before = entries.length;
+    // Whole groups: a node's activity, everything about one sequence number of a view, one message's sends and deliveries.
+    for (const groupOf of [nodeOf, slotOf, messageOf]) {
+      const groups = [...new Set(entries.map((e) => groupOf(e.json)).filter((x) => x !== null))].sort();
+      for (const g of groups) {
+        const cand = entries.filter((e) => groupOf(e.json) !== g);
+        if (cand.length < entries.length) keeps(cand);
+      }
+    }
+    // Chunks, then single actions.
+    for (let size = 2 ** Math.floor(Math.log2(Math.max(1, entries.length / 2))); size >= 1; size = Math.floor(size / 2)) {
+      let changed = true;
+      while (changed && attempts < budget) {
+        changed = false;
+        for (let k = entries.length - 1 - size; k >= 0; k -= size) {
+          if (keeps([...entries.slice(0, k), ...entries.slice(k + size)])) changed = true;
         }
       }
     }
+    // Single actions with what depends on them: an action and every later one it enabled.
+    for (let k = entries.length - 2; k >= 0 && attempts < budget; k--) keeps([...entries.slice(0, k), ...entries.slice(k + 1)], true);
   }
+  const actions = entries.map((e) => e.json);
   const u = new Universe(t.config);
   const dec = new ActionDecoder(u);
   const decoded: Action[] = actions.map((j) => dec.action(j));
