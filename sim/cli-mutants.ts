@@ -15,7 +15,8 @@ variant the swarm did not kill, the targeted strategies: ${TARGETED_STRATEGIES.m
 checked (invariants, agreement, end-to-end, the chain H, G, F), K seeds each. Prints the kill
 matrix: the variant, what it is expected to do, whether it was killed (in how many seeds), the
 check that caught it first and whether that is safety's or only the refinement A_gc → A's (H;
-then the same search without the chain says whether safety breaks too),
+then the same search without the chain says whether safety breaks too: with the targeted
+strategies as well for a variant meant to break safety),
 the median time to the violation (before shrinking), the shortest minimized counterexample, and
 whether the saved traces replay. Exit 1 if a 'breaks safety' variant survives (or is caught by H
 alone), a 'breaks refinement' one survives, or the unmutated model or a 'harmless' variant shows

@@ -122,7 +122,8 @@ async function search(variant: string | null, seed: string, o: MatrixOptions, tr
   return JSON.parse(c.stdout) as SearchJson;
 }
 
-async function searchSeed(variant: string | null, seed: string, o: MatrixOptions, meant: boolean): Promise<SeedOutcome> {
+async function searchSeed(variant: string | null, seed: string, o: MatrixOptions, expectation: Expectation): Promise<SeedOutcome> {
+  const meant = expectation !== 'harmless';
   let name = `${variant ?? 'unmutated'}-${seed}`;
   let strategy = 'swarm';
   let r = await search(variant, seed, o, join(o.outDir, `${name}.json`));
@@ -144,9 +145,10 @@ async function searchSeed(variant: string | null, seed: string, o: MatrixOptions
   const cls = violationClass(v.id, v.message);
   let withoutChain: { id: string; foundAfterMs: number; strategy: string; minimizedLength: number; trace: string } | null | undefined;
   if (cls === 'refinement') {
-    // Without the chain: the strategy that found it, then the targeted ones.
+    // Without the chain: the strategy that found it, then (for a variant meant to break safety) the targeted ones.
     withoutChain = null;
-    for (const s of [strategy, ...o.fallbackStrategies.filter((x) => x !== strategy)]) {
+    const tried = expectation === 'breaks safety' ? [strategy, ...o.fallbackStrategies.filter((x) => x !== strategy)] : [strategy];
+    for (const s of tried) {
       const w = await search(variant, seed, o, join(o.outDir, `${name}-no-chain-${s}.json`), ['--no-chain', ...(s === 'swarm' ? [] : ['--strategy', s])]);
       if (typeof w === 'string') return { seed, strategy, runs, steps, violation: null, error: w };
       if (w.violation !== null) {
@@ -225,7 +227,7 @@ export async function killMatrix(variants: readonly VariantDef[], o: MatrixOptio
   const worker = async () => {
     while (next < tasks.length) {
       const t = tasks[next++]!;
-      const r = await searchSeed(t.v === null ? null : t.v.name, t.seed, o, t.v !== null && t.v.expectation !== 'harmless');
+      const r = await searchSeed(t.v === null ? null : t.v.name, t.seed, o, t.v === null ? 'harmless' : t.v.expectation);
       results[t.row]!.push(r);
       o.onProgress?.(++done, tasks.length, `${t.v?.name ?? 'unmutated'} ${t.seed}`);
     }

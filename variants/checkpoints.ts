@@ -32,9 +32,9 @@ export const CHECKPOINT_VARIANTS = defineVariants([
   {
     name: 'gc-discards-certificate',
     description:
-      'COLLECT-GARBAGE also discards the checkpoint messages at n ("n\' ≤ n" where the text has "n\' < n"), so the replica throws away the stable certificate it just used. Its later view-changes carry an empty C and are rejected as incorrect.',
+      'COLLECT-GARBAGE also discards the checkpoint messages at n ("n\' ≤ n" where the text has "n\' < n"), so the replica throws away the stable certificate it just used. Its later view-changes carry an empty C and are rejected as incorrect, until its next stable checkpoint: view changes stall, nothing unsafe follows (a correct replica\'s state and the messages it accepts are unchanged; only its own view-changes are lost). Expected to break safety at first; the matrix found H(3) alone, and the reason above is why (ERRATA R20 e). A liveness property would catch it.',
     changes: 'Fig 2-11 COLLECT-GARBAGE, "in_i := in_i − {⟨CHECKPOINT, v\', n\', d\', j⟩ | n\' < n}" (line 695)',
-    expectation: 'breaks safety',
+    expectation: 'breaks refinement',
     appliesTo: ['Agc'],
     patch: {
       actions: {
