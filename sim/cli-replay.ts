@@ -1,7 +1,7 @@
 // pbft-check replay <trace>: the command-line side of sim/replay.ts.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { invariantsArg, mutantArg, relationsArg, UsageError } from './cli-usage.ts';
+import { intOption, invariantsArg, mutantArg, relationsArg, UsageError } from './cli-usage.ts';
 import { toItf } from './itf.ts';
 import { describeChecks, describeRecorded, replay, type AppliedChecks } from './replay.ts';
 import { loadTrace, TraceError } from './trace-file.ts';
@@ -22,6 +22,7 @@ Options:
   --invariants LIST   check only these invariants (ids, families or globs)
   --chain, --no-chain check the chain of simulations (H, G, F), or not
   --relations LIST    report only these relations or clauses, e.g. H or G(8); implies --chain
+  --to N              replay only the first N steps (to the state that 'goto N' reaches in the REPL)
   --verbose           after each action, what it changed (replicas' variables and logs, the wire)
   --quiet             no line per action, only the result
   --json              print the result as JSON
@@ -49,6 +50,7 @@ export function replayCommand(args: string[], out: (s: string) => void): number 
         invariants: { type: 'string' },
         relations: { type: 'string' },
         verbose: { type: 'boolean' },
+        to: { type: 'string' },
         quiet: { type: 'boolean' },
         json: { type: 'boolean' },
         itf: { type: 'string' },
@@ -70,6 +72,7 @@ export function replayCommand(args: string[], out: (s: string) => void): number 
   if (o.chain && o['no-chain']) throw new UsageError('--chain and --no-chain contradict each other');
   if (o.relations !== undefined && o['no-chain']) throw new UsageError('--relations needs the chain (drop --no-chain)');
   const path = parsed.positionals[0]!;
+  const to = intOption('to', o.to, 0);
   let r;
   try {
     const recorded = loadTrace(path);
@@ -81,7 +84,7 @@ export function replayCommand(args: string[], out: (s: string) => void): number 
     const chain = o.chain || o.relations !== undefined ? true : o['no-chain'] ? false : undefined;
     const invariants = o.invariants === undefined ? undefined : invariantsArg(t.config, o.invariants);
     const relations = o.relations === undefined ? undefined : relationsArg(t.config, o.relations).relations;
-    r = replay(t, { check: o.check === true, chain, invariants, relations, verbose: o.verbose === true }, (l) => {
+    r = replay(t, { check: o.check === true, chain, invariants, relations, verbose: o.verbose === true, to }, (l) => {
       if (!o.quiet && !o.json) lines.push(l);
     });
     if (o.itf !== undefined) writeFileSync(o.itf, JSON.stringify(toItf({ ...t, actions: t.actions.slice(0, r.steps) }, path)) + '\n');
@@ -92,7 +95,7 @@ export function replayCommand(args: string[], out: (s: string) => void): number 
       const res = [`replayed ${r.steps} of ${t.actions.length} steps of ${path}`, `  fingerprints   ${fp}`];
       if (r.violation !== null) res.push(`  violation      ${r.violation.id} at step ${r.violation.step}`, r.violation.report.replace(/^/gm, '  '));
       else res.push(`  violation      none`);
-      if (t.violation !== undefined) res.push(`  recorded       ${t.violation.id} at step ${t.violation.step}: ${r.reproduced ? 'reproduced' : 'NOT reproduced'}`);
+      if (t.violation !== undefined) res.push(`  recorded       ${t.violation.id} at step ${t.violation.step}: ${r.reproduced === null ? `not reached (--to ${to})` : r.reproduced ? 'reproduced' : 'NOT reproduced'}`);
       res.push(`  checked        ${checkedLine(r.checks)}`);
       out(res.join('\n') + '\n');
     }

@@ -67,6 +67,7 @@ export function formatResult(r: SearchResult): string {
     ...(timing(r.mode, v) === null ? [] : [`  ${timing(r.mode, v)}`]),
     `  ${shrunk}minimized to ${v.minimizedLength} actions; written to ${v.trace}`,
     `  replay it with: pbft-check replay ${v.trace}`,
+    `  view it with: pbft-check view ${v.trace}`,
   ].join('\n') + '\n' + reach;
 }
 

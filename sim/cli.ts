@@ -1,6 +1,6 @@
-// The command-line tool: dispatch of the commands (search, the default, simulate, replay, explore,
-// repl, merge, run) and `run`'s options. Exit codes: 0 success, 1 a violation was found, 2 usage
-// or input error.
+// The command-line tool: dispatch of the commands (search, the default, simulate, replay, view,
+// explore, repl, merge, mutants, run) and `run`'s options. Exit codes: 0 success, 1 a violation
+// was found, 2 usage or input error.
 import { parseArgs } from 'node:util';
 import { StrategyError, planConfig, planFor, noStrategy, STRATEGY_NAMES, type StrategyPlan } from './strategies.ts';
 import { DEFAULT_CONFIG, LITERAL_READINGS, type Config, type ConfigInput } from '../automata/config.ts';
@@ -9,6 +9,7 @@ import { selectInvariants, systemInvariants } from '../invariants/registry.ts';
 import type { ChainOptions } from '../proofs/chain.ts';
 import { runSummary, formatSummary, type CheckRequest } from './summary.ts';
 import { replayCommand } from './cli-replay.ts';
+import { viewCommand } from './cli-view.ts';
 import { saveTrace } from './trace-file.ts';
 import { searchCommand } from './cli-search.ts';
 import { mergeCommand } from './cli-merge.ts';
@@ -33,6 +34,7 @@ Commands:
   simulate seeded random walks under an attack strategy, everything checked; a violation is
            minimized and saved
   replay   re-execute a trace file, verify its fingerprints, stop at its violation
+  view     write a trace file's page for the browser: a space-time diagram and every state
   explore  bounded exhaustive search of a small configuration (shortest violations)
   repl     an interactive session: enabled actions, steps, the state, checks, time travel, traces
   merge    combine the --json results of a search's shards
@@ -249,6 +251,8 @@ function dispatchLoaded(argv: string[], out: (s: string) => void, err: (s: strin
       return runCommand(rest, out);
     case 'replay':
       return replayCommand(rest, out);
+    case 'view':
+      return viewCommand(rest, out, err);
     case 'explore':
       return exploreCommand(rest, out);
     case 'merge':

@@ -3,6 +3,7 @@
 // way with the checks the file records (the chain or not, the invariants and relations selected;
 // options override them), and stop at the first violation — saying whether it is the one the file
 // records.
+import type { Action } from '../automata/actions.ts';
 import { ActionNotEnabled, initialSystem, step, type SystemState } from '../automata/compose.ts';
 import { formatAction, formatMessage } from '../automata/format.ts';
 import { StateHasher } from '../automata/state-hash.ts';
@@ -10,6 +11,7 @@ import { Universe } from '../automata/universe.ts';
 import { formatFinding, InvariantChecker } from '../invariants/check.ts';
 import { DeltaTracker, type Delta } from '../invariants/delta.ts';
 import { selectInvariants, systemInvariants } from '../invariants/registry.ts';
+import type { Witness } from '../invariants/types.ts';
 import { ChainSimulation } from '../proofs/chain.ts';
 import { formatSimulationFinding } from './summary.ts';
 import { TraceError, type TraceChecks, type TraceFile } from './trace-file.ts';
@@ -31,6 +33,19 @@ export interface ReplayOptions {
   /** --relations in place of the file's (with the chain). */
   relations?: readonly string[] | undefined;
   verbose: boolean;
+  /** Go on after the first violation to the end of the trace, taking the steps unchecked. */
+  beyond?: boolean | undefined;
+  /** Replay only the first `to` steps (default: all of them). */
+  to?: number | undefined;
+  /** Sees the states of the run as it is replayed (the trace viewer builds its pages with it). */
+  observer?: ReplayObserver | undefined;
+}
+
+/** Called with the initial state, then after each step once it has been checked. */
+export interface ReplayObserver {
+  start(u: Universe, s: SystemState, chain: ChainSimulation | null): void;
+  /** `witness`: the witnesses of an invariant's violation found at this step, if one was. */
+  step(k: number, a: Action, s: SystemState, witness: Witness | null): void;
 }
 
 /** What a replay checked. */
@@ -88,7 +103,7 @@ export interface ReplayResult {
   mismatch: { step: number; expected: string; got: string } | null;
   /** The first violation found: its id, step and report. */
   violation: { id: string; step: number; report: string } | null;
-  /** Whether the violation is the one the file records (null when it records none). */
+  /** Whether the violation is the one the file records (null when it records none, or `to` stopped before it). */
   reproduced: boolean | null;
   fingerprintsChecked: number;
   /** What was checked on the way. */
@@ -111,7 +126,11 @@ export function replay(t: TraceFile, o: ReplayOptions, out: (line: string) => vo
   const result: ReplayResult = { steps: 0, mismatch: null, violation: null, reproduced: null, fingerprintsChecked: 0, checks: applied };
   const start = chain?.start(s)[0];
   if (start !== undefined) result.violation = { id: start.id, step: -1, report: formatSimulationFinding(start) };
-  for (let k = 0; k < t.actions.length && result.violation === null; k++) {
+  o.observer?.start(u, s, chain);
+  const steps = Math.min(t.actions.length, o.to ?? Infinity);
+  for (let k = 0; k < steps && (result.violation === null || o.beyond === true); k++) {
+    // After the first violation (with `beyond`), the steps are taken and observed, not checked.
+    const checking = result.violation === null;
     let a;
     try {
       a = dec.action(t.actions[k]);
@@ -119,7 +138,7 @@ export function replay(t: TraceFile, o: ReplayOptions, out: (line: string) => vo
       throw new TraceError(`step ${k}: ${(e as Error).message}`);
     }
     hasher.before(s, a);
-    chain?.before(k, a, s);
+    if (checking) chain?.before(k, a, s);
     try {
       step(u, s, a);
     } catch (e) {
@@ -138,16 +157,16 @@ export function replay(t: TraceFile, o: ReplayOptions, out: (line: string) => vo
         break;
       }
     }
-    const sim = chain?.after(k, a, s)[0];
-    if (sim !== undefined) {
-      result.violation = { id: sim.id, step: k, report: formatSimulationFinding(sim) };
-      break;
-    }
-    const inv = checker?.afterStep(k, a, s)[0];
-    if (inv !== undefined) result.violation = { id: inv.id, step: k, report: formatFinding(u, inv, checker!.active) };
+    const sim = checking ? chain?.after(k, a, s)[0] : undefined;
+    const inv = checking && sim === undefined ? checker?.afterStep(k, a, s)[0] : undefined;
+    if (sim !== undefined) result.violation = { id: sim.id, step: k, report: formatSimulationFinding(sim) };
+    else if (inv !== undefined) result.violation = { id: inv.id, step: k, report: formatFinding(u, inv, checker!.active) };
+    o.observer?.step(k, a, s, inv?.witness ?? null);
   }
   hasher.close();
-  if (recorded !== null) result.reproduced = result.violation !== null && result.violation.id === recorded.id && result.violation.step === recorded.step;
+  // Stopped (with `to`) before the recorded step and nothing found: the question stays open.
+  const unreached = recorded !== null && result.violation === null && recorded.step >= steps;
+  if (recorded !== null && !unreached) result.reproduced = result.violation !== null && result.violation.id === recorded.id && result.violation.step === recorded.step;
   return result;
 }
 

@@ -95,7 +95,7 @@ export function preloadMutants(argv: readonly string[]): Promise<void> | null {
 function traceArgs(argv: readonly string[]): string[] {
   const [command, ...rest] = argv;
   const out: string[] = [];
-  if (command === 'replay') {
+  if (command === 'replay' || command === 'view') {
     const first = rest.find((a) => !a.startsWith('-'));
     if (first !== undefined) out.push(first);
   }

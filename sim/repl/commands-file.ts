@@ -1,10 +1,13 @@
-// load and save of trace files (sim/trace-file.ts, the format `pbft-check replay` reads).
+// load and save of trace files (sim/trace-file.ts, the format `pbft-check replay` reads), and the
+// trace viewer's page of the execution so far.
 import { makeConfig } from '../../automata/config.ts';
 import { describePlan } from '../strategies.ts';
-import { loadTrace, replayTrace, saveTrace, TraceError, traceJson } from '../trace-file.ts';
+import { checkDestination, viewPage, writeWhole } from '../cli-view.ts';
+import { UsageError } from '../cli-usage.ts';
+import { loadTrace, replayTrace, saveTrace, TraceError, traceJson, type TraceFile } from '../trace-file.ts';
 import { ActionDecoder } from '../trace-json.ts';
 import { baseName, CommandError, type Command } from './context.ts';
-import type { Entry } from './session.ts';
+import type { Entry, Session } from './session.ts';
 
 /** A recorded violation of a simulation: the chain must run to reproduce it (as replay does). */
 const SIMULATION_ID = /^([FGH]\(|enabled$|trace$)/;
@@ -56,6 +59,27 @@ explicit actions in the file).`,
   },
 };
 
+/** The execution so far (up to the current step) as a trace file, with the checks the session makes. */
+function sessionTrace(session: Session): TraceFile {
+  const actions = session.timeline.slice(0, session.cursor).map((e) => e.action);
+  const first = session.allFindings()[0];
+  const plan = session.setup.plan;
+  return traceJson(session.u, actions, {
+    seed: session.setup.seed,
+    description: `saved from the pbft-check REPL at step ${session.cursor}`,
+    ...(plan !== null && plan.picked.length > 0 ? { strategy: describePlan(plan) } : {}),
+    ...(first === undefined ? {} : { violation: { id: first.id, step: Math.max(0, first.step), message: first.message } }),
+  });
+}
+
+function writeTrace(path: string, t: TraceFile): void {
+  try {
+    saveTrace(path, t);
+  } catch (e) {
+    throw new CommandError(`cannot write ${baseName(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
 export const saveCommand: Command = {
   name: 'save',
   usage: 'save FILE',
@@ -65,21 +89,33 @@ fingerprints and the first violation found; \`pbft-check replay FILE\` and \`loa
   run(ctx, arg) {
     const path = arg.trim();
     if (path === '') throw new CommandError('save needs a file name, e.g. save my-run.json');
-    const { session } = ctx;
-    const actions = session.timeline.slice(0, session.cursor).map((e) => e.action);
-    const first = session.allFindings()[0];
-    const plan = session.setup.plan;
-    const t = traceJson(session.u, actions, {
-      seed: session.setup.seed,
-      description: `saved from the pbft-check REPL at step ${session.cursor}`,
-      ...(plan !== null && plan.picked.length > 0 ? { strategy: describePlan(plan) } : {}),
-      ...(first === undefined ? {} : { violation: { id: first.id, step: Math.max(0, first.step), message: first.message } }),
-    });
+    const t = sessionTrace(ctx.session);
+    writeTrace(path, t);
+    return `saved ${t.actions.length} actions to ${baseName(path)}`;
+  },
+};
+
+export const viewCommand: Command = {
+  name: 'view',
+  usage: 'view [FILE.html]',
+  summary: "write the trace viewer's page of the execution so far (see pbft-check view --help)",
+  help: `view [FILE.html] writes the page that \`pbft-check view\` makes (a space-time diagram of the
+steps taken up to the current one, and the state after each) to FILE.html [pbft-check-repl.html],
+and the execution as a trace file beside it (FILE.json), which the page's replay and REPL commands
+name. The page shows the chain's abstract side when the session runs the chain.`,
+  run(ctx, arg) {
+    const page = arg.trim() === '' ? 'pbft-check-repl.html' : arg.trim();
+    const trace = page.endsWith('.html') ? `${page.slice(0, -5)}.json` : `${page}.json`;
+    const t = sessionTrace(ctx.session);
     try {
-      saveTrace(path, t);
+      checkDestination(page);
+      const { html, violation } = viewPage(trace, ctx.session.setup.chain !== null, t);
+      writeTrace(trace, t);
+      writeWhole(page, html);
+      return `wrote ${baseName(page)} (${t.actions.length} steps${violation === null ? '' : `, the violation of ${violation}`}) and its trace ${baseName(trace)}`;
     } catch (e) {
-      throw new CommandError(`cannot write ${baseName(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      if (e instanceof UsageError) throw new CommandError(e.message);
+      throw e;
     }
-    return `saved ${actions.length} actions to ${baseName(path)}`;
   },
 };

@@ -3,7 +3,7 @@
 import { byzCommand, doCommand, enabledCommand, failCommand, runCommand, stepCommand, untilCommand } from './commands-step.ts';
 import { backCommand, forwardCommand, gotoCommand, traceCommand } from './commands-time.ts';
 import { checkCommand, configCommand, coverageCommand, showCommand } from './commands-show.ts';
-import { loadCommand, saveCommand } from './commands-file.ts';
+import { loadCommand, saveCommand, viewCommand } from './commands-file.ts';
 import { CommandError, type Command, type Ctx } from './context.ts';
 
 const helpCommand: Command = {
@@ -55,6 +55,7 @@ export const COMMANDS: readonly Command[] = [
   traceCommand,
   loadCommand,
   saveCommand,
+  viewCommand,
   failCommand,
   byzCommand,
   configCommand,

@@ -9,7 +9,8 @@ import type { SpecHistState } from '../../automata/spec-hist.ts';
 import type { Universe } from '../../automata/universe.ts';
 import { mark } from './show-replica.ts';
 
-function proxyVariables(u: Universe, p: ProxyState): [string, string][] {
+/** The variables of P_c (Fig 2-7) as name and value (the REPL's show and the trace viewer). */
+export function proxyVariables(u: Universe, p: ProxyState): [string, string][] {
   const replies = [...p.in].sort((a, b) => a.i - b.i || a.id - b.id).map((m) => formatMessage(u, m));
   return [
     ['view', String(p.view)],
@@ -65,6 +66,19 @@ export function showOverview(u: Universe, s: SystemState, prev: SystemState | nu
 const triples = (xs: readonly { t: number; c: number }[], first: (x: never) => string) =>
   xs.length === 0 ? '{}' : `{${xs.map((x) => `⟨${first(x as never)}, ${x.t}, c${x.c}⟩`).join(', ')}}`;
 
+/** The variables of S (Fig 2-6), val first. */
+export function specVariables(u: Universe, y: SpecState): [string, string][] {
+  return [['val', u.service.show(y.val)], ...commonVariables(y)];
+}
+
+/** The variables of S' (Def A.1.13) but hist, seqno first. */
+export function specHistVariables(y: SpecHistState): [string, string][] {
+  return [['seqno', String(y.seqno)], ...commonVariables(y)];
+}
+
+/** The entries of S''s hist, as ⟨n, o, t, c⟩. */
+export const histEntry = (e: SpecHistState['hist'][number]) => `⟨${e.n}, ${e.o}, ${e.t}, c${e.c}⟩`;
+
 function commonVariables(s: SpecCommon): [string, string][] {
   const byClient = (xs: readonly (number | boolean)[], p: string) => xs.map((x, k) => `${p}${k}: ${x}`).join(', ');
   return [
@@ -82,16 +96,16 @@ function showVars(vars: [string, string][], before: Map<string, string> | null):
 }
 
 export function showSpec(u: Universe, y: SpecState, prev: SpecState | null): string {
-  const vars: [string, string][] = [['val', u.service.show(y.val)], ...commonVariables(y)];
-  const before = prev === null ? null : new Map<string, string>([['val', u.service.show(prev.val)], ...commonVariables(prev)]);
+  const vars = specVariables(u, y);
+  const before = prev === null ? null : new Map(specVariables(u, prev));
   return ['S (Fig 2-6), driven through F', ...showVars(vars, before)].join('\n');
 }
 
 export function showSpecHist(u: Universe, y: SpecHistState, prev: { common: SpecCommon; seqno: number; histLength: number } | null): string {
-  const vars: [string, string][] = [['seqno', String(y.seqno)], ...commonVariables(y)];
+  const vars = specHistVariables(y);
   const before = prev === null ? null : new Map<string, string>([['seqno', String(prev.seqno)], ...commonVariables(prev.common)]);
   const lines = ["S' (Def A.1.13), driven through G", ...showVars(vars, before), `  hist (${y.hist.length} entries; val(hist) = ${u.service.show(y.fold.val)})`];
-  y.hist.forEach((e, k) => lines.push(mark(prev !== null && k >= prev.histLength, `  ⟨${e.n}, ${e.o}, ${e.t}, c${e.c}⟩`, '+')));
+  y.hist.forEach((e, k) => lines.push(mark(prev !== null && k >= prev.histLength, `  ${histEntry(e)}`, '+')));
   return lines.join('\n');
 }
 
