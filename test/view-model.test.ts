@@ -9,6 +9,7 @@ import { replay } from '../sim/replay.ts';
 import { runRandom } from '../sim/scheduler.ts';
 import { planFor, planRunOptions } from '../sim/strategies.ts';
 import { loadTrace, traceJson, TraceError, type TraceFile } from '../sim/trace-file.ts';
+import type { Json } from '../sim/trace-json.ts';
 import { States, type State } from '../sim/view/browser/states.ts';
 import type { ViewData } from '../sim/view/data.ts';
 import { buildView } from '../sim/view/model.ts';
@@ -166,8 +167,8 @@ describe('the network on the chart', () => {
     // After the trace's first SEND (a request to {r0}), by hand: r0 receives it, the network
     // replays it to r0 and r1, loses r1's copy, and r0 receives it again.
     const send = t.actions.findIndex((a) => (a as { kind: string }).kind === 'SEND');
-    const s = t.actions[send] as { m: unknown; X: number };
-    const mk = (extra: object[]): TraceFile => ({ ...t, actions: [...t.actions.slice(0, send + 1), ...extra], fingerprints: undefined, violation: undefined, checks: { chain: false } });
+    const s = t.actions[send] as { m: Json; X: number };
+    const mk = (extra: Json[]): TraceFile => ({ ...t, actions: [...t.actions.slice(0, send + 1), ...extra], fingerprints: undefined, violation: undefined, checks: { chain: false } });
     const bit = (x: number) => 1 << x;
     const r0 = bit(0);
     const r1 = bit(1);
