@@ -97,6 +97,23 @@ describe('pbft-check view', () => {
     expect(readdirSync(tmp).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
+  it('--open says in one line when no browser can be started, and the page is still written', async () => {
+    const path = process.env['PATH'];
+    process.env['PATH'] = join(tmp, 'no-such-bin');
+    try {
+      const out = join(tmp, 'open.html');
+      // The opener's failure comes after the command has returned: collect stderr a while longer.
+      let err = '';
+      let stdout = '';
+      const code = await main(['view', F1, '--out', out, '--open'], (x) => (stdout += x), (x) => (err += x));
+      await new Promise((done) => setTimeout(done, 300));
+      expect([code, stdout.split('\n')[0], existsSync(out)]).toEqual([0, out, true]);
+      if (process.platform === 'linux') expect(err).toMatch(/^pbft-check: could not open .*open\.html \(xdg-open: .*\); open it yourself\n$/);
+    } finally {
+      process.env['PATH'] = path;
+    }
+  });
+
   it('has --help, and is listed in the main help', async () => {
     const r = await cli('view', '--help');
     expect(r.code).toBe(0);

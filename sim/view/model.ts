@@ -73,7 +73,7 @@ class ViewBuilder {
   step(k: number, a: Action, s: SystemState, witness: Witness | null): void {
     const u = this.u;
     const lane = this.laneOf(a);
-    const m = 'm' in a && a.kind !== 'SEND-PRE-PREPARE' && a.kind !== 'SEND-COMMIT' && a.kind !== 'EXECUTE' ? a.m : null;
+    const m = a.kind === 'SEND' || a.kind === 'RECEIVE' || a.kind === 'MISBEHAVE' ? a.m : null;
     const st: ViewStep = {
       text: formatAction(u, a),
       kind: a.kind,

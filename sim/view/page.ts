@@ -2,6 +2,7 @@
 // nothing fetched when it is opened). The script is our typed code in sim/view/browser/,
 // bundled here with esbuild (already installed for tsx) into one plain script.
 import { buildSync } from 'esbuild';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ViewData } from './data.ts';
 
@@ -10,7 +11,9 @@ let bundled: string | null = null;
 /** The page's script, bundled once per process. */
 function script(): string {
   if (bundled === null) {
-    const r = buildSync({ entryPoints: [fileURLToPath(new URL('./browser/main.ts', import.meta.url))], bundle: true, write: false, format: 'iife', target: 'es2020', charset: 'utf8', logLevel: 'silent' });
+    // From the sources, main.ts; from a build (npm run build), its compiled main.js.
+    const entry = ['main.ts', 'main.js'].map((f) => fileURLToPath(new URL(`./browser/${f}`, import.meta.url))).find((f) => existsSync(f))!;
+    const r = buildSync({ entryPoints: [entry], bundle: true, write: false, format: 'iife', target: 'es2020', charset: 'utf8', logLevel: 'silent' });
     bundled = r.outputFiles[0]!.text;
   }
   return bundled;
