@@ -294,7 +294,7 @@ function drawInFlight(s: SystemState, rng: Rng, fairness: number): WireEntry {
  * Would replica r drop m now only because m is early: it belongs to a later view, it is a
  * pre-prepare for a view whose new-view r has not yet, or it lies beyond h + L?
  */
-function isEarly(u: Universe, r: ReplicaState, m: Message): boolean {
+export function isEarly(u: Universe, r: ReplicaState, m: Message): boolean {
   if (r.faulty) return false;
   if (m.tag === 'PRE-PREPARE' && m.v === r.view && !hasNewView(u, m.v, r.in)) return true;
   switch (m.tag) {

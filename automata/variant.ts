@@ -10,8 +10,8 @@ import type { ReplicaState } from './replica-state.ts';
 import type { Universe } from './universe.ts';
 
 /** What a variant is expected to do to the checks (the kill matrix compares it with what it did). */
-export type Expectation = 'breaks safety' | 'breaks refinement' | 'harmless';
-export const EXPECTATIONS: readonly Expectation[] = ['breaks safety', 'breaks refinement', 'harmless'];
+export type Expectation = 'breaks safety' | 'breaks refinement' | 'breaks liveness' | 'harmless';
+export const EXPECTATIONS: readonly Expectation[] = ['breaks safety', 'breaks refinement', 'breaks liveness', 'harmless'];
 
 type ActionOf<K extends ReplicaActionKind> = Extract<ReplicaInternal, { kind: K }>;
 type MessageOf<T extends MessageTag> = Extract<Message, { tag: T }>;

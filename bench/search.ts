@@ -1,6 +1,6 @@
 // The search figures of `npm run bench`: time to the first counterexample with f + 1 faulty
 // replicas (median of 5 seeds), the length of its minimized trace, and the speed-up of two worker
-// threads over one on a search that finds nothing.
+// threads over one on a search that finds nothing, and what the liveness check costs.
 import { makeConfig } from '../automata/config.ts';
 import { minimize } from '../sim/minimize.ts';
 import { runSearch, type SearchLimits } from '../sim/search-driver.ts';
@@ -56,9 +56,24 @@ async function workerSpeedup(): Promise<void> {
   console.log(`  the search loop on one worker: ${Math.round(one.steps / one.seconds).toLocaleString('en-US')} steps/s (A_gc, swarm, every invariant and the whole chain checked every step)`);
 }
 
+/** What --liveness costs the search loop: steps per second with and without it (one worker, the same 300 runs' seeds). */
+async function livenessCost(): Promise<void> {
+  const plain = spec('swarm', 'bench-liveness');
+  const live: SearchSpec = { ...plain, checks: { ...plain.checks, liveness: {} } };
+  await runSearch('search', live, { runs: 40, workers: 1 });
+  const a = await runSearch('search', plain, { runs: RUNS, workers: 1 });
+  const b = await runSearch('search', live, { runs: RUNS, workers: 1 });
+  const ra = a.steps / a.seconds;
+  const rb = b.steps / b.seconds;
+  console.log(
+    `  --liveness: ${Math.round(rb).toLocaleString('en-US')} steps/s against ${Math.round(ra).toLocaleString('en-US')} without (${((1 - rb / ra) * 100).toFixed(0)}% less; ${RUNS} runs each, chain on; ${b.steps} steps with it, ${a.steps} without; violations: ${b.finding?.id ?? 'none'}, ${a.finding?.id ?? 'none'})`,
+  );
+}
+
 export async function benchSearch(): Promise<void> {
   console.log('search, A_gc, f = 1, 2 clients, chain on, one worker, f + 1 = 2 faulty replicas, seeds bench-0..4:');
   await firstCounterexample('equivocating-primary');
   await firstCounterexample('swarm');
   await workerSpeedup();
+  await livenessCost();
 }

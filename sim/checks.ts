@@ -7,9 +7,16 @@ import './variants.ts'; // the catalog of protocol variants, so that config.muta
 import type { SystemState } from '../automata/compose.ts';
 import type { Universe } from '../automata/universe.ts';
 import { InvariantChecker } from '../invariants/check.ts';
+import { backlogOf, defaultBounds, LivenessMonitor, type LivenessBounds } from '../invariants/liveness.ts';
 import { selectInvariants, systemInvariants } from '../invariants/registry.ts';
 import { ChainSimulation } from '../proofs/chain.ts';
 import { runRandom, type RunOptions, type RunResult } from './scheduler.ts';
+import type { StableOptions, StableScheduler } from './stable-scheduler.ts';
+
+/** What a trace file records of a stabilized run. */
+export function traceStabilized(st: Stabilized | null): { stabilized?: { gst: number; bounds: LivenessBounds; options: StableOptions } } {
+  return st === null ? {} : { stabilized: { gst: st.gst, bounds: st.bounds, options: st.options } };
+}
 
 export interface CheckSpec {
   /** --invariants patterns (ids, families, globs); empty: every invariant. */
@@ -18,6 +25,23 @@ export interface CheckSpec {
   chain: boolean;
   /** --relations: relation names or clause ids to report; undefined: all of them. */
   relations?: readonly string[];
+  /** Check the liveness properties (invariants/liveness.ts) on the stabilized part of a run. */
+  liveness?: LivenessCheck;
+}
+
+/** The liveness check: its deadlines, where they are not the configuration's defaults. */
+export interface LivenessCheck {
+  bounds?: Partial<LivenessBounds>;
+}
+
+/** Where a run stabilized and the deadlines its liveness was checked with. */
+export interface Stabilized {
+  gst: number;
+  bounds: LivenessBounds;
+  /** How the stabilized part was scheduled (a replay's shadow scheduler needs the same). */
+  options: StableOptions;
+  /** The longest each obligation was open (LivenessMonitor.worst). */
+  worst: LivenessBounds;
 }
 
 export const CHECK_EVERYTHING: CheckSpec = { invariants: [], chain: true };
@@ -56,18 +80,31 @@ export class RunChecks {
 }
 
 /**
- * A run of the scheduler with the checks after every step, up to its end or the first violation.
- * The caller's own hooks in opts run too (before the checks'); its onStep may still stop the run.
+ * A run of the scheduler with the checks after every step, up to its end or the first violation;
+ * with the liveness check and a stabilized run, the liveness properties from GST on too (and at
+ * the end, when the stabilized part runs out of things to do). The caller's own hooks in opts run
+ * too (before the checks'); its onStep may still stop the run.
  */
-export function runChecked(opts: RunOptions, spec: CheckSpec): { r: RunResult; violation: Violation | null } {
+export function runChecked(opts: RunOptions, spec: CheckSpec): { r: RunResult; violation: Violation | null; stabilized: Stabilized | null } {
   let checks!: RunChecks;
   let hit: Violation | null = null;
+  let monitor: LivenessMonitor | null = null;
+  let stable: StableScheduler | null = null;
+  let u!: Universe;
   const r = runRandom({
     ...opts,
-    onStart: (u, s) => {
+    onStart: (universe, s) => {
+      u = universe;
       opts.onStart?.(u, s);
       checks = new RunChecks(u, spec);
       hit = checks.start(s);
+    },
+    onStabilize: (k, s, scheduler) => {
+      opts.onStabilize?.(k, s, scheduler);
+      if (spec.liveness === undefined) return;
+      stable = scheduler;
+      monitor = new LivenessMonitor(u, k, { ...defaultBounds(u, backlogOf(u, s)), ...spec.liveness.bounds });
+      monitor.start(s);
     },
     beforeStep: (k, a, s) => {
       opts.beforeStep?.(k, a, s);
@@ -75,8 +112,14 @@ export function runChecked(opts: RunOptions, spec: CheckSpec): { r: RunResult; v
     },
     onStep: (k, a, s) => {
       const goOn = opts.onStep?.(k, a, s) !== false;
-      return (hit ??= checks.after(k, a, s)) === null && goOn;
+      hit ??= checks.after(k, a, s);
+      if (hit === null && monitor !== null) hit = monitor.observe(k, a, s) ?? (stable!.onlyTimers(s) ? monitor.stuck(k, s) : null);
+      return hit === null && goOn;
     },
   });
-  return { r, violation: hit };
+  // (assigned in the callbacks: TypeScript's narrowing does not see it)
+  const m = monitor as LivenessMonitor | null;
+  const sched = stable as StableScheduler | null;
+  if (hit === null && m !== null && r.quiescent) hit = m.end(r.trace.length - 1, r.state);
+  return { r, violation: hit, stabilized: m === null ? null : { gst: m.gst, bounds: m.bounds, options: sched!.o, worst: m.worst } };
 }

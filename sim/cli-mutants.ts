@@ -18,9 +18,11 @@ check that caught it first and whether that is safety's or only the refinement A
 then the same search without the chain says whether safety breaks too: with the targeted
 strategies as well for a variant meant to break safety),
 the median time to the violation (before shrinking), the shortest minimized counterexample, and
-whether the saved traces replay. Exit 1 if a 'breaks safety' variant survives (or is caught by H
-alone), a 'breaks refinement' one survives, or the unmutated model or a 'harmless' variant shows
-a violation.
+whether the saved traces replay. Liveness is judged without the chain (--no-chain --liveness): the
+search of a variant meant to break liveness, and a second search of the unmutated model and each
+harmless variant (the 'liveness' column). Exit 1 if a 'breaks safety' variant survives (or is
+caught by H alone), a 'breaks refinement' or 'breaks liveness' one survives (or the latter breaks
+safety), or the unmutated model or a 'harmless' variant shows a violation or a stall.
 
 Options:
   --only LIST            only these variants, e.g. commit-quorum-2f,reply-from-one-replica [all]
@@ -107,13 +109,14 @@ const secs = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(
 
 /** The matrix as a table, then the verdict. */
 export function formatMatrix(rows: readonly MatrixRow[], seconds: number, o: { timeLimit: number; seeds: number; jobs: number }): string {
-  const header = ['variant', 'expectation', 'result', 'caught first by', 'class', 'found after', 'minimized', 'replays'];
+  const header = ['variant', 'expectation', 'result', 'caught first by', 'class', 'liveness', 'found after', 'minimized', 'replays'];
   const cells = rows.map((r) => [
     r.variant ?? '(unmutated)',
     r.expectation,
     r.verdict,
     r.caughtBy === null ? '-' : `${r.caughtBy}${r.strategy !== 'swarm' ? ` (${r.strategy})` : ''}${r.withoutChain === null ? '' : `; no chain: ${r.withoutChain}`}`,
     r.class ?? '-',
+    r.liveness ?? '-',
     secs(r.medianFoundAfterMs),
     r.minimizedLength === null ? '-' : String(r.minimizedLength),
     r.replays === null ? '-' : r.replays ? 'yes' : 'NO',

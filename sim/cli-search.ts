@@ -5,6 +5,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { minimize } from './minimize.ts';
+import { minimizeLiveness } from './minimize-liveness.ts';
+import { isLivenessId } from '../invariants/liveness.ts';
+import { planOf } from './search.ts';
 import { ProgressReporter } from './progress.ts';
 import { UsageError } from './cli-usage.ts';
 import { runSearch, type SearchMode } from './search-driver.ts';
@@ -51,7 +54,7 @@ function describeSearch(r: SearchResult): string {
   const s = r.search;
   const c = s.config;
   const faulty = s.faultyReplicas !== null ? `replicas ${s.faultyReplicas.join(',')} faulty` : `${s.faults ?? c.f} faulty`;
-  return `${c.variant === 'Agc' ? 'A_gc' : 'A'}, f = ${c.f}, ${c.clients} clients, ${s.strategy} (${faulty}), chain ${s.checks.chain ? 'on' : 'off'}`;
+  return `${c.variant === 'Agc' ? 'A_gc' : 'A'}, f = ${c.f}, ${c.clients} clients, ${s.strategy} (${faulty}), chain ${s.checks.chain ? 'on' : 'off'}${s.checks.liveness === undefined ? '' : ', liveness on'}`;
 }
 
 export function formatResult(r: SearchResult): string {
@@ -93,7 +96,8 @@ export async function searchCommand(mode: SearchMode, args: string[], out: (s: s
   if (o.finding !== null) {
     const f = o.finding;
     const t0 = performance.now();
-    const m = minimize(f.trace, { checks: c.spec.checks });
+    // A liveness violation's stabilized part follows from its prefix: only the prefix is shortened.
+    const m = isLivenessId(f.id) ? minimizeLiveness(f.trace, { checks: c.spec.checks, plan: planOf(c.spec, f.planSeed), seed: f.planSeed }) : minimize(f.trace, { checks: c.spec.checks });
     const minimizeMs = Math.round(performance.now() - t0);
     saveTrace(c.out, m.trace);
     const v = m.violation;

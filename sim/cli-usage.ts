@@ -1,4 +1,6 @@
 // What every command of the CLI shares: the usage error (exit code 2) and parsing of option values.
+import type { LivenessBounds } from '../invariants/liveness.ts';
+import type { LivenessCheck } from './checks.ts';
 import { ConfigError, LITERAL_READINGS, makeConfig, OPEN_ERRATA, READING_OF_ERRATUM, type Config, type ConfigInput, type Readings, type Variant } from '../automata/config.ts';
 import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
 import type { ChainOptions } from '../proofs/chain.ts';
@@ -126,3 +128,27 @@ export function literalErrataArg(value: string | undefined): Partial<Readings> {
   }
   return readings;
 }
+
+/** The help lines of the liveness options (search, simulate, run). */
+export const LIVENESS_HELP = `  --liveness             stabilize each run at a GST (the search chooses it; it shrinks) and check
+                         the liveness properties L1-L3 after it (invariants/liveness.ts) [off]
+  --liveness-bounds L    deadlines in steps in place of the defaults derived from the
+                         configuration, e.g. L1=2000,L3=900 (implies --liveness)`;
+
+/** --liveness and --liveness-bounds L1=N,L2=N,L3=N: the liveness check, or undefined when off. */
+export function livenessArg(o: { liveness?: boolean | undefined; 'liveness-bounds'?: string | undefined }): LivenessCheck | undefined {
+  if (o['liveness-bounds'] === undefined) return o.liveness ? {} : undefined;
+  const bounds: Partial<LivenessBounds> = {};
+  for (const part of o['liveness-bounds'].split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+    const m = /^(L[123])=(\d+)$/.exec(part);
+    if (m === null || Number(m[2]) < 1) throw new UsageError(`--liveness-bounds must be a list like L1=2000,L2=600,L3=900 (deadlines in steps, at least 1), got '${part}'`);
+    bounds[m[1] as keyof LivenessBounds] = Number(m[2]);
+  }
+  return { bounds };
+}
+
+/** parseArgs entries of the liveness options. */
+export const LIVENESS_OPTIONS = {
+  liveness: { type: 'boolean' },
+  'liveness-bounds': { type: 'string' },
+} as const;

@@ -3,9 +3,10 @@
 // `pbft-check simulate` is walkRun(spec, k): the walk seeded `${seed}-${k}`, no shrinking.
 import type { ConfigInput } from '../automata/config.ts';
 import { makeConfig } from '../automata/config.ts';
-import { runChecked, type CheckSpec } from './checks.ts';
+import { runChecked, traceStabilized, type CheckSpec } from './checks.ts';
 import type { RunOutcome, SearchSpec } from './search.ts';
-import { planOf } from './search.ts';
+import { planOf, STABLE_HORIZON } from './search.ts';
+import { SeededRng } from './rng.ts';
 import { describePlan, planRunOptions } from './strategies.ts';
 import { traceChecks, traceJson, type TraceFile } from './trace-file.ts';
 
@@ -13,12 +14,14 @@ import { traceChecks, traceJson, type TraceFile } from './trace-file.ts';
 export function walkRun(spec: SearchSpec, run: number): RunOutcome {
   const seed = `${spec.seed}-${run}`;
   const plan = planOf(spec, seed);
-  const { r, violation: h } = runChecked({ ...planRunOptions(plan, spec.config), seed, steps: spec.steps }, spec.checks);
+  // With the liveness check the walk stabilizes at a step drawn from its seed.
+  const stabilize = spec.checks.liveness === undefined ? undefined : { gst: new SeededRng(`${seed}/gst`).int(spec.steps + 1), horizon: STABLE_HORIZON, seed };
+  const { r, violation: h, stabilized } = runChecked({ ...planRunOptions(plan, spec.config), seed, steps: spec.steps, stabilize }, spec.checks);
   const foundAt = performance.timeOrigin + performance.now();
   if (h === null) return { run, steps: r.trace.length, finding: null, reach: r.stats.reach(r.state, spec.steps) };
   const description = `${h.id} at step ${h.step} (${describePlan(plan)}, seed ${seed}): ${h.message}`;
-  const trace = traceJson(r.universe, r.trace, { seed, description, strategy: describePlan(plan), violation: h, checks: traceChecks(spec.checks) });
-  return { run, steps: r.trace.length, finding: { run, plan: describePlan(plan), ...h, generatedLength: h.step + 1, shrunkLength: h.step + 1, shrinks: 0, foundAt, shrinkSeconds: 0, trace }, reach: null };
+  const trace = traceJson(r.universe, r.trace, { seed, description, strategy: describePlan(plan), violation: h, checks: traceChecks(spec.checks), ...traceStabilized(stabilized) });
+  return { run, steps: r.trace.length, finding: { run, plan: describePlan(plan), planSeed: seed, ...h, generatedLength: h.step + 1, shrunkLength: h.step + 1, shrinks: 0, foundAt, shrinkSeconds: 0, trace }, reach: null };
 }
 
 export interface HuntOptions {

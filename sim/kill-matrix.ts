@@ -2,18 +2,22 @@
 // unmutated model, K seeds each, one core per search (child processes, as many at once as there
 // are cores), then each saved counterexample replayed. A violation is classed by the check that
 // caught it: "refinement" when only relation H (A_gc → A) failed, "safety" otherwise (an invariant
-// of the protocol, agreement, end-to-end, or G/F to the specification).
+// of the protocol, agreement, end-to-end, or G/F to the specification). Liveness is judged by a
+// search with the liveness properties and without the chain: it is the search of a variant meant
+// to break liveness, and it runs after the safety search on the unmutated model and the harmless
+// variants, where it must find nothing.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Expectation, VariantDef } from '../automata/variant.ts';
+import { isLivenessId } from '../invariants/liveness.ts';
 import { replay } from './replay.ts';
 import { loadTrace } from './trace-file.ts';
 
 const BIN = fileURLToPath(new URL('../bin/pbft-check.js', import.meta.url));
 
-export type ViolationClass = 'safety' | 'refinement';
+export type ViolationClass = 'safety' | 'refinement' | 'liveness';
 
 export interface SeedOutcome {
   seed: string;
@@ -39,6 +43,12 @@ export interface SeedOutcome {
      */
     withoutChain?: { id: string; foundAfterMs: number; strategy: string; minimizedLength: number; trace: string } | null;
   };
+  /**
+   * The liveness search (`--no-chain --liveness`: the liveness properties and the protocol's
+   * invariants alone), made for the unmutated model and the harmless variants (it must find
+   * nothing); for a variant meant to break liveness it is the search itself. null: nothing found.
+   */
+  liveness?: { id: string; foundAfterMs: number; minimizedLength: number; trace: string } | null;
 }
 
 export interface MatrixRow {
@@ -59,6 +69,8 @@ export interface MatrixRow {
   /** The shortest minimized counterexample over the seeds. */
   minimizedLength: number | null;
   replays: boolean | null;
+  /** What the liveness search found ('nothing', or the property), when it ran. */
+  liveness: string | null;
   /** Whether the outcome matches the expectation. */
   asExpected: boolean;
   verdict: string;
@@ -123,6 +135,32 @@ async function search(variant: string | null, seed: string, o: MatrixOptions, tr
 }
 
 async function searchSeed(variant: string | null, seed: string, o: MatrixOptions, expectation: Expectation): Promise<SeedOutcome> {
+  if (expectation === 'breaks liveness') return livenessSeed(variant, seed, o);
+  const outcome = await safetySeed(variant, seed, o, expectation);
+  if (expectation !== 'harmless' || outcome.error !== undefined) return outcome;
+  const l = await livenessSeed(variant, seed, o);
+  return l.error !== undefined ? { ...outcome, error: l.error } : { ...outcome, runs: outcome.runs + l.runs, steps: outcome.steps + l.steps, liveness: l.liveness ?? null };
+}
+
+/** The liveness search of a variant: swarm, chain off, liveness on; its violation is its liveness finding. */
+async function livenessSeed(variant: string | null, seed: string, o: MatrixOptions): Promise<SeedOutcome> {
+  const trace = join(o.outDir, `${variant ?? 'unmutated'}-${seed}-liveness.json`);
+  const r = await search(variant, seed, o, trace, ['--no-chain', '--liveness']);
+  if (typeof r === 'string') return { seed, strategy: 'swarm', runs: 0, steps: 0, violation: null, error: r };
+  const v = r.violation;
+  if (v === null) return { seed, strategy: 'swarm', runs: r.runs, steps: r.steps, violation: null, liveness: null };
+  const found = { id: v.id, foundAfterMs: v.foundAfterMs ?? 0, minimizedLength: v.minimizedLength, trace: v.trace };
+  return {
+    seed,
+    strategy: 'swarm',
+    runs: r.runs,
+    steps: r.steps,
+    violation: { id: v.id, message: v.message, class: isLivenessId(v.id) ? 'liveness' : 'safety', foundAfterMs: found.foundAfterMs, minimizedLength: v.minimizedLength, trace: v.trace, replays: replaysItsViolation(v.trace, v.id) },
+    liveness: found,
+  };
+}
+
+async function safetySeed(variant: string | null, seed: string, o: MatrixOptions, expectation: Expectation): Promise<SeedOutcome> {
   const meant = expectation !== 'harmless';
   let name = `${variant ?? 'unmutated'}-${seed}`;
   let strategy = 'swarm';
@@ -188,8 +226,16 @@ function judge(row: Omit<MatrixRow, 'asExpected' | 'verdict'>): { asExpected: bo
   const safety = row.seeds.filter((s) => s.violation?.class === 'safety' || (s.violation?.withoutChain ?? null) !== null).length;
   const failed = row.seeds.find((s) => s.error !== undefined);
   if (failed !== undefined) return { asExpected: false, verdict: `ERROR (${failed.seed}): ${failed.error}` };
-  if (row.expectation === 'harmless') return row.killed === 0 ? { asExpected: true, verdict: 'no violation' } : { asExpected: false, verdict: `FALSE ALARM in ${row.killed}/${K}` };
+  if (row.expectation === 'harmless') {
+    const stalls = row.seeds.filter((s) => (s.liveness ?? null) !== null).length;
+    if (row.killed > 0) return { asExpected: false, verdict: `FALSE ALARM in ${row.killed}/${K}` };
+    return stalls === 0 ? { asExpected: true, verdict: 'no violation' } : { asExpected: false, verdict: `FALSE LIVENESS ALARM in ${stalls}/${K}` };
+  }
   if (row.killed === 0) return { asExpected: false, verdict: 'SURVIVED' };
+  if (row.expectation === 'breaks liveness') {
+    const stalls = row.seeds.filter((s) => s.violation?.class === 'liveness').length;
+    return stalls === row.killed ? { asExpected: true, verdict: `killed ${row.killed}/${K}` } : { asExpected: false, verdict: `unsafe ${row.killed - stalls}/${K}` };
+  }
   if (row.expectation === 'breaks safety' && safety === 0) return { asExpected: false, verdict: `refinement only ${row.killed}/${K}` };
   return { asExpected: true, verdict: `killed ${row.killed}/${K}` };
 }
@@ -212,6 +258,7 @@ function rowOf(v: VariantDef | null, seeds: SeedOutcome[]): MatrixRow {
     class: first?.class ?? null,
     minimizedLength: hits.length === 0 ? null : Math.min(...hits.map((s) => s.violation!.minimizedLength)),
     replays: hits.length === 0 ? null : hits.every((s) => s.violation!.replays),
+    liveness: seeds.every((s) => s.liveness === undefined) ? null : (seeds.find((s) => s.liveness)?.liveness?.id ?? 'nothing'),
   };
   return { ...base, ...judge(base) };
 }

@@ -12,6 +12,7 @@ import { formatFinding, InvariantChecker } from '../invariants/check.ts';
 import { DeltaTracker, type Delta } from '../invariants/delta.ts';
 import { selectInvariants, systemInvariants } from '../invariants/registry.ts';
 import type { Witness } from '../invariants/types.ts';
+import { formatLiveness, LivenessReplay } from './liveness-replay.ts';
 import { ChainSimulation } from '../proofs/chain.ts';
 import { formatSimulationFinding } from './summary.ts';
 import { TraceError, type TraceChecks, type TraceFile } from './trace-file.ts';
@@ -33,6 +34,8 @@ export interface ReplayOptions {
   /** --relations in place of the file's (with the chain). */
   relations?: readonly string[] | undefined;
   verbose: boolean;
+  /** The liveness properties on the stabilized part on (true) or off; undefined: as the file records. */
+  liveness?: boolean | undefined;
   /** Go on after the first violation to the end of the trace, taking the steps unchecked. */
   beyond?: boolean | undefined;
   /** Replay only the first `to` steps (default: all of them). */
@@ -53,6 +56,8 @@ export interface AppliedChecks {
   /** No invariant, every one, or those the patterns select. */
   invariants: 'none' | 'all' | string[];
   chain: boolean;
+  /** The liveness properties from the file's GST on (only a stabilized trace has them). */
+  liveness: boolean;
   /** With the chain: every relation, or the relations and clauses reported; null without it. */
   relations: 'all' | string[] | null;
   /** The checks the file records (null: a file written before they were recorded). */
@@ -61,11 +66,13 @@ export interface AppliedChecks {
   asRecorded: boolean;
 }
 
+const LIVENESS_ID = /^L\d$/;
+
 /** Violation ids that only the chain reports (a file without recorded checks turns it on for them). */
 const SIMULATION_ID = /^([FGH]\(|enabled$|trace$)/;
 
 /** The checks a replay of t applies under the options: the file's, with the options' overrides. */
-export function replayChecks(t: TraceFile, o: Pick<ReplayOptions, 'check' | 'chain' | 'invariants' | 'relations'>): AppliedChecks {
+export function replayChecks(t: TraceFile, o: Pick<ReplayOptions, 'check' | 'chain' | 'invariants' | 'relations' | 'liveness'>): AppliedChecks {
   const rec = t.checks ?? null;
   const recorded = t.violation ?? null;
   const chain = o.chain ?? (rec !== null ? rec.chain : recorded !== null && SIMULATION_ID.test(recorded.id));
@@ -76,24 +83,25 @@ export function replayChecks(t: TraceFile, o: Pick<ReplayOptions, 'check' | 'cha
     invariants: !checkOn ? 'none' : patterns.length === 0 ? 'all' : [...patterns],
     chain,
     relations: !chain ? null : relations === undefined ? 'all' : [...relations],
+    liveness: t.stabilized !== undefined && (o.liveness ?? (rec?.liveness === true || (recorded !== null && LIVENESS_ID.test(recorded.id)))),
     recorded: rec,
     asRecorded: false,
   };
   const same = (a: readonly string[] | undefined, b: readonly string[] | undefined) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-  applied.asRecorded = rec !== null && checkOn && chain === rec.chain && same(patterns.length === 0 ? undefined : patterns, rec.invariants) && (!chain || same(relations, rec.relations));
+  applied.asRecorded = rec !== null && checkOn && chain === rec.chain && same(patterns.length === 0 ? undefined : patterns, rec.invariants) && (!chain || same(relations, rec.relations)) && applied.liveness === (rec.liveness === true);
   return applied;
 }
 
 /** The checks in a few words: 'invariants all, chain on (relations H(2))'. */
-export function describeChecks(c: Pick<AppliedChecks, 'invariants' | 'chain' | 'relations'>): string {
+export function describeChecks(c: Pick<AppliedChecks, 'invariants' | 'chain' | 'relations'> & { liveness?: boolean }): string {
   const inv = typeof c.invariants === 'string' ? c.invariants : c.invariants.join(',');
   const rel = c.chain && c.relations !== null && c.relations !== 'all' ? ` (relations ${c.relations.join(',')})` : '';
-  return `invariants ${inv}, chain ${c.chain ? 'on' : 'off'}${rel}`;
+  return `invariants ${inv}, chain ${c.chain ? 'on' : 'off'}${rel}${c.liveness ? ', liveness on' : ''}`;
 }
 
 /** The checks a file records, in the same words. */
 export function describeRecorded(r: TraceChecks): string {
-  return describeChecks({ invariants: r.invariants === undefined || r.invariants.length === 0 ? 'all' : r.invariants, chain: r.chain, relations: r.relations ?? 'all' });
+  return describeChecks({ invariants: r.invariants === undefined || r.invariants.length === 0 ? 'all' : r.invariants, chain: r.chain, relations: r.relations ?? 'all', liveness: r.liveness === true });
 }
 
 export interface ReplayResult {
@@ -128,9 +136,11 @@ export function replay(t: TraceFile, o: ReplayOptions, out: (line: string) => vo
   if (start !== undefined) result.violation = { id: start.id, step: -1, report: formatSimulationFinding(start) };
   o.observer?.start(u, s, chain);
   const steps = Math.min(t.actions.length, o.to ?? Infinity);
+  const live = applied.liveness ? new LivenessReplay(u, t.stabilized!) : null;
   for (let k = 0; k < steps && (result.violation === null || o.beyond === true); k++) {
     // After the first violation (with `beyond`), the steps are taken and observed, not checked.
     const checking = result.violation === null;
+    if (checking) live?.reach(k, s);
     let a;
     try {
       a = dec.action(t.actions[k]);
@@ -159,11 +169,18 @@ export function replay(t: TraceFile, o: ReplayOptions, out: (line: string) => vo
     }
     const sim = checking ? chain?.after(k, a, s)[0] : undefined;
     const inv = checking && sim === undefined ? checker?.afterStep(k, a, s)[0] : undefined;
+    const late = checking && sim === undefined && inv === undefined ? live?.after(k, a, s) : undefined;
     if (sim !== undefined) result.violation = { id: sim.id, step: k, report: formatSimulationFinding(sim) };
     else if (inv !== undefined) result.violation = { id: inv.id, step: k, report: formatFinding(u, inv, checker!.active) };
+    else if (late) result.violation = { id: late.id, step: k, report: formatLiveness(late) };
     o.observer?.step(k, a, s, inv?.witness ?? null);
   }
   hasher.close();
+  // The whole trace replayed and the stabilized part had nothing left to do: open obligations fail.
+  if (live !== null && result.violation === null && result.mismatch === null && steps === t.actions.length) {
+    const end = live.end(steps, s);
+    if (end !== null) result.violation = { id: end.id, step: end.step, report: formatLiveness(end) };
+  }
   // Stopped (with `to`) before the recorded step and nothing found: the question stays open.
   const unreached = recorded !== null && result.violation === null && recorded.step >= steps;
   if (recorded !== null && !unreached) result.reproduced = result.violation !== null && result.violation.id === recorded.id && result.violation.step === recorded.step;

@@ -4,13 +4,15 @@ import type { Action } from '../automata/actions.ts';
 import type { Message } from '../automata/messages.ts';
 import type { StandInFactory } from '../automata/byzantine.ts';
 import { silentStandIns } from '../automata/byzantine.ts';
-import { initialSystem, step, type SystemState } from '../automata/compose.ts';
+import { initialSystem, step, whyDisabled, type SystemState } from '../automata/compose.ts';
 import type { ConfigInput } from '../automata/config.ts';
 import type { Rng, Weights } from '../automata/enabled.ts';
 import { Universe } from '../automata/universe.ts';
 import { DEFAULT_TIMEOUT, Drawer } from './drawer.ts';
 import { SeededRng } from './rng.ts';
+import { StableScheduler, type StableOptions } from './stable-scheduler.ts';
 import { RunStats } from './stats.ts';
+import { ActionDecoder, type Json } from './trace-json.ts';
 import './variants.ts'; // the catalog of protocol variants, so that config.mutants can name them
 
 export interface RunOptions {
@@ -41,6 +43,20 @@ export interface RunOptions {
   timerExpiresAt?: number;
   /** The step at which the configured failures happen (default 0: the run begins with them). */
   failAt?: number;
+  /**
+   * Stabilize the run at step `gst` (sim/stable-scheduler.ts): the adversarial part ends there
+   * (`steps` bounds it), then the stabilized scheduler runs for at most `horizon` steps, or until
+   * nothing is left to do. Its faulty nodes draw from a generator of `seed`.
+   */
+  stabilize?: Stabilize;
+  /**
+   * Take these actions (trace JSON) instead of drawing the adversarial part, skipping any that is
+   * not enabled when its turn comes; the configured failures are then not taken on their own.
+   * The liveness minimizer replays shortened prefixes with it.
+   */
+  prefix?: readonly Json[];
+  /** Called at GST with the state the stabilized part starts from. */
+  onStabilize?: (k: number, s: SystemState, stable: StableScheduler) => void;
   /** Called once before the first step. */
   onStart?: (u: Universe, s: SystemState) => void;
   /** Called before every step, with the step's index, the action and the state it applies to. */
@@ -54,8 +70,15 @@ export interface RunResult {
   state: SystemState;
   trace: Action[];
   stats: RunStats;
-  /** True when the run stopped before `steps` because nothing was enabled. */
+  /** True when the run stopped before `steps` because nothing was enabled (after GST: nothing left to do). */
   quiescent: boolean;
+}
+
+export interface Stabilize {
+  gst: number;
+  horizon: number;
+  seed: string;
+  options?: StableOptions;
 }
 
 export const DEFAULT_SEED = 'pbft-check';
@@ -79,12 +102,14 @@ export function runRandom(opts: RunOptions): RunResult {
   const standIns = opts.standIns ?? silentStandIns;
   const stats = new RunStats(u);
   const trace: Action[] = [];
-  const take = (a: Action): boolean => {
+  /** Takes a; `observed` sees the step before the caller's onStep does. */
+  const take = (a: Action, observed?: (k: number) => void): boolean => {
     opts.beforeStep?.(trace.length, a, s);
     stats.before(s, a);
     step(u, s, a, standIns);
     stats.after(s, a);
     trace.push(a);
+    observed?.(trace.length - 1);
     return opts.onStep?.(trace.length - 1, a, s) !== false;
   };
   opts.onStart?.(u, s);
@@ -93,15 +118,48 @@ export function runRandom(opts: RunOptions): RunResult {
     for (const a of initialFailures(u)) if (trace.length < opts.steps && !take(a)) return false;
     return true;
   };
-  if (failAt === 0 && !fail()) return { universe: u, state: s, trace, stats, quiescent };
-  while (trace.length < opts.steps) {
-    if (failAt > 0 && trace.length === failAt && !fail()) break;
+  const st = opts.stabilize;
+  let stopped = false;
+  if (opts.prefix !== undefined) {
+    const dec = new ActionDecoder(u);
+    for (const j of opts.prefix) {
+      const a = dec.action(j);
+      if (whyDisabled(u, s, a) !== null) continue;
+      if (!take(a)) {
+        stopped = true;
+        break;
+      }
+    }
+  } else if (failAt === 0 && !fail()) return { universe: u, state: s, trace, stats, quiescent };
+  const adversarial = opts.prefix !== undefined ? trace.length : st === undefined ? opts.steps : Math.min(opts.steps, st.gst);
+  while (trace.length < adversarial && !stopped) {
+    if (failAt > 0 && trace.length === failAt && !fail()) {
+      stopped = true;
+      break;
+    }
     const a = drawer.draw(s, rng, trace.length);
     if (a === null) {
       quiescent = true;
       break;
     }
-    if (!take(a)) break;
+    if (!take(a)) {
+      stopped = true;
+      break;
+    }
+  }
+  if (st !== undefined && !stopped) {
+    const gst = trace.length;
+    const stable = new StableScheduler(u, s, new SeededRng(`${st.seed}/stable`), gst, st.options);
+    opts.onStabilize?.(gst, s, stable);
+    quiescent = false;
+    while (trace.length < gst + st.horizon) {
+      const a = stable.next(s);
+      if (a === null) {
+        quiescent = true;
+        break;
+      }
+      if (!take(a, (k) => stable.observe(k, a, s))) break;
+    }
   }
   return { universe: u, state: s, trace, stats, quiescent };
 }

@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { makeConfig, type ConfigInput } from '../automata/config.ts';
-import { configArg, CONFIG_OPTIONS, MUTANT_HELP, mutantArg, intArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError, variantArg } from './cli-usage.ts';
+import { configArg, CONFIG_OPTIONS, LIVENESS_HELP, LIVENESS_OPTIONS, livenessArg, MUTANT_HELP, mutantArg, intArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError, variantArg } from './cli-usage.ts';
 import type { SearchLimits, SearchMode } from './search-driver.ts';
 import { DEFAULT_SHRINK_BUDGET, type SearchSpec } from './search.ts';
 import { planFor, STRATEGY_NAMES, StrategyError } from './strategies.ts';
@@ -43,6 +43,7 @@ export function sharedOptionsHelp(mode: SearchMode): string {
   --invariants LIST      check only these invariants (ids, families or globs, e.g. A.1.*,AGREEMENT)
                          [all, with the end-to-end property and agreement]
   --relations LIST       report only these relations or clauses, e.g. H or G(8) [all]
+${LIVENESS_HELP}
   --literal-errata LIST  run these errata's text as written (ERRATA.md), e.g. E2,E3
 ${MUTANT_HELP}
   --workers N            worker threads [all cores: ${availableParallelism()}]
@@ -70,6 +71,7 @@ export function parseSearchArgs(mode: SearchMode, args: string[]): SearchCommand
       allowPositionals: false,
       options: {
         ...CONFIG_OPTIONS,
+        ...LIVENESS_OPTIONS,
         seed: { type: 'string' },
         runs: { type: 'string' },
         steps: { type: 'string' },
@@ -112,6 +114,7 @@ export function parseSearchArgs(mode: SearchMode, args: string[]): SearchCommand
   }
   const relations = o.relations === undefined ? undefined : relationsArg(config, o.relations).relations;
   if (relations !== undefined && o['no-chain']) throw new UsageError('--relations needs the chain (drop --no-chain)');
+  const liveness = livenessArg(o);
   const spec: SearchSpec = {
     // The named faulty nodes go in the spec (they replace the plan's), not in the base configuration.
     config: makeConfig({ ...input }),
@@ -121,7 +124,7 @@ export function parseSearchArgs(mode: SearchMode, args: string[]): SearchCommand
     ...(faultyClients === undefined ? {} : { faultyClients }),
     steps: intArg('steps', o.steps, 1, 2000),
     seed: o.seed ?? 'pbft-check',
-    checks: { invariants: invariantsArg(config, o.invariants), chain: o['no-chain'] !== true, ...(relations === undefined ? {} : { relations }) },
+    checks: { invariants: invariantsArg(config, o.invariants), chain: o['no-chain'] !== true, ...(relations === undefined ? {} : { relations }), ...(liveness === undefined ? {} : { liveness }) },
     shrinkBudget: intArg('shrink-budget', o['shrink-budget'], 0, DEFAULT_SHRINK_BUDGET),
   };
   const d = DEFAULTS[mode];

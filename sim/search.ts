@@ -6,7 +6,7 @@
 // search splits over worker threads and shards by run index with the same results.
 import fc from 'fast-check';
 import type { Config } from '../automata/config.ts';
-import { runChecked, type CheckSpec, type Violation } from './checks.ts';
+import { runChecked, traceStabilized, type CheckSpec, type Violation } from './checks.ts';
 import { ScheduleRng } from './schedule-rng.ts';
 import { describePlan, planFor, planRunOptions, type StrategyPlan } from './strategies.ts';
 import { traceChecks, traceJson, type TraceFile } from './trace-file.ts';
@@ -35,6 +35,8 @@ export const DEFAULT_SHRINK_BUDGET = 200;
 export interface RunFinding extends Violation {
   run: number;
   plan: string;
+  /** The seed of its plan (planOf) and of its stabilized part: what a rerun needs. */
+  planSeed: string;
   /** Steps of the generated schedule's run up to the violation, and after fast-check's shrinking. */
   generatedLength: number;
   shrunkLength: number;
@@ -78,30 +80,49 @@ interface Executed {
   violation: Violation | null;
   trace: () => TraceFile;
   plan: string;
+  planSeed: string;
 }
 
-/** Executes one schedule with the checks, up to its end or the first violation. */
-export function executeSchedule(spec: SearchSpec, planSeed: number, choices: readonly number[]): Executed {
-  const plan = planOf(spec, `${spec.seed}/plan-${planSeed}`);
+/**
+ * Executes one schedule with the checks, up to its end or the first violation. With the liveness
+ * check the run stabilizes at step `gst` of the schedule (its choices after that go unused).
+ */
+export function executeSchedule(spec: SearchSpec, planNumber: number, choices: readonly number[], gst?: number): Executed {
+  const planSeed = `${spec.seed}/plan-${planNumber}`;
+  const plan = planOf(spec, planSeed);
   const rng = new ScheduleRng(choices);
-  const { r, violation: v } = runChecked({ ...planRunOptions(plan, spec.config), rng, steps: choices.length, onStep: () => rng.nextStep() }, spec.checks);
+  const stabilize = spec.checks.liveness === undefined ? undefined : { gst: Math.min(gst ?? choices.length, choices.length), horizon: STABLE_HORIZON, seed: planSeed };
+  const { r, violation: v, stabilized } = runChecked({ ...planRunOptions(plan, spec.config), rng, steps: choices.length, onStep: () => rng.nextStep(), stabilize }, spec.checks);
   const described = describePlan(plan);
   return {
     steps: r.trace.length,
     reach: r.stats.reach(r.state, choices.length),
     violation: v,
     plan: described,
-    trace: () => traceJson(r.universe, r.trace, { seed: spec.seed, strategy: described, checks: traceChecks(spec.checks), ...(v === null ? {} : { violation: v, description: `${v.id} at step ${v.step} (${described})` }) }),
+    planSeed,
+    trace: () =>
+      traceJson(r.universe, r.trace, {
+        seed: spec.seed,
+        strategy: described,
+        checks: traceChecks(spec.checks),
+        ...traceStabilized(stabilized),
+        ...(v === null ? {} : { violation: v, description: `${v.id} at step ${v.step} (${described})` }),
+      }),
   };
 }
 
-/** The schedules fast-check generates: a plan seed and up to `steps` choices. */
-function scheduleArbitrary(steps: number) {
-  return fc.record({
+/** Steps the stabilized part of a run may take at most (the liveness deadlines end it long before). */
+export const STABLE_HORIZON = 100_000;
+
+/** The schedules fast-check generates: a plan seed, up to `steps` choices, and a GST (used with the liveness check; it shrinks towards 0). */
+function scheduleArbitrary(steps: number, withGst: boolean): fc.Arbitrary<{ plan: number; choices: number[]; gst?: number }> {
+  const schedule = {
     plan: fc.nat({ max: 0xffff }),
     // Choices do not shrink (a smaller number is not a simpler step); fast-check drops them.
     choices: fc.noBias(fc.array(fc.noShrink(fc.nat()), { minLength: Math.min(steps, 1), maxLength: steps, size: 'max' })),
-  });
+  };
+  // Without the liveness check there is no GST: the schedules (and their shrinking) stay as they were.
+  return withGst ? fc.record({ ...schedule, gst: fc.nat({ max: steps }) }) : fc.record(schedule);
 }
 
 /** Run k of the search: generate, execute, and on a violation shrink within the budget. */
@@ -114,13 +135,13 @@ export function searchRun(spec: SearchSpec, run: number): RunOutcome {
   let evaluations = 0;
   let crash: unknown = null;
   const details = fc.check(
-    fc.property(scheduleArbitrary(spec.steps), ({ plan, choices }) => {
+    fc.property(scheduleArbitrary(spec.steps, spec.checks.liveness !== undefined), ({ plan, choices, gst }) => {
       // Past the budget (or after a crash) the run is interrupted; fast-check keeps the last failure.
       if (crash !== null || (generated !== null && evaluations >= spec.shrinkBudget)) throw new fc.PreconditionFailure(true);
       if (generated !== null) evaluations++;
       let e: Executed;
       try {
-        e = executeSchedule(spec, plan, choices);
+        e = executeSchedule(spec, plan, choices, gst);
       } catch (err) {
         // An exception is a defect of the model or the checker, not a counterexample: no shrinking.
         crash = err;
@@ -148,7 +169,7 @@ export function searchRun(spec: SearchSpec, run: number): RunOutcome {
   return {
     run,
     steps,
-    finding: { run, plan: b.plan, ...v, generatedLength: g.length, shrunkLength: v.step + 1, shrinks: details.numShrinks, foundAt: performance.timeOrigin + g.at, shrinkSeconds: (performance.now() - g.at) / 1000, trace: b.trace() },
+    finding: { run, plan: b.plan, planSeed: b.planSeed, ...v, generatedLength: g.length, shrunkLength: v.step + 1, shrinks: details.numShrinks, foundAt: performance.timeOrigin + g.at, shrinkSeconds: (performance.now() - g.at) / 1000, trace: b.trace() },
     reach: null,
   };
 }

@@ -30,6 +30,16 @@ export interface TraceChecks {
   invariants?: string[];
   /** The --relations (relation names or clause ids) reported by the chain; absent: all of them. */
   relations?: string[];
+  /** Whether the liveness properties were checked on the stabilized part (`stabilized` says where it starts). */
+  liveness?: boolean;
+}
+
+/** Where the run's stabilized part begins (its actions from `gst` on) and the liveness deadlines, in steps. */
+export interface TraceStabilized {
+  gst: number;
+  bounds: { L1: number; L2: number; L3: number };
+  /** How the stabilized part was scheduled (sim/stable-scheduler.ts StableOptions); absent: the defaults. */
+  options?: { requests: number; timeout: number; faultyRate: number };
 }
 
 export interface TraceFile {
@@ -47,13 +57,15 @@ export interface TraceFile {
   violation?: { id: string; step: number; message: string };
   /** The checks the run was made with (absent in files written before they were recorded). */
   checks?: TraceChecks;
+  /** A run stabilized at GST (sim/stable-scheduler.ts): where, and the liveness deadlines. */
+  stabilized?: TraceStabilized;
 }
 
-type TraceExtra = Pick<TraceFile, 'seed' | 'description' | 'strategy' | 'violation' | 'checks'>;
+type TraceExtra = Pick<TraceFile, 'seed' | 'description' | 'strategy' | 'violation' | 'checks' | 'stabilized'>;
 
 /** A search's checks as a trace file records them. */
 export function traceChecks(spec: CheckSpec): TraceChecks {
-  return { chain: spec.chain, ...(spec.invariants.length === 0 ? {} : { invariants: [...spec.invariants] }), ...(spec.relations === undefined ? {} : { relations: [...spec.relations] }) };
+  return { chain: spec.chain, ...(spec.invariants.length === 0 ? {} : { invariants: [...spec.invariants] }), ...(spec.relations === undefined ? {} : { relations: [...spec.relations] }), ...(spec.liveness === undefined ? {} : { liveness: true }) };
 }
 
 export class TraceError extends Error {}

@@ -77,6 +77,9 @@ const below =
 const replica = below('a replica', (z) => z.n);
 const client = below('a client', (z) => z.clients);
 const node = below('a node', (z) => z.nodes);
+const probability: Check = (v, p) => {
+  if (!(typeof v === 'number' && v >= 0 && v <= 1)) want(p, v, 'a number in 0..1');
+};
 const str: Check = (v, p) => {
   if (typeof v !== 'string') want(p, v, 'a string');
 };
@@ -243,7 +246,7 @@ const patternOf =
 const checksOf =
   (config: Config): Check =>
   (v, p, z) => {
-    object({ chain: bool, invariants: optional(array(patternOf(config))), relations: optional(array(relationOf(config))) })(v, p, z);
+    object({ chain: bool, invariants: optional(array(patternOf(config))), relations: optional(array(relationOf(config))), liveness: optional(bool) })(v, p, z);
     const c = v as Record<string, unknown>;
     if (c.chain === false && field(c, 'relations') !== undefined) throw new Bad(sub(p, 'relations'), 'needs the chain (checks.chain is false)');
   };
@@ -278,6 +281,7 @@ export function validateTrace(j: unknown, source = 'trace'): ValidatedTrace {
     top('fingerprints', optional(array(fingerprint, () => actions.length)));
     top('violation', optional(object({ id: str, step: below('a step', () => actions.length), message: str })));
     top('checks', optional(checksOf(config)));
+    top('stabilized', optional(object({ gst: below('a step', () => actions.length + 1), bounds: object({ L1: int(1), L2: int(1), L3: int(1) }), options: optional(object({ requests: nat, timeout: int(1), faultyRate: probability })) })));
     actions.forEach((a, k) => {
       at = `step ${k}: `;
       if (!isObject(a)) want('', a, 'an action object');

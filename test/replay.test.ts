@@ -201,7 +201,7 @@ describe('replay applies the checks a trace was found with', () => {
     expect(out.out).toMatch(/recorded\s+A\.1\.1\(in\) at step \d+: reproduced/);
     expect(out.out).toMatch(/checked\s+invariants all, chain on, as the file records\n$/);
     const j = JSON.parse(cli('replay', p, '--json').out);
-    expect([j.reproduced, j.violation.id, j.checks]).toEqual([true, 'A.1.1(in)', { invariants: 'all', chain: true, relations: 'all', recorded: { chain: true }, asRecorded: true }]);
+    expect([j.reproduced, j.violation.id, j.checks]).toEqual([true, 'A.1.1(in)', { invariants: 'all', chain: true, relations: 'all', liveness: false, recorded: { chain: true }, asRecorded: true }]);
     // --no-chain overrides the file: A_gc's invariants alone see nothing.
     const off = cli('replay', p, '--quiet', '--no-chain');
     expect(off.code).toBe(0);

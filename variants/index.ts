@@ -3,6 +3,7 @@
 import type { VariantDef } from './api.ts';
 import { CHECKPOINT_VARIANTS } from './checkpoints.ts';
 import { CLIENT_VARIANTS } from './client.ts';
+import { LIVENESS_VARIANTS } from './liveness.ts';
 import { NETWORK_VARIANTS } from './network.ts';
 import { NORMAL_CASE_VARIANTS } from './normal-case.ts';
 import { REQUEST_VARIANTS } from './requests.ts';
@@ -15,4 +16,5 @@ export const CATALOG: readonly VariantDef[] = [
   ...CHECKPOINT_VARIANTS,
   ...CLIENT_VARIANTS,
   ...NETWORK_VARIANTS,
+  ...LIVENESS_VARIANTS,
 ];

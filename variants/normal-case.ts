@@ -27,6 +27,24 @@ function acceptPrePrepareWithout(dropped: 'has-new-view' | 'no-conflicting-prepa
 
 export const NORMAL_CASE_VARIANTS = defineVariants([
   {
+    name: 'commit-logged-first',
+    description:
+      'SEND-COMMIT adds its commit to in_i before out_i instead of after. Both happen in the same step and nothing reads either in between, so the order cannot matter: a control for false alarms of safety and of liveness.',
+    changes: 'Fig 2-12 SEND-COMMIT, "out_i := out_i ∪ {c}; in_i := in_i ∪ {c}" (lines 736-737) in the other order',
+    expectation: 'harmless',
+    patch: {
+      actions: {
+        'SEND-COMMIT': {
+          eff: () => (u, st, a) => {
+            const c = u.interner.commit(a.v, a.n, u.interner.digest(a.m), st.i);
+            st.in.add(c);
+            st.out.add(c);
+          },
+        },
+      },
+    },
+  },
+  {
     name: 'prepare-quorum-2f-1',
     description:
       'prepared(m, v, n, M) asks for 2f − 1 prepares from backups instead of 2f. Two prepared certificates for different requests at one view and sequence number then need not intersect in a correct replica, so a faulty primary can get both committed.',

@@ -42,9 +42,9 @@ export const REQUEST_VARIANTS = defineVariants([
   {
     name: 'no-reply-retransmission',
     description:
-      'RECEIVE(REQUEST) for the last executed request (t = last-rep-t_i(c)) no longer sends the reply again. A client whose replies were lost then waits forever: a liveness loss, not a safety one.',
+      'RECEIVE(REQUEST) for the last executed request (t = last-rep-t_i(c)) no longer sends the reply again. A client whose replies were lost then waits forever: a liveness loss, not a safety one. Expected harmless while the matrix judged safety alone; its liveness search found that stall (L1) in every seed, so it is expected to break liveness now.',
     changes: 'Fig 2-12 RECEIVE(⟨REQUEST, o, t, c⟩σc), "if t = last-rep-t_i(c) then out_i := out_i ∪ {⟨REPLY …⟩}" (line 709)',
-    expectation: 'harmless',
+    expectation: 'breaks liveness',
     patch: {
       receive: {
         REQUEST: (base) => (u, st, m: Request) => {

@@ -1,0 +1,74 @@
+// Minimizing a liveness counterexample: its stabilized part is not chosen, it follows from the
+// state at GST (sim/stable-scheduler.ts), so only the adversarial prefix is shortened: chunks of
+// decreasing size, then single actions, are dropped (with every later action the drop leaves
+// disabled), the stabilized part is run again from where the shorter prefix leaves the system,
+// and a candidate is kept when the same property fails in a shorter whole trace. The stabilized
+// part may also be made simpler (faulty nodes silent after GST, no new requests).
+import type { Config } from '../automata/config.ts';
+import type { CheckSpec, Violation } from './checks.ts';
+import { runChecked, traceStabilized } from './checks.ts';
+import { planRunOptions, type StrategyPlan } from './strategies.ts';
+import { STABLE_HORIZON } from './search.ts';
+import { DEFAULT_STABLE, type StableOptions } from './stable-scheduler.ts';
+import { traceJson, type TraceFile } from './trace-file.ts';
+import type { Json } from './trace-json.ts';
+
+export interface LivenessMinimized {
+  trace: TraceFile;
+  violation: Violation;
+  attempts: number;
+}
+
+/**
+ * The prefix taken again (its disabled actions skipped), then the stabilized part with the
+ * liveness check; the trace and its violation.
+ */
+function rerun(t: TraceFile, plan: StrategyPlan | null, prefix: readonly Json[], checks: CheckSpec, seed: string, options: StableOptions): { trace: TraceFile; violation: Violation | null } {
+  const bounds = t.stabilized!.bounds;
+  const opts = plan === null ? { config: t.config as Config } : { ...planRunOptions(plan, t.config), config: t.config as Config };
+  const { r, violation, stabilized } = runChecked({ ...opts, steps: prefix.length, prefix, stabilize: { gst: prefix.length, horizon: STABLE_HORIZON, seed, options } }, { ...checks, liveness: { bounds } });
+  const trace = traceJson(r.universe, r.trace, {
+    ...(t.seed === undefined ? {} : { seed: t.seed }),
+    ...(t.strategy === undefined ? {} : { strategy: t.strategy }),
+    ...(t.checks === undefined ? {} : { checks: t.checks }),
+    ...traceStabilized(stabilized),
+    ...(violation === null ? {} : { violation, description: `${violation.id} at step ${violation.step}` }),
+  });
+  return { trace, violation };
+}
+
+/**
+ * Shortens t's prefix while the same liveness property still fails. `plan` gives the faulty
+ * nodes' stand-ins (as the search ran them); `seed` the stabilized part's generator.
+ */
+export function minimizeLiveness(t: TraceFile, o: { checks: CheckSpec; plan: StrategyPlan | null; seed: string; budget?: number }): LivenessMinimized {
+  const v0 = t.violation;
+  const gst = t.stabilized?.gst;
+  if (v0 === undefined || gst === undefined) throw new Error('minimizeLiveness: the trace records no stabilized liveness violation');
+  const budget = o.budget ?? 400;
+  let attempts = 0;
+  const first = rerun(t, o.plan, t.actions.slice(0, gst), o.checks, o.seed, DEFAULT_STABLE);
+  if (first.violation === null || first.violation.id !== v0.id) return { trace: t, violation: { id: v0.id, step: v0.step, message: v0.message }, attempts };
+  let best = { prefix: first.trace.actions.slice(0, first.trace.stabilized!.gst), trace: first.trace, violation: first.violation, options: DEFAULT_STABLE };
+  const keeps = (prefix: Json[], options = best.options): boolean => {
+    if (attempts >= budget) return false;
+    attempts++;
+    const r = rerun(t, o.plan, prefix, o.checks, o.seed, options);
+    if (r.violation === null || r.violation.id !== v0.id || r.trace.actions.length >= best.trace.actions.length) return false;
+    best = { prefix: r.trace.actions.slice(0, r.trace.stabilized!.gst), trace: r.trace, violation: r.violation, options };
+    return true;
+  };
+  // A simpler stabilized part first: faulty nodes silent after GST, no new requests. The
+  // properties must hold whatever faulty nodes do, so a counterexample without their sends is one.
+  keeps(best.prefix, { ...DEFAULT_STABLE, faultyRate: 0 });
+  keeps(best.prefix, { ...best.options, requests: 0 });
+  for (let before = Infinity; best.trace.actions.length < before && attempts < budget; ) {
+    before = best.trace.actions.length;
+    for (let size = Math.max(1, best.prefix.length >> 1); size >= 1 && attempts < budget; size >>= 1)
+      for (let at = 0; at < best.prefix.length && attempts < budget; ) {
+        const cand = [...best.prefix.slice(0, at), ...best.prefix.slice(at + size)];
+        if (!keeps(cand)) at += size;
+      }
+  }
+  return { trace: best.trace, violation: best.violation, attempts };
+}
