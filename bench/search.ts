@@ -57,7 +57,7 @@ async function workerSpeedup(): Promise<void> {
 }
 
 /** What --liveness costs the search loop: steps per second with and without it (one worker, the same 300 runs' seeds). */
-async function livenessCost(): Promise<void> {
+export async function livenessCost(): Promise<void> {
   const plain = spec('swarm', 'bench-liveness');
   const live: SearchSpec = { ...plain, checks: { ...plain.checks, liveness: {} } };
   await runSearch('search', live, { runs: 40, workers: 1 });
