@@ -85,6 +85,22 @@ export const clientNode = (u: Universe, c: number) => u.n + c;
 export const nodeBit = (x: number) => 1 << x;
 export const isReplicaNode = (u: Universe, x: number) => x >= 0 && x < u.n;
 export const isClientNode = (u: Universe, x: number) => x >= u.n && x < u.n + u.clients;
+/** The node whose step a is (besides MC's), or null for MISBEHAVE (the channel's own). */
+export function actingNode(u: Universe, a: Action): number | null {
+  switch (a.kind) {
+    case 'REQUEST':
+    case 'REPLY':
+    case 'CLIENT-FAILURE':
+      return u.n + a.c;
+    case 'SEND':
+    case 'RECEIVE':
+      return a.x;
+    case 'MISBEHAVE':
+      return null;
+    default:
+      return a.i;
+  }
+}
 export function nodeName(u: Universe, x: number): string {
   return isReplicaNode(u, x) ? `r${x}` : `c${x - u.n}`;
 }

@@ -15,7 +15,7 @@
 import type { Action, ActionOf } from '../automata/actions.ts';
 import * as MC from '../automata/channel.ts';
 import type { StandInFactory } from '../automata/byzantine.ts';
-import { ActionNotEnabled, nodeBit, step, type SystemState } from '../automata/compose.ts';
+import { actingNode, ActionNotEnabled, nodeBit, step, type SystemState } from '../automata/compose.ts';
 import { collectGarbageChanges } from '../automata/enabled.ts';
 import { cloneProxy } from '../automata/proxy.ts';
 import { cloneReplica } from '../automata/replica-state.ts';
@@ -40,7 +40,7 @@ export class Stepper {
     const u = this.u;
     if (a.kind === 'REPLICA-FAILURE' || a.kind === 'CLIENT-FAILURE') return null;
     let fp = x.fp;
-    const node = nodeOf(u, a);
+    const node = actingNode(u, a);
     if (node !== null) {
       if (x.s.standIns[node] !== null) return null;
       if (node < u.n) {
@@ -69,7 +69,7 @@ export class Stepper {
     const s = x.s;
     // Failures and faulty nodes (their stand-ins change, and install themselves): the plain way.
     if (a.kind === 'REPLICA-FAILURE' || a.kind === 'CLIENT-FAILURE') return this.taken(x, a, false);
-    const node = nodeOf(u, a);
+    const node = actingNode(u, a);
     if (node !== null && s.standIns[node] !== null) return this.taken(x, a, false);
     let replicas = x.replicas;
     let proxies = x.proxies;
@@ -102,7 +102,7 @@ export class Stepper {
     const replicas = c.replicas.map((r, i): ReplicaPart => (r === s.replicas[i] ? x.replicas[i]! : part(r)));
     const proxies = c.proxies.map((p, k): ProxyPart => (p === s.proxies[k] ? x.proxies[k]! : part(p)));
     if (rememberNode) {
-      const node = nodeOf(this.u, a)!;
+      const node = actingNode(this.u, a)!;
       if (node < this.u.n) remember(x.replicas[node]!, nodeKey(a), replicas[node]!);
       else remember(x.proxies[node - this.u.n]!, nodeKey(a), proxies[node - this.u.n]!);
     }
@@ -135,23 +135,6 @@ function replaced<T>(xs: readonly T[], k: number, x: T): T[] {
   const out = xs.slice();
   out[k] = x;
   return out;
-}
-
-/** The node whose step a is (besides MC's), or null for MISBEHAVE. */
-function nodeOf(u: Universe, a: Action): number | null {
-  switch (a.kind) {
-    case 'REQUEST':
-    case 'REPLY':
-    case 'CLIENT-FAILURE':
-      return u.n + a.c;
-    case 'SEND':
-    case 'RECEIVE':
-      return a.x;
-    case 'MISBEHAVE':
-      return null;
-    default:
-      return a.i;
-  }
 }
 
 /**

@@ -3,7 +3,7 @@
 // the steps with their messages and arrows, views and stable checkpoints as bands, the state's
 // changes step by step, and the violation with the steps that matter to it.
 import type { Action } from '../../automata/actions.ts';
-import { isReplicaNode, type SystemState } from '../../automata/compose.ts';
+import { actingNode, isReplicaNode, type SystemState } from '../../automata/compose.ts';
 import { READING_OF_ERRATUM } from '../../automata/config.ts';
 import { formatAction } from '../../automata/format.ts';
 import { nestedMessages, type Message } from '../../automata/messages.ts';
@@ -115,22 +115,11 @@ class ViewBuilder {
     return next;
   }
 
+  /** The lane of the node that takes a step; the network's for MISBEHAVE. */
   private laneOf(a: Action): number {
-    const u = this.u;
-    switch (a.kind) {
-      case 'REQUEST':
-      case 'REPLY':
-      case 'CLIENT-FAILURE':
-        return u.n + a.c;
-      case 'SEND':
-      case 'RECEIVE':
-        return a.x;
-      case 'MISBEHAVE':
-        return this.lanes.length - 1;
-      default:
-        return a.i;
-    }
+    return actingNode(this.u, a) ?? this.lanes.length - 1;
   }
+
 
   private faultyAt(lane: number, k: number): boolean {
     const from = this.lanes[lane]!.faultyFrom;
