@@ -142,7 +142,7 @@ export class LivenessMonitor {
   /** The stabilized run ended at step k with nothing left to do: an open obligation is violated now. */
   end(k: number, s: SystemState): LivenessViolation | null {
     const open = this.due.findIndex((d) => d !== null);
-    const stuck = ': the stabilized run is stuck (no correct node can act and no timer runs; the state repeats from here on, a lasso of length 0)';
+    const stuck = ': the stabilized run is stuck (no correct node can act and no timer runs: the state repeats from here on, a lasso of length 0)';
     return open < 0 ? null : { id: 'L1', step: k, message: `${this.requestOf(s, open)} never completes${stuck}${this.context(s)}` };
   }
 

@@ -13,11 +13,6 @@ import { ChainSimulation } from '../proofs/chain.ts';
 import { runRandom, type RunOptions, type RunResult } from './scheduler.ts';
 import type { StableOptions, StableScheduler } from './stable-scheduler.ts';
 
-/** What a trace file records of a stabilized run. */
-export function traceStabilized(st: Stabilized | null): { stabilized?: { gst: number; bounds: LivenessBounds; options: StableOptions } } {
-  return st === null ? {} : { stabilized: { gst: st.gst, bounds: st.bounds, options: st.options } };
-}
-
 export interface CheckSpec {
   /** --invariants patterns (ids, families, globs); empty: every invariant. */
   invariants: readonly string[];
@@ -42,6 +37,11 @@ export interface Stabilized {
   options: StableOptions;
   /** The longest each obligation was open (LivenessMonitor.worst). */
   worst: LivenessBounds;
+}
+
+/** What a trace file records of a stabilized run. */
+export function traceStabilized(st: Stabilized | null): { stabilized?: { gst: number; bounds: LivenessBounds; options: StableOptions } } {
+  return st === null ? {} : { stabilized: { gst: st.gst, bounds: st.bounds, options: st.options } };
 }
 
 export const CHECK_EVERYTHING: CheckSpec = { invariants: [], chain: true };

@@ -1,13 +1,14 @@
 // pbft-check view <trace>: writes the trace viewer's page (sim/view/) for a trace file and prints
 // its path; --open opens it in the system's browser.
 import { spawn } from 'node:child_process';
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from './cli-usage.ts';
 import { loadTrace, TraceError, type TraceFile } from './trace-file.ts';
 import { buildView } from './view/model.ts';
 import { renderPage } from './view/page.ts';
+import { writeWhole } from './write-whole.ts';
 
 export const VIEW_HELP = `Usage: pbft-check view <trace.json> [options]
 
@@ -61,7 +62,7 @@ export function viewCommand(args: string[], out: (s: string) => void, err: (s: s
   const target = o.out ?? (path.endsWith('.json') ? `${path.slice(0, -5)}.html` : `${path}.html`);
   checkDestination(target);
   const page = viewPage(path, o.chain ? true : o['no-chain'] ? false : undefined);
-  writeWhole(target, page.html);
+  writePage(target, page.html);
   out(`${target}\n`);
   if (page.violation !== null) out(`  shows the violation of ${page.violation}\n`);
   if (o.open) openInBrowser(target, err);
@@ -87,14 +88,11 @@ export function checkDestination(target: string): void {
   if (existsSync(target) && statSync(target).isDirectory()) throw new UsageError(`${target}: is a folder, not a file`);
 }
 
-/** Writes the file whole or not at all: a temporary file beside it, renamed into place. */
-export function writeWhole(target: string, text: string): void {
-  const tmp = `${target}.${process.pid}.tmp`;
+/** Writes the page whole or not at all; a failure is a one-line usage error. */
+export function writePage(target: string, text: string): void {
   try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, target);
+    writeWhole(target, text);
   } catch (e) {
-    rmSync(tmp, { force: true });
     throw new UsageError(`could not write ${target}: ${(e as Error).message.split('\n')[0]}`);
   }
 }

@@ -32,7 +32,7 @@ import { nodeBit, replicaModule, whyDisabled, type SystemState } from '../automa
 import { hasNewView } from '../automata/aux-functions.ts';
 import { collectGarbageChanges, drawAction, enabledIn, familyOf, isEarly, DEFAULT_BIAS, type DrawBias, type Rng } from '../automata/enabled.ts';
 import { signerOf, type Message, type ViewChange } from '../automata/messages.ts';
-import { h, type ReplicaState } from '../automata/replica-state.ts';
+import { h, sendDestination, type ReplicaState } from '../automata/replica-state.ts';
 import { chooseCertificates } from '../automata/replica-common.ts';
 import type { Universe } from '../automata/universe.ts';
 
@@ -161,7 +161,7 @@ export class StableScheduler {
     for (let d = 0; d < u.n; d++) {
       const r = s.replicas[(this.turn + d) % u.n]!;
       if (r.faulty) continue;
-      const a = R.enabledOf(u, r, 'protocol')[0] ?? this.sendOf(s, r) ?? this.garbage(r) ?? this.newView(r) ?? this.join(r);
+      const a = R.enabledOf(u, r, 'protocol')[0] ?? this.sendOf(r) ?? this.garbage(r) ?? this.newView(r) ?? this.join(r);
       if (a !== undefined && a !== null) {
         this.turn = (r.i + 1) % u.n;
         return a;
@@ -179,9 +179,13 @@ export class StableScheduler {
     return replicaModule(this.u).enabledOf(this.u, r, 'garbage').find((a) => a.kind === 'COLLECT-GARBAGE' && collectGarbageChanges(r, a.n)) ?? null;
   }
 
-  private sendOf(s: SystemState, r: ReplicaState): Action | null {
-    const sends = enabledIn(this.u, s, 'send').filter((a) => a.kind === 'SEND' && a.x === r.i);
-    return sends[0] ?? null;
+  /** SEND(m, X)_i of the first message of out_i (by id) that has a destination (Fig 2-10). */
+  private sendOf(r: ReplicaState): Action | null {
+    for (const m of [...r.out].sort((a, b) => a.id - b.id)) {
+      const X = sendDestination(this.u, r, m);
+      if (X !== null) return { kind: 'SEND', x: r.i, m, X };
+    }
+    return null;
   }
 
   /** SEND-NEW-VIEW(v, V) of a correct primary of its view v, with the first 2f + 1 view-changes by signer. */

@@ -1,6 +1,6 @@
 // Trace files: the configuration and the explicit actions of a run, as JSON. A run is reproduced
 // from its trace file, not from its seed (DESIGN.md, principle 4).
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Action } from '../automata/actions.ts';
 import { initialSystem, step, type SystemState } from '../automata/compose.ts';
 import { makeConfig, type Config, type ConfigInput } from '../automata/config.ts';
@@ -9,6 +9,7 @@ import { Universe } from '../automata/universe.ts';
 import type { CheckSpec } from './checks.ts';
 import { ActionDecoder, actionToJson, type Json } from './trace-json.ts';
 import { validateTrace } from './trace-validate.ts';
+import { writeWhole } from './write-whole.ts';
 
 export const TRACE_FORMAT = 'pbft-check-trace';
 /**
@@ -95,9 +96,7 @@ export function fingerprintsOf(config: Config, actions: readonly Json[]): string
 
 /** Writes the trace file whole or not at all (a temporary file renamed into place). */
 export function saveTrace(path: string, t: TraceFile): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(t, null, 1) + '\n');
-  renameSync(tmp, path);
+  writeWhole(path, JSON.stringify(t, null, 1) + '\n');
 }
 
 /** Reads and validates a trace file; a bad file gives a TraceError naming the field or the step. */

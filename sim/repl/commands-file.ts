@@ -2,7 +2,7 @@
 // trace viewer's page of the execution so far.
 import { makeConfig } from '../../automata/config.ts';
 import { describePlan } from '../strategies.ts';
-import { checkDestination, viewPage, writeWhole } from '../cli-view.ts';
+import { checkDestination, viewPage, writePage } from '../cli-view.ts';
 import { UsageError } from '../cli-usage.ts';
 import { loadTrace, replayTrace, saveTrace, TraceError, traceJson, type TraceFile } from '../trace-file.ts';
 import { ActionDecoder } from '../trace-json.ts';
@@ -111,7 +111,7 @@ name. The page shows the chain's abstract side when the session runs the chain.`
       checkDestination(page);
       const { html, violation } = viewPage(trace, ctx.session.setup.chain !== null, t);
       writeTrace(trace, t);
-      writeWhole(page, html);
+      writePage(page, html);
       return `wrote ${baseName(page)} (${t.actions.length} steps${violation === null ? '' : `, the violation of ${violation}`}) and its trace ${baseName(trace)}`;
     } catch (e) {
       if (e instanceof UsageError) throw new CommandError(e.message);

@@ -16,8 +16,6 @@ import { replicaVariables } from '../repl/show-replica.ts';
 import { histEntry, proxyVariables, specHistVariables, specVariables } from '../repl/show-system.ts';
 import type { ViewChange, ViewGroup, ViewKey, ViewMessage, ViewSection } from './data.ts';
 
-const TAG_ORDER = ['REQUEST', 'REPLY', 'PRE-PREPARE', 'PREPARE', 'COMMIT', 'CHECKPOINT', 'VIEW-CHANGE', 'NEW-VIEW'];
-
 /** The tables a page holds: messages, sections, groups and keys, each interned in first-seen order. */
 export class ViewTables {
   readonly messages: ViewMessage[] = [];
@@ -107,7 +105,6 @@ class Part {
 
 /** The entries of a replica's log in_i: a group per kind, view and sequence number. */
 function logGroup(t: ViewTables, section: number, m: Message): number {
-  const kind = TAG_ORDER.indexOf(m.tag);
   switch (m.tag) {
     case 'REQUEST':
     case 'REPLY':
@@ -119,7 +116,7 @@ function logGroup(t: ViewTables, section: number, m: Message): number {
     case 'CHECKPOINT':
       return t.group(section, `in: checkpoints n = ${m.n}`, 'messages', [3, m.n]);
     default:
-      return t.group(section, `in: ${m.tag === 'VIEW-CHANGE' ? 'view-changes' : 'new-views'} for view ${m.v}`, 'messages', [4, m.v, kind]);
+      return t.group(section, `in: ${m.tag === 'VIEW-CHANGE' ? 'view-changes' : 'new-views'} for view ${m.v}`, 'messages', [4, m.v, m.tag === 'VIEW-CHANGE' ? 0 : 1]);
   }
 }
 
