@@ -86,6 +86,11 @@ export class LivenessMonitor {
     readonly bounds: LivenessBounds,
   ) {}
 
+  /** The clients whose requests are outstanding, with the step each became due. */
+  openRequests(): { c: number; since: number }[] {
+    return this.due.flatMap((since, c) => (since === null ? [] : [{ c, since }]));
+  }
+
   /** The state at GST (before step gst). */
   start(s: SystemState): void {
     this.due = s.proxies.map((p) => (!p.faulty && p.out !== null ? this.gst : null));

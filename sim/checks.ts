@@ -80,6 +80,43 @@ export class RunChecks {
 }
 
 /**
+ * The liveness properties along the stabilized part of a run: started at GST by the scheduler's
+ * onStabilize, then fed every step; at the end of a run that had nothing left to do, an open
+ * obligation fails. Shared by the checked runs of the search and `pbft-check run`.
+ */
+export class LivenessWatch {
+  private monitor: LivenessMonitor | null = null;
+  private stable: StableScheduler | null = null;
+
+  constructor(private readonly check: LivenessCheck) {}
+
+  /** At GST: the deadlines are the configuration's (with the deliveries still owed), or the check's own. */
+  stabilize(u: Universe, k: number, s: SystemState, scheduler: StableScheduler): void {
+    this.stable = scheduler;
+    this.monitor = new LivenessMonitor(u, k, { ...defaultBounds(u, backlogOf(u, s)), ...this.check.bounds });
+    this.monitor.start(s);
+  }
+
+  /** After step k: the first deadline missed, or a request that can no longer complete. */
+  after(k: number, a: Action, s: SystemState): Violation | null {
+    const m = this.monitor;
+    if (m === null) return null;
+    return m.observe(k, a, s) ?? (this.stable!.onlyTimers(s) ? m.stuck(k, s) : null);
+  }
+
+  /** When the run has ended: an open obligation fails if the stabilized part ran out of things to do. */
+  end(r: RunResult): Violation | null {
+    return this.monitor !== null && r.quiescent ? this.monitor.end(r.trace.length - 1, r.state) : null;
+  }
+
+  /** Where the run stabilized, or null if it did not reach GST. */
+  stabilized(): Stabilized | null {
+    const m = this.monitor;
+    return m === null ? null : { gst: m.gst, bounds: m.bounds, options: this.stable!.o, worst: m.worst };
+  }
+}
+
+/**
  * A run of the scheduler with the checks after every step, up to its end or the first violation;
  * with the liveness check and a stabilized run, the liveness properties from GST on too (and at
  * the end, when the stabilized part runs out of things to do). The caller's own hooks in opts run
@@ -88,8 +125,7 @@ export class RunChecks {
 export function runChecked(opts: RunOptions, spec: CheckSpec): { r: RunResult; violation: Violation | null; stabilized: Stabilized | null } {
   let checks!: RunChecks;
   let hit: Violation | null = null;
-  let monitor: LivenessMonitor | null = null;
-  let stable: StableScheduler | null = null;
+  const live = spec.liveness === undefined ? null : new LivenessWatch(spec.liveness);
   let u!: Universe;
   const r = runRandom({
     ...opts,
@@ -101,10 +137,7 @@ export function runChecked(opts: RunOptions, spec: CheckSpec): { r: RunResult; v
     },
     onStabilize: (k, s, scheduler) => {
       opts.onStabilize?.(k, s, scheduler);
-      if (spec.liveness === undefined) return;
-      stable = scheduler;
-      monitor = new LivenessMonitor(u, k, { ...defaultBounds(u, backlogOf(u, s)), ...spec.liveness.bounds });
-      monitor.start(s);
+      live?.stabilize(u, k, s, scheduler);
     },
     beforeStep: (k, a, s) => {
       opts.beforeStep?.(k, a, s);
@@ -112,14 +145,11 @@ export function runChecked(opts: RunOptions, spec: CheckSpec): { r: RunResult; v
     },
     onStep: (k, a, s) => {
       const goOn = opts.onStep?.(k, a, s) !== false;
-      hit ??= checks.after(k, a, s);
-      if (hit === null && monitor !== null) hit = monitor.observe(k, a, s) ?? (stable!.onlyTimers(s) ? monitor.stuck(k, s) : null);
+      hit ??= checks.after(k, a, s) ?? live?.after(k, a, s) ?? null;
       return hit === null && goOn;
     },
   });
   // (assigned in the callbacks: TypeScript's narrowing does not see it)
-  const m = monitor as LivenessMonitor | null;
-  const sched = stable as StableScheduler | null;
-  if (hit === null && m !== null && r.quiescent) hit = m.end(r.trace.length - 1, r.state);
-  return { r, violation: hit, stabilized: m === null ? null : { gst: m.gst, bounds: m.bounds, options: sched!.o, worst: m.worst } };
+  if ((hit as Violation | null) === null && live !== null) hit = live.end(r);
+  return { r, violation: hit, stabilized: live?.stabilized() ?? null };
 }

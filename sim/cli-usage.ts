@@ -130,10 +130,14 @@ export function literalErrataArg(value: string | undefined): Partial<Readings> {
 }
 
 /** The help lines of the liveness options (search, simulate, run). */
+/** --liveness-bounds, in every command's help. */
+export const LIVENESS_BOUNDS_HELP = `  --liveness-bounds L    deadlines in steps in place of the defaults derived from the
+                         configuration, e.g. L1=2000,L3=900 (implies --liveness)`;
+
+/** --liveness as the search commands take it. */
 export const LIVENESS_HELP = `  --liveness             stabilize each run at a GST (the search chooses it; it shrinks) and check
                          the liveness properties L1-L3 after it (invariants/liveness.ts) [off]
-  --liveness-bounds L    deadlines in steps in place of the defaults derived from the
-                         configuration, e.g. L1=2000,L3=900 (implies --liveness)`;
+${LIVENESS_BOUNDS_HELP}`;
 
 /** --liveness and --liveness-bounds L1=N,L2=N,L3=N: the liveness check, or undefined when off. */
 export function livenessArg(o: { liveness?: boolean | undefined; 'liveness-bounds'?: string | undefined }): LivenessCheck | undefined {

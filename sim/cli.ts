@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG, LITERAL_READINGS, type Config, type ConfigInput } from 
 import { DEFAULT_SEED } from './scheduler.ts';
 import { selectInvariants, systemInvariants } from '../invariants/registry.ts';
 import type { ChainOptions } from '../proofs/chain.ts';
+import type { LivenessCheck } from './checks.ts';
 import { runSummary, formatSummary, type CheckRequest } from './summary.ts';
 import { replayCommand } from './cli-replay.ts';
 import { viewCommand } from './cli-view.ts';
@@ -16,7 +17,7 @@ import { mergeCommand } from './cli-merge.ts';
 import { replCommand } from './repl/command.ts';
 import { exploreCommand } from './cli-explore.ts';
 import { mutantsCommand } from './cli-mutants.ts';
-import { configArg, CONFIG_OPTIONS, MUTANT_HELP, mutantArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError } from './cli-usage.ts';
+import { configArg, CONFIG_OPTIONS, LIVENESS_BOUNDS_HELP, LIVENESS_OPTIONS, livenessArg, MUTANT_HELP, mutantArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError } from './cli-usage.ts';
 
 import { VariantError } from '../automata/variant.ts';
 import { preloadMutants } from './variants.ts';
@@ -73,6 +74,11 @@ Options:
   --relations LIST       check only these relations or clauses, e.g. H or G(8),H(2); implies --chain
   --literal              run the thesis text as written wherever ERRATA.md corrects it
   --literal-errata LIST  only for these errata, e.g. E2,E3
+  --liveness             stabilize the walk at step --gst (sim/stable-scheduler.ts) and check the
+                         liveness properties L1-L3 after it (invariants/liveness.ts) [off]
+${LIVENESS_BOUNDS_HELP}
+  --gst STEP             with --liveness: the step the walk stabilizes at, at most --steps; the
+                         stabilized part then runs until nothing is left to do [--steps]
 ${MUTANT_HELP}
   --strategy NAME        bias the run with a named attack strategy (it picks the faulty nodes unless
                          --faulty names them), or swarm for a random mix of two or three:
@@ -99,6 +105,8 @@ export function parseRunArgs(args: string[]): {
   chain: ChainOptions | null;
   plan: StrategyPlan | null;
   coverage: boolean;
+  /** --liveness: the check, and --gst (null when not given: `run` stabilizes after --steps). */
+  liveness: { check: LivenessCheck; gst: number | null } | null;
 } {
   let parsed;
   try {
@@ -108,6 +116,8 @@ export function parseRunArgs(args: string[]): {
       strict: true,
       options: {
         ...CONFIG_OPTIONS,
+        ...LIVENESS_OPTIONS,
+        gst: { type: 'string' },
         steps: { type: 'string' },
         seed: { type: 'string' },
         ops: { type: 'string' },
@@ -185,11 +195,17 @@ export function parseRunArgs(args: string[]): {
     const invariants = selectInvariants(systemInvariants(config.readings), invariantsArg(config, o.invariants));
     check = { invariants, every: intOption('every', o.every, 1) ?? 1 };
   }
+  const steps = intOption('steps', o.steps, 0) ?? 10_000;
+  const livenessCheck = livenessArg(o);
+  const gst = intOption('gst', o.gst, 0);
+  if (gst !== undefined && livenessCheck === undefined) throw new UsageError('--gst needs --liveness (it says where the walk stabilizes)');
+  if (gst !== undefined && gst > steps) throw new UsageError(`--gst must be at most --steps (${steps}), got ${gst}`);
   const out = {
+    liveness: livenessCheck === undefined ? null : { check: livenessCheck, gst: gst ?? null },
     chain: o.chain === true || o.relations !== undefined ? relationsArg(config, o.relations) : null,
     help: o.help === true,
     config,
-    steps: intOption('steps', o.steps, 0) ?? 10_000,
+    steps,
     seed,
     plan,
     coverage: o.coverage === true,
@@ -272,10 +288,10 @@ function runCommand(args: string[], out: (s: string) => void): number {
     out(RUN_HELP);
     return 0;
   }
-  const summary = runSummary(p.config, p.seed, p.steps, { check: p.check, chain: p.chain, plan: p.plan, coverage: p.coverage });
+  const summary = runSummary(p.config, p.seed, p.steps, { check: p.check, chain: p.chain, plan: p.plan, coverage: p.coverage, liveness: p.liveness === null ? null : { check: p.liveness.check, gst: p.liveness.gst ?? p.steps } });
   if (p.trace !== undefined) saveTrace(p.trace, summary.traceJson());
   out(p.json ? JSON.stringify(summary.data, null, 2) + '\n' : formatSummary(summary.data));
-  return summary.finding === null && summary.simulationFinding === null ? 0 : 1;
+  return summary.finding === null && summary.simulationFinding === null && summary.livenessViolation === null ? 0 : 1;
 }
 
 const invokedDirectly = process.argv[1] !== undefined && /cli\.[jt]s$/.test(process.argv[1]);

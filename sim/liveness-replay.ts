@@ -5,10 +5,18 @@
 import type { Action } from '../automata/actions.ts';
 import type { SystemState } from '../automata/compose.ts';
 import type { Universe } from '../automata/universe.ts';
-import { LIVENESS_PROPERTIES, LivenessMonitor, type LivenessViolation } from '../invariants/liveness.ts';
+import { backlogOf, defaultBounds, LIVENESS_PROPERTIES, LivenessMonitor, type LivenessBounds, type LivenessViolation } from '../invariants/liveness.ts';
+import type { Rng } from '../automata/enabled.ts';
 import { SeededRng } from './rng.ts';
-import { DEFAULT_STABLE, StableScheduler } from './stable-scheduler.ts';
+import { DEFAULT_STABLE, StableScheduler, type StableOptions } from './stable-scheduler.ts';
 import type { TraceStabilized } from './trace-file.ts';
+
+/** Where a run stabilizes and how: the deadlines given (a trace's all three; the others from the configuration at GST). */
+export interface StabilizeAt {
+  gst: number;
+  bounds: Partial<LivenessBounds>;
+  options?: StableOptions | undefined;
+}
 
 export class LivenessReplay {
   private monitor: LivenessMonitor | null = null;
@@ -16,13 +24,13 @@ export class LivenessReplay {
 
   constructor(
     private readonly u: Universe,
-    private readonly stabilized: TraceStabilized,
+    private readonly stabilized: StabilizeAt,
   ) {}
 
   /** Before step k: starts watching at GST. */
   reach(k: number, s: SystemState): void {
     if (k !== this.stabilized.gst || this.monitor !== null) return;
-    this.monitor = new LivenessMonitor(this.u, k, this.stabilized.bounds);
+    this.monitor = new LivenessMonitor(this.u, k, { ...defaultBounds(this.u, backlogOf(this.u, s)), ...this.stabilized.bounds });
     this.monitor.start(s);
     this.shadow = new StableScheduler(this.u, s, new SeededRng('shadow'), k, this.stabilized.options ?? DEFAULT_STABLE);
   }
@@ -38,6 +46,27 @@ export class LivenessReplay {
     this.reach(steps, s);
     if (this.monitor === null || !this.shadow!.done(s)) return null;
     return this.monitor.end(steps - 1, s);
+  }
+
+  /** The stabilized scheduler's next action from s (once GST is reached), or null when it has nothing left to do. */
+  next(s: SystemState, rng: Rng): Action | null {
+    return this.shadow === null ? null : this.shadow.next(s, rng);
+  }
+
+  /** Whether GST has been reached. */
+  get started(): boolean {
+    return this.monitor !== null;
+  }
+
+  /** GST, the deadlines and how the stabilized part is scheduled, as a trace file records them (once GST is reached). */
+  recorded(): TraceStabilized | null {
+    const m = this.monitor;
+    return m === null ? null : { gst: m.gst, bounds: { ...m.bounds }, options: { ...this.shadow!.o } };
+  }
+
+  /** The monitor (once GST is reached): open obligations, the longest so far. */
+  get watching(): LivenessMonitor | null {
+    return this.monitor;
   }
 }
 

@@ -8,8 +8,7 @@ import type { Config } from '../automata/config.ts';
 import type { CheckSpec, Violation } from './checks.ts';
 import { runChecked, traceStabilized } from './checks.ts';
 import { planRunOptions, type StrategyPlan } from './strategies.ts';
-import { STABLE_HORIZON } from './search.ts';
-import { DEFAULT_STABLE, type StableOptions } from './stable-scheduler.ts';
+import { DEFAULT_STABLE, STABLE_HORIZON, type StableOptions } from './stable-scheduler.ts';
 import { traceJson, type TraceFile } from './trace-file.ts';
 import type { Json } from './trace-json.ts';
 

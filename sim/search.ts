@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import type { Config } from '../automata/config.ts';
 import { runChecked, traceStabilized, type CheckSpec, type Violation } from './checks.ts';
 import { ScheduleRng } from './schedule-rng.ts';
+import { STABLE_HORIZON } from './stable-scheduler.ts';
 import { describePlan, planFor, planRunOptions, type StrategyPlan } from './strategies.ts';
 import { traceChecks, traceJson, type TraceFile } from './trace-file.ts';
 import type { RunReach } from './search-reach.ts';
@@ -111,8 +112,6 @@ export function executeSchedule(spec: SearchSpec, planNumber: number, choices: r
   };
 }
 
-/** Steps the stabilized part of a run may take at most (the liveness deadlines end it long before). */
-export const STABLE_HORIZON = 100_000;
 
 /** The schedules fast-check generates: a plan seed, up to `steps` choices, and a GST (used with the liveness check; it shrinks towards 0). */
 function scheduleArbitrary(steps: number, withGst: boolean): fc.Arbitrary<{ plan: number; choices: number[]; gst?: number }> {

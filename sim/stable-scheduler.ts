@@ -48,6 +48,9 @@ export interface StableOptions {
 /** T = 256 steps: about four times what a request costs with n = 4 replicas (4n² steps each). */
 export const DEFAULT_STABLE: StableOptions = { requests: 1, timeout: 256, faultyRate: 0.1 };
 
+/** Steps the stabilized part of a run may take at most (the liveness deadlines end it long before). */
+export const STABLE_HORIZON = 100_000;
+
 /** Only the stand-ins' sends (the byzantine family). */
 const FAULTY_ONLY: DrawBias = { ...DEFAULT_BIAS, weights: Object.fromEntries(Object.keys(DEFAULT_BIAS.weights).map((f) => [f, f === 'byzantine' ? 1 : 0])) as DrawBias['weights'] };
 
@@ -90,13 +93,16 @@ export class StableScheduler {
     this.retransmitted = s.proxies.map(() => false);
   }
 
-  /** The next action of the stabilized run, or null when nothing is left to do (not even a timer). */
-  next(s: SystemState): Action | null {
+  /**
+   * The next action of the stabilized run, or null when nothing is left to do (not even a timer).
+   * Faulty nodes' sends are drawn from `rng` (the REPL passes one seeded by the step).
+   */
+  next(s: SystemState, rng: Rng = this.rng): Action | null {
     const p = this.plan(s);
     if (p.busy !== null) {
-      if (this.o.faultyRate > 0 && s.standIns.some((x) => x !== null) && this.rng.float() < this.o.faultyRate) {
+      if (this.o.faultyRate > 0 && s.standIns.some((x) => x !== null) && rng.float() < this.o.faultyRate) {
         // Only a stand-in's send (the draw falls back to other families when none is enabled).
-        const f = drawAction(this.u, s, this.rng, FAULTY_ONLY);
+        const f = drawAction(this.u, s, rng, FAULTY_ONLY);
         if (f !== null && familyOf(s, f) === 'byzantine') return f;
       }
       return p.busy;

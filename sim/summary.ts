@@ -11,6 +11,11 @@ import type { SimulationFinding } from '../proofs/paired-f.ts';
 import { runRandom } from './scheduler.ts';
 import { RunStats } from './stats.ts';
 import { traceJson as makeTraceFile, type TraceChecks, type TraceFile } from './trace-file.ts';
+import { LivenessWatch, traceStabilized, type LivenessCheck, type Violation } from './checks.ts';
+import { formatLiveness } from './liveness-replay.ts';
+import { STABLE_HORIZON } from './stable-scheduler.ts';
+import type { LivenessBounds } from '../invariants/liveness.ts';
+import type { Universe } from '../automata/universe.ts';
 
 export interface SummaryData {
   variant: Config['variant'];
@@ -39,6 +44,8 @@ export interface SummaryData {
   check?: { invariants: string[]; every: number; evaluations: number; violation: string | null };
   /** With the chain of simulations: the relations, the abstract steps taken, the first finding. */
   chain?: { relations: string[]; abstractSteps: number; violation: string | null };
+  /** With --liveness: where the walk stabilized, the deadlines, how close it came to them, the first violation. */
+  liveness?: { gst: number | null; bounds: LivenessBounds | null; worst: LivenessBounds | null; violation: string | null };
   /** With a strategy: what it picked. */
   strategy?: string;
   /** With --coverage: the coverage report. */
@@ -52,6 +59,8 @@ export interface RunRequest {
   chain?: ChainOptions | null;
   plan?: StrategyPlan | null;
   coverage?: boolean;
+  /** Stabilize the walk at step gst (sim/stable-scheduler.ts) and check the liveness properties after it. */
+  liveness?: { check: LivenessCheck; gst: number } | null;
 }
 
 /** A readable report of a simulation finding. */
@@ -76,7 +85,7 @@ export function runSummary(
   seed: string,
   steps: number,
   opts: RunRequest = {},
-): { data: SummaryData; traceJson: () => TraceFile; finding: Finding | null; simulationFinding: SimulationFinding | null } {
+): { data: SummaryData; traceJson: () => TraceFile; finding: Finding | null; simulationFinding: SimulationFinding | null; livenessViolation: Violation | null } {
   const check = opts.check;
   const chainOptions = opts.chain ?? null;
   const plan = opts.plan ?? null;
@@ -85,6 +94,10 @@ export function runSummary(
   let finding: Finding | null = null;
   let chain: ChainSimulation | null = null;
   let simulationFinding: SimulationFinding | null = null;
+  const liveness = opts.liveness ?? null;
+  const live = liveness === null ? null : new LivenessWatch(liveness.check);
+  let livenessViolation: Violation | null = null;
+  let universe!: Universe;
   const t0 = performance.now();
   const r = runRandom({
     ...(plan === null ? {} : planRunOptions(plan)),
@@ -92,7 +105,10 @@ export function runSummary(
     config,
     seed,
     steps,
+    ...(liveness === null ? {} : { stabilize: { gst: liveness.gst, horizon: STABLE_HORIZON, seed } }),
+    onStabilize: (k, s, scheduler) => live?.stabilize(universe, k, s, scheduler),
     onStart: (u, s) => {
+      universe = u;
       if (opts.coverage) coverage = new CoverageTracker(u);
       if (check) checker = new InvariantChecker(u, { invariants: check.invariants, every: check.every });
       if (chainOptions !== null) {
@@ -108,9 +124,11 @@ export function runSummary(
       coverage?.after(s, a);
       if (chain !== null) simulationFinding ??= chain.after(k, a, s)[0] ?? null;
       if (checker !== null) finding = checker.afterStep(k, a, s)[0] ?? null;
-      return finding === null && simulationFinding === null;
+      if (finding === null && simulationFinding === null && live !== null) livenessViolation = live.after(k, a, s);
+      return finding === null && simulationFinding === null && livenessViolation === null;
     },
   });
+  if (live !== null && finding === null && simulationFinding === null) livenessViolation ??= live.end(r);
   const seconds = (performance.now() - t0) / 1000;
   const st = r.stats;
   const correct = r.state.replicas.filter((x) => !x.faulty);
@@ -152,10 +170,19 @@ export function runSummary(
       abstractSteps: ch.abstractSteps,
       violation: simulationFinding === null ? null : formatSimulationFinding(simulationFinding),
     };
+  const stabilized = live?.stabilized() ?? null;
+  const lv = livenessViolation as Violation | null;
+  if (live !== null)
+    data.liveness = {
+      gst: stabilized?.gst ?? null,
+      bounds: stabilized?.bounds ?? null,
+      worst: stabilized === null ? null : { ...stabilized.worst },
+      violation: lv === null ? null : formatLiveness({ ...lv, id: lv.id as 'L1' | 'L2' | 'L3' }),
+    };
   if (plan !== null && plan.picked.length > 0) data.strategy = describePlan(plan);
   const cov = coverage as CoverageTracker | null;
   if (cov !== null) data.coverage = cov.report();
-  const first = (simulationFinding as SimulationFinding | null) ?? (finding as Finding | null);
+  const first = (simulationFinding as SimulationFinding | null) ?? (finding as Finding | null) ?? lv;
   const violation = first === null ? undefined : { id: first.id, step: first.step, message: first.message };
   // The checks the run made, for replay. A run with neither --check nor --chain records none; one
   // with the chain alone records the chain (replay then checks every invariant too); a selection
@@ -163,17 +190,18 @@ export function runSummary(
   const ids = check === undefined || check.invariants.length === systemInvariants(config.readings).length ? null : check.invariants.map((x) => x.id);
   const recordable = ids === null || (ids.length > 0 && ids.every((id) => ALL_IDS.includes(id)));
   const checks: TraceChecks | undefined =
-    (check === undefined && chainOptions === null) || !recordable
+    (check === undefined && chainOptions === null && live === null) || !recordable
       ? undefined
       : {
           chain: chainOptions !== null,
           ...(ids === null ? {} : { invariants: ids }),
           ...(chainOptions?.relations === undefined ? {} : { relations: [...chainOptions.relations] }),
+          ...(live === null ? {} : { liveness: true }),
         };
   // Built only when asked for (--trace): it replays the run to record the fingerprints.
   const traceJson = () =>
-    makeTraceFile(r.universe, r.trace, { seed, ...(data.strategy ? { strategy: data.strategy } : {}), ...(violation ? { violation } : {}), ...(checks ? { checks } : {}) });
-  return { data, traceJson, finding, simulationFinding };
+    makeTraceFile(r.universe, r.trace, { seed, ...(data.strategy ? { strategy: data.strategy } : {}), ...(violation ? { violation } : {}), ...(checks ? { checks } : {}), ...traceStabilized(stabilized) });
+  return { data, traceJson, finding, simulationFinding, livenessViolation: lv };
 }
 
 export function formatSummary(d: SummaryData): string {
@@ -204,6 +232,17 @@ export function formatSummary(d: SummaryData): string {
       `  invariants checked       ${d.check.invariants.length} conjuncts, the end-to-end property and agreement, every ${d.check.every} step(s), ${d.check.evaluations} evaluations`,
       d.check.violation === null ? '  violations               none' : `\n${d.check.violation}`,
     );
+  if (d.liveness) lines.push(...formatLivenessSummary(d.liveness));
   if (d.coverage) lines.push('', formatCoverage(d.coverage));
   return lines.join('\n') + '\n';
+}
+
+function formatLivenessSummary(l: NonNullable<SummaryData['liveness']>): string[] {
+  if (l.gst === null || l.bounds === null || l.worst === null) return ['  liveness                 not checked: the walk ended before GST'];
+  const b = l.bounds;
+  const w = l.worst;
+  return [
+    `  liveness                 L1-L3 from GST ${l.gst} on; deadlines B = ${b.L1}, B' = ${b.L2}, B'' = ${b.L3}; longest open ${w.L1}, ${w.L2}, ${w.L3}`,
+    l.violation === null ? '  liveness violations      none' : `\n${l.violation}`,
+  ];
 }

@@ -14,7 +14,7 @@ import { runChecked, type CheckSpec } from '../sim/checks.ts';
 import { main } from '../sim/cli.ts';
 import { minimizeLiveness } from '../sim/minimize-liveness.ts';
 import { replay } from '../sim/replay.ts';
-import { STABLE_HORIZON } from '../sim/search.ts';
+import { STABLE_HORIZON } from '../sim/stable-scheduler.ts';
 import { planFor, planRunOptions } from '../sim/strategies.ts';
 import { loadTrace, traceJson, TraceError } from '../sim/trace-file.ts';
 import { traceStabilized } from '../sim/checks.ts';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../sim/cli.ts';
 import { runChecked } from '../sim/checks.ts';
 import { violationClass } from '../sim/kill-matrix.ts';
-import { STABLE_HORIZON } from '../sim/search.ts';
+import { STABLE_HORIZON } from '../sim/stable-scheduler.ts';
 import { loadTrace } from '../sim/trace-file.ts';
 import { CATALOG } from '../variants/index.ts';
 

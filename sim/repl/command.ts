@@ -22,6 +22,10 @@ Options:
   --chkpt-int, --log-size, --no-loss, --no-duplicate, --no-replay, --literal, --literal-errata,
   --strategy, --faults, --fail-at, --seed, --invariants, --chain, --relations
                    as for 'pbft-check run' (see 'pbft-check run --help'); --seed seeds 'run'
+  --liveness, --liveness-bounds L, --gst K
+                   check the liveness properties L1-L3 from GST on: step K, or where the
+                   command 'stabilize' is given; from GST on 'run' takes the stabilized
+                   scheduler's steps (type 'help stabilize' inside)
   -h, --help       show this help
 
 Exit codes: 0 at 'exit' or the end of input; 2 for a bad option or an unreadable --trace file.
@@ -63,6 +67,7 @@ export async function replCommand(
       seed: p.seed,
       plan: p.plan,
       chain: p.chain,
+      liveness: p.liveness === null ? null : { gst: p.liveness.gst, bounds: p.liveness.check.bounds ?? {} },
       invariantIds: p.check === undefined || !split.rest.some((a) => a.startsWith('--invariants')) ? null : p.check.invariants.map((x) => x.id),
     });
   } catch (e) {

@@ -4,7 +4,7 @@ import { makeConfig } from '../../automata/config.ts';
 import { describePlan } from '../strategies.ts';
 import { checkDestination, viewPage, writePage } from '../cli-view.ts';
 import { UsageError } from '../cli-usage.ts';
-import { loadTrace, replayTrace, saveTrace, TraceError, traceJson, type TraceFile } from '../trace-file.ts';
+import { loadTrace, replayTrace, saveTrace, TraceError, traceJson, type TraceChecks, type TraceFile } from '../trace-file.ts';
 import { ActionDecoder } from '../trace-json.ts';
 import { baseName, CommandError, type Command } from './context.ts';
 import type { Entry, Session } from './session.ts';
@@ -40,7 +40,16 @@ explicit actions in the file).`,
     const relations = session.setup.chain?.relations;
     const keepRelations = relations !== undefined && (config.variant === 'Agc' || !relations.some((r) => r.startsWith('H')));
     session.replaceTimeline(
-      { config, seed: t.seed ?? session.setup.seed, plan: null, chain: chainOn ? (keepRelations ? { relations } : {}) : null, invariantIds: session.setup.invariantIds, source: name },
+      {
+        config,
+        seed: t.seed ?? session.setup.seed,
+        plan: null,
+        chain: chainOn ? (keepRelations ? { relations } : {}) : null,
+        invariantIds: session.setup.invariantIds,
+        source: name,
+        // A stabilized run's file: liveness from its GST, with its deadlines and scheduling.
+        liveness: t.stabilized !== undefined ? { gst: t.stabilized.gst, bounds: t.stabilized.bounds, options: t.stabilized.options } : (session.setup.liveness ?? null),
+      },
       (u) => {
         const dec = new ActionDecoder(u);
         return t.actions.map((j): Entry => ({ action: dec.action(j), mode: 'silent' }));
@@ -54,6 +63,7 @@ explicit actions in the file).`,
     if (t.description !== undefined) lines.push(`  ${t.description}`);
     if (recorded !== null) lines.push(`  recorded violation: ${recorded.id} at step ${recorded.step}: ${recorded.message}`);
     if (chainOn) lines.push('  the chain of simulations runs');
+    if (t.stabilized !== undefined) lines.push(`  stabilized at step ${t.stabilized.gst} (GST): the liveness properties are checked from there`);
     lines.push(`at step 0 of ${t.actions.length}: forward, goto N or trace go through it`);
     return lines.join('\n');
   },
@@ -64,12 +74,26 @@ function sessionTrace(session: Session): TraceFile {
   const actions = session.timeline.slice(0, session.cursor).map((e) => e.action);
   const first = session.allFindings()[0];
   const plan = session.setup.plan;
+  const stabilized = session.live?.recorded();
   return traceJson(session.u, actions, {
     seed: session.setup.seed,
     description: `saved from the pbft-check REPL at step ${session.cursor}`,
     ...(plan !== null && plan.picked.length > 0 ? { strategy: describePlan(plan) } : {}),
     ...(first === undefined ? {} : { violation: { id: first.id, step: Math.max(0, first.step), message: first.message } }),
+    checks: sessionChecks(session),
+    ...(stabilized === null || stabilized === undefined ? {} : { stabilized }),
   });
+}
+
+/** The checks the session makes, as a trace file records them (replay makes the same). */
+function sessionChecks(session: Session): TraceChecks {
+  const { chain, invariantIds } = session.setup;
+  return {
+    chain: chain !== null,
+    ...(invariantIds === null ? {} : { invariants: [...invariantIds] }),
+    ...(chain?.relations === undefined ? {} : { relations: [...chain.relations] }),
+    ...(session.live?.started ? { liveness: true } : {}),
+  };
 }
 
 function writeTrace(path: string, t: TraceFile): void {
@@ -85,7 +109,8 @@ export const saveCommand: Command = {
   usage: 'save FILE',
   summary: 'save the execution so far (up to the current step) as a trace file',
   help: `save FILE writes the steps taken up to the current one as a trace file, with the state
-fingerprints and the first violation found; \`pbft-check replay FILE\` and \`load FILE\` read it.`,
+fingerprints, the first violation found, the checks the session makes and, when it is stabilized,
+its GST and deadlines; \`pbft-check replay FILE\` and \`load FILE\` read it.`,
   run(ctx, arg) {
     const path = arg.trim();
     if (path === '') throw new CommandError('save needs a file name, e.g. save my-run.json');

@@ -93,6 +93,7 @@ MISBEHAVE); an action that is not enabled is refused with the reason (its precon
 function walkReport(ctx: Ctx, r: WalkResult, what: string): string {
   const { session } = ctx;
   const lines = stepLines(session.u, r.taken);
+  if (r.ended !== undefined) lines.push(...findingLines([r.ended]));
   const stop = { done: '', violation: ': stopped at a violation', match: ': stopped at a matching action', quiescent: ': stopped, nothing is enabled' }[r.stop];
   lines.push(`${what}: ${r.taken.length} step(s), now at step ${session.cursor}${stop}`);
   if (r.dropped > 0) lines.push(`  (${r.dropped} later recorded step(s) were dropped: the execution now goes this way)`);
@@ -110,7 +111,9 @@ export const runCommand: Command = {
   help: `run K draws K steps as \`pbft-check run\` does (the scheduler's weights and the strategy's
 bias, the configured failures at their step), checking after each, and stops early at a violation
 or when nothing is enabled. The draw is seeded by --seed and the current step, so the same command
-from the same state takes the same steps. Later recorded steps (after \`back\`) are dropped.`,
+from the same state takes the same steps. Later recorded steps (after \`back\`) are dropped. From a
+stabilized session's GST on (\`stabilize\`), the steps are the stabilized scheduler's, and the walk
+stops when it has nothing left to do (an open liveness obligation then fails).`,
   run: (ctx, arg) => runSteps(ctx, count(arg, 'run K', 100), undefined),
 };
 
@@ -129,7 +132,7 @@ Examples:  until REPLY      until SEND-NEW-VIEW max 5000      until AGREEMENT`,
     const pattern = m[1]!.trim();
     if (pattern === '') throw new CommandError('until needs a pattern: an action text, /regex/, an invariant id or violation');
     const k = count(m[2] ?? '', 'max K', 10_000);
-    const invariant = /^(violation|A\.[0-9.]+(\(\d+\))?|[FGH](\(\d+\))?|AGREEMENT|E2E|enabled|trace)$/i.test(pattern);
+    const invariant = /^(violation|A\.[0-9.]+(\(\d+\))?|[FGH](\(\d+\))?|L[123]|AGREEMENT|E2E|enabled|trace)$/i.test(pattern);
     let match: ((a: Action) => boolean) | undefined;
     const kind = (ACTION_KINDS as readonly string[]).find((k) => k === pattern.toUpperCase());
     if (kind !== undefined) match = (a) => a.kind === kind;
@@ -147,7 +150,7 @@ Examples:  until REPLY      until SEND-NEW-VIEW max 5000      until AGREEMENT`,
     const r = walk(ctx.session, k, match);
     let text = walkReport(ctx, r, 'until');
     if (invariant && r.stop === 'violation' && pattern.toLowerCase() !== 'violation') {
-      const ids = r.taken[r.taken.length - 1]!.findings.map((f) => f.id);
+      const ids = (r.ended !== undefined ? [r.ended] : r.taken[r.taken.length - 1]!.findings).map((f) => f.id);
       const named = ids.some((id) => id.toLowerCase() === pattern.toLowerCase() || id.toLowerCase().startsWith(`${pattern.toLowerCase()}(`));
       text += named ? `\n  it is a violation of ${pattern}` : `\n  it is not a violation of ${pattern} but of ${ids.join(', ')}`;
     }

@@ -4,6 +4,7 @@ import { byzCommand, doCommand, enabledCommand, failCommand, runCommand, stepCom
 import { backCommand, forwardCommand, gotoCommand, traceCommand } from './commands-time.ts';
 import { checkCommand, configCommand, coverageCommand, showCommand } from './commands-show.ts';
 import { loadCommand, saveCommand, viewCommand } from './commands-file.ts';
+import { livenessCommand, stabilizeCommand } from './commands-liveness.ts';
 import { CommandError, type Command, type Ctx } from './context.ts';
 
 const helpCommand: Command = {
@@ -48,6 +49,8 @@ export const COMMANDS: readonly Command[] = [
   untilCommand,
   showCommand,
   checkCommand,
+  stabilizeCommand,
+  livenessCommand,
   coverageCommand,
   backCommand,
   forwardCommand,

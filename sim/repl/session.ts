@@ -20,6 +20,9 @@ import { CoverageTracker } from '../coverage.ts';
 import { planStandIns, type StrategyPlan } from '../strategies.ts';
 import { actionToJson } from '../trace-json.ts';
 import { formatSimulationFinding } from '../summary.ts';
+import type { LivenessBounds } from '../../invariants/liveness.ts';
+import { formatLiveness, LivenessReplay } from '../liveness-replay.ts';
+import type { StableOptions } from '../stable-scheduler.ts';
 
 /** How a failure input replaces the node: it stops, turns Byzantine, or as the strategy says. */
 export type FailureMode = 'silent' | 'byzantine' | 'plan';
@@ -55,6 +58,12 @@ export interface SessionSetup {
   invariantIds: readonly string[] | null;
   /** The trace file this session came from (its base name), for reports. */
   source?: string;
+  /**
+   * The liveness check (--liveness, `stabilize`, or a stabilized trace loaded): the properties
+   * L1-L3 from step gst on, where `run` and `until` take the stabilized scheduler's steps
+   * (sim/stable-scheduler.ts); gst null: not stabilized yet. Null: no liveness check.
+   */
+  liveness?: { gst: number | null; bounds: Partial<LivenessBounds>; options?: StableOptions | undefined } | null;
 }
 
 export class Session {
@@ -72,6 +81,9 @@ export class Session {
   /** Why the chain stopped following (an exception inside it), or null. */
   chainStopped: string | null = null;
   coverage!: CoverageTracker;
+  /** The liveness properties from GST on (when the session is stabilized), and whether they have failed. */
+  live: LivenessReplay | null = null;
+  private liveFailed = false;
   /** S and S' before the last step (chain only), to show what it changed. */
   specBefore: { S: SpecState; Sp: SpecHistSnapshot } | null = null;
   private board = new CollusionBoard();
@@ -111,6 +123,9 @@ export class Session {
     this.chain = this.setup.chain === null ? null : new ChainSimulation(u, this.setup.chain);
     this.chainStopped = null;
     this.coverage = new CoverageTracker(u);
+    const l = this.setup.liveness;
+    this.live = l === undefined || l === null || l.gst === null ? null : new LivenessReplay(u, { gst: l.gst, bounds: l.bounds, options: l.options });
+    this.liveFailed = false;
     this.board = new CollusionBoard();
     this.planFactory = this.setup.plan === null ? silentStandIns : planStandIns(this.setup.plan);
     this.findings = [];
@@ -203,6 +218,7 @@ export class Session {
     const k = this.cursor;
     const a = e.action;
     const findings: SessionFinding[] = [];
+    this.live?.reach(k, s);
     this.coverage.before(s, a);
     const chain = this.chainStopped === null ? this.chain : null;
     if (chain !== null) {
@@ -218,8 +234,39 @@ export class Session {
     if (chain !== null && this.chainStopped === null)
       this.guard(() => findings.push(...chain.after(k, a, s).map((f) => ({ id: f.id, step: k, message: f.message, report: formatSimulationFinding(f) }))), findings, k);
     for (const f of this.checker.afterStep(k, a, s)) findings.push({ id: f.id, step: k, message: f.message, report: formatFinding(u, f, this.checker.active) });
+    const late = this.live?.after(k, a, s) ?? null;
+    // An execution's liveness fails once: later steps past a deadline are not reported again.
+    if (late !== null && !this.liveFailed) {
+      this.liveFailed = true;
+      findings.push({ id: late.id, step: k, message: late.message, report: formatLiveness(late) });
+    }
     this.findings[k] = findings;
     return findings;
+  }
+
+  /**
+   * Stabilizes the session at the current step (GST), or turns the liveness check off (null);
+   * re-executes up to here, so the properties are judged from the new GST on.
+   */
+  stabilize(bounds: Partial<LivenessBounds> | null): void {
+    this.setup = { ...this.setup, liveness: bounds === null ? null : { gst: this.cursor, bounds, options: this.setup.liveness?.options } };
+    this.version++;
+    this.rebuild(this.cursor);
+    this.live?.reach(this.cursor, this.s);
+  }
+
+  /**
+   * The stabilized run has nothing left to do at the cursor: an obligation still open fails now
+   * (the lasso of length 0). Recorded with the last step's findings; null if nothing fails.
+   */
+  livenessEnd(): SessionFinding | null {
+    if (this.live === null || this.liveFailed || this.cursor === 0) return null;
+    const v = this.live.end(this.cursor, this.s);
+    if (v === null) return null;
+    this.liveFailed = true;
+    const f = { id: v.id, step: v.step, message: v.message, report: formatLiveness(v) };
+    this.findings[this.cursor - 1]!.push(f);
+    return f;
   }
 
   /** Runs a step of the chain; an exception stops the chain (reported once) rather than the REPL. */

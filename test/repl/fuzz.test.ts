@@ -12,13 +12,13 @@ import { Session } from '../../sim/repl/session.ts';
 import { runRepl } from './run-repl.ts';
 
 // save writes files: it gets a path in a temporary directory (below), never the working directory.
-const WORDS = ['help', 'enabled', 'step', 'do', 'run', 'until', 'show', 'check', 'coverage', 'back', 'forward', 'goto', 'trace', 'load', 'save', 'fail', 'byz', 'config', 'history', '.help', 'ls', '?'];
+const WORDS = ['help', 'enabled', 'step', 'do', 'run', 'until', 'show', 'check', 'coverage', 'back', 'forward', 'goto', 'trace', 'load', 'save', 'fail', 'byz', 'config', 'history', 'stabilize', 'liveness', '.help', 'ls', '?'];
 const tmp = mkdtempSync(join(tmpdir(), 'pbft-repl-fuzz-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const small = fc.integer({ min: -2, max: 40 }).map(String);
 const arg = fc.oneof(
   small,
-  fc.constantFrom('', 'all', 'r0', 'r3', 'c0', 'c9', 'RECEIVE', 'PREPARE', 'view-change', 'replica 1', 'client 0', 'replica', 'S', "S'", 'spec', 'wire all', '/x(/', 'AGREEMENT max 20', 'REPLY max 30'),
+  fc.constantFrom('', 'off', 'L1=20', 'all', 'r0', 'r3', 'c0', 'c9', 'RECEIVE', 'PREPARE', 'view-change', 'replica 1', 'client 0', 'replica', 'S', "S'", 'spec', 'wire all', '/x(/', 'AGREEMENT max 20', 'REPLY max 30'),
   fc.constantFrom('REQUEST(a)_c0', 'SEND(<REQUEST,a,1,c0>σc0, {r0})_c0', 'RECEIVE(<REQUEST,a,1,c0>σc0)_r0', 'EXECUTE(null, 0, 1)_r0', 'SEND-NEW-VIEW(1, {#00})_r1', 'COLLECT-GARBAGE_r0 (n=0, d=b4054ef5)', 'MISBEHAVE(x, {}, {})'),
   fc.constantFrom('{"kind":"REQUEST","o":"a","c":0}', '{"kind":"RECEIVE","x":0}', '{', '[]', 'null', '{"kind":"SEND","x":99,"m":null,"X":-1}'),
   fc.string({ maxLength: 12 }),
