@@ -135,13 +135,33 @@ export class LivenessMonitor {
    */
   stuck(k: number, s: SystemState): LivenessViolation | null {
     const open = this.due.findIndex((d) => d !== null);
+    if (open < 0) return null;
     const v = commonView(this.u, s);
-    if (open < 0 || v === null || s.replicas[this.u.primary(v)]!.faulty) return null;
+    if (v === null) return this.viewChangeStuck(k, s);
+    if (s.replicas[this.u.primary(v)]!.faulty) return null;
     // A replica behind the others catches up only through a new-view in the model (it has no
     // state transfer), so a view change may be what it needs.
     const execs = new Set(s.replicas.filter((r) => !r.faulty).map((r) => r.lastExec));
     if (execs.size > 1) return null;
     return { id: 'L1', step: k, message: `${this.requestOf(s, open)} cannot complete: the correct replicas are in view ${v} with its new-view and a correct primary, and no correct node can act (only a view-change timer could change the state)${this.context(s)}` };
+  }
+
+  /**
+   * The view-change counterpart of stuck (L2): the correct replicas are all in view v without
+   * its new-view, v's primary is correct and has every correct replica's view-change for v in its
+   * log, and only a timer could change the state. By Section 2.3.5's argument a correct primary
+   * then sends the new-view (after GST nothing it needs is missing); a timer would only move
+   * everyone to v + 1 and skip a correct primary's view.
+   */
+  private viewChangeStuck(k: number, s: SystemState): LivenessViolation | null {
+    const correct = s.replicas.filter((r) => !r.faulty);
+    const v = correct[0]?.view;
+    if (v === undefined || correct.some((r) => r.view !== v)) return null;
+    const p = s.replicas[this.u.primary(v)]!;
+    if (p.faulty || hasNewView(this.u, v, p.in)) return null;
+    const signers = p.in.viewChangesByV.get(v);
+    if (correct.some((r) => ![...(signers ?? [])].some((m) => m.j === r.i))) return null;
+    return { id: 'L2', step: k, message: `the view change to view ${v} cannot complete: the correct replicas are all in view ${v}, its primary r${p.i} is correct and has all their view-changes, and no correct node can act (only a view-change timer could change the state)${this.context(s)}` };
   }
 
   /** The stabilized run ended at step k with nothing left to do: an open obligation is violated now. */

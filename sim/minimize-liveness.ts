@@ -2,8 +2,10 @@
 // state at GST (sim/stable-scheduler.ts), so only the adversarial prefix is shortened: chunks of
 // decreasing size, then single actions, are dropped (with every later action the drop leaves
 // disabled), the stabilized part is run again from where the shorter prefix leaves the system,
-// and a candidate is kept when the same property fails in a shorter whole trace. The stabilized
-// part may also be made simpler (faulty nodes silent after GST, no new requests).
+// and a candidate is kept when the same property fails in a shorter whole trace. Chunks of the
+// whole trace are dropped too, the rest taken as the prefix: GST moves later, past the steps of
+// the stabilized part that the stall does not need. The stabilized part may also be made simpler
+// (faulty nodes silent after GST, no new requests).
 import type { Config } from '../automata/config.ts';
 import type { CheckSpec, Violation } from './checks.ts';
 import { runChecked, traceStabilized } from './checks.ts';
@@ -20,12 +22,13 @@ export interface LivenessMinimized {
 
 /**
  * The prefix taken again (its disabled actions skipped), then the stabilized part with the
- * liveness check; the trace and its violation.
+ * liveness check, stopped once the whole run is `limit` steps long (a longer one is no better);
+ * the trace and its violation.
  */
-function rerun(t: TraceFile, plan: StrategyPlan | null, prefix: readonly Json[], checks: CheckSpec, seed: string, options: StableOptions): { trace: TraceFile; violation: Violation | null } {
+function rerun(t: TraceFile, plan: StrategyPlan | null, prefix: readonly Json[], checks: CheckSpec, seed: string, options: StableOptions, limit = Infinity): { trace: TraceFile; violation: Violation | null } {
   const bounds = t.stabilized!.bounds;
   const opts = plan === null ? { config: t.config as Config } : { ...planRunOptions(plan, t.config), config: t.config as Config };
-  const { r, violation, stabilized } = runChecked({ ...opts, steps: prefix.length, prefix, stabilize: { gst: prefix.length, horizon: STABLE_HORIZON, seed, options } }, { ...checks, liveness: { bounds } });
+  const { r, violation, stabilized } = runChecked({ ...opts, steps: prefix.length, prefix, onStep: (k) => k + 1 < limit, stabilize: { gst: prefix.length, horizon: STABLE_HORIZON, seed, options } }, { ...checks, liveness: { bounds } });
   const trace = traceJson(r.universe, r.trace, {
     ...(t.seed === undefined ? {} : { seed: t.seed }),
     ...(t.strategy === undefined ? {} : { strategy: t.strategy }),
@@ -40,34 +43,56 @@ function rerun(t: TraceFile, plan: StrategyPlan | null, prefix: readonly Json[],
  * Shortens t's prefix while the same liveness property still fails. `plan` gives the faulty
  * nodes' stand-ins (as the search ran them); `seed` the stabilized part's generator.
  */
-export function minimizeLiveness(t: TraceFile, o: { checks: CheckSpec; plan: StrategyPlan | null; seed: string; budget?: number }): LivenessMinimized {
+export function minimizeLiveness(t: TraceFile, o: { checks: CheckSpec; plan: StrategyPlan | null; seed: string; budget?: number; stepBudget?: number }): LivenessMinimized {
   const v0 = t.violation;
   const gst = t.stabilized?.gst;
   if (v0 === undefined || gst === undefined) throw new Error('minimizeLiveness: the trace records no stabilized liveness violation');
-  const budget = o.budget ?? 400;
+  // Attempts and the steps they take, at most (a candidate of a long stall reruns hundreds of steps).
+  const budget = o.budget ?? 2000;
+  const stepBudget = o.stepBudget ?? 1_000_000;
   let attempts = 0;
+  let spent = 0;
+  const more = () => attempts < budget && spent < stepBudget;
   const first = rerun(t, o.plan, t.actions.slice(0, gst), o.checks, o.seed, DEFAULT_STABLE);
   if (first.violation === null || first.violation.id !== v0.id) return { trace: t, violation: { id: v0.id, step: v0.step, message: v0.message }, attempts };
   let best = { prefix: first.trace.actions.slice(0, first.trace.stabilized!.gst), trace: first.trace, violation: first.violation, options: DEFAULT_STABLE };
   const keeps = (prefix: Json[], options = best.options): boolean => {
-    if (attempts >= budget) return false;
+    if (!more()) return false;
     attempts++;
-    const r = rerun(t, o.plan, prefix, o.checks, o.seed, options);
+    const r = rerun(t, o.plan, prefix, o.checks, o.seed, options, best.trace.actions.length - 1);
+    spent += r.trace.actions.length;
     if (r.violation === null || r.violation.id !== v0.id || r.trace.actions.length >= best.trace.actions.length) return false;
     best = { prefix: r.trace.actions.slice(0, r.trace.stabilized!.gst), trace: r.trace, violation: r.violation, options };
     return true;
   };
-  // A simpler stabilized part first: faulty nodes silent after GST, no new requests. The
-  // properties must hold whatever faulty nodes do, so a counterexample without their sends is one.
-  keeps(best.prefix, { ...DEFAULT_STABLE, faultyRate: 0 });
-  keeps(best.prefix, { ...best.options, requests: 0 });
-  for (let before = Infinity; best.trace.actions.length < before && attempts < budget; ) {
-    before = best.trace.actions.length;
-    for (let size = Math.max(1, best.prefix.length >> 1); size >= 1 && attempts < budget; size >>= 1)
-      for (let at = 0; at < best.prefix.length && attempts < budget; ) {
-        const cand = [...best.prefix.slice(0, at), ...best.prefix.slice(at + size)];
-        if (!keeps(cand)) at += size;
+  // A simpler stabilized part: faulty nodes silent after GST, no new requests. The properties
+  // must hold whatever faulty nodes do, so a counterexample without their sends is one. Tried
+  // again each round: a request the stabilized part issued may be in the prefix by then.
+  const simpler = () => {
+    if (best.options.faultyRate > 0) keeps(best.prefix, { ...best.options, faultyRate: 0 });
+    if (best.options.requests > 0) keeps(best.prefix, { ...best.options, requests: 0 });
+  };
+  // Chunks of decreasing size dropped from `start`, each candidate taken as the adversarial prefix;
+  // after a kept one, from the prefix it left.
+  const dropChunks = (start: readonly Json[], options?: StableOptions) => {
+    let base = start;
+    for (let size = Math.max(1, base.length >> 1); size >= 1 && more(); size >>= 1)
+      for (let at = 0; at < base.length && more(); ) {
+        if (keeps([...base.slice(0, at), ...base.slice(at + size)], options)) base = best.prefix;
+        else at += size;
       }
+  };
+  for (let before = Infinity; best.trace.actions.length < before && more(); ) {
+    before = best.trace.actions.length;
+    simpler();
+    // The adversarial prefix shortened, the stabilized part run again from where it leaves the system.
+    dropChunks(best.prefix);
+    // Then GST later: the whole trace less a chunk, anywhere, as the adversarial prefix (any enabled
+    // actions may come before GST) and the stabilized part run from its end: a stall the stabilized
+    // part reached by a long detour may be reached by a few of its steps. The requests the stall
+    // needs are in the prefix then: none new after GST, and the faulty nodes silent.
+    dropChunks(best.trace.actions, { ...best.options, requests: 0, faultyRate: 0 });
   }
+  if (process.env.MINDEBUG) console.error(`minimizeLiveness: ${attempts} attempts, ${spent} steps, ${t.actions.length} -> ${best.trace.actions.length}`);
   return { trace: best.trace, violation: best.violation, attempts };
 }

@@ -33,7 +33,7 @@ describe('run --liveness', () => {
     const t = loadTrace(file);
     expect(t.stabilized?.gst).toBe(200);
     expect(t.checks?.liveness).toBe(true);
-    const again = replay(t, {}, () => {});
+    const again = replay(t, { check: false, verbose: false }, () => {});
     expect(again.reproduced).toBe(true);
     expect(again.violation?.id).toBe('L1');
   });
@@ -68,7 +68,7 @@ describe('the REPL with --liveness', () => {
     expect(r.out).toMatch(/violated: L1 at step \d+/);
     const t = loadTrace(file);
     expect(t.stabilized?.gst).toBe(200);
-    expect(replay(t, {}, () => {}).reproduced).toBe(true);
+    expect(replay(t, { check: false, verbose: false }, () => {}).reproduced).toBe(true);
     const loaded = await runRepl([], `load ${file}\ngoto ${t.actions.length}\nliveness\nexit\n`);
     expect(loaded.out).toMatch(/stabilized at step 200 \(GST\)/);
     expect(loaded.out).toMatch(/violations up to here: L1 at step/);
