@@ -12,6 +12,7 @@ import { formatFinding, InvariantChecker } from '../invariants/check.ts';
 import { DeltaTracker, type Delta } from '../invariants/delta.ts';
 import { selectInvariants, systemInvariants } from '../invariants/registry.ts';
 import type { Witness } from '../invariants/types.ts';
+import { formatLasso } from './lasso.ts';
 import { formatLiveness, LivenessReplay } from './liveness-replay.ts';
 import { ChainSimulation } from '../proofs/chain.ts';
 import { formatSimulationFinding } from './summary.ts';
@@ -172,14 +173,14 @@ export function replay(t: TraceFile, o: ReplayOptions, out: (line: string) => vo
     const late = checking && sim === undefined && inv === undefined ? live?.after(k, a, s) : undefined;
     if (sim !== undefined) result.violation = { id: sim.id, step: k, report: formatSimulationFinding(sim) };
     else if (inv !== undefined) result.violation = { id: inv.id, step: k, report: formatFinding(u, inv, checker!.active) };
-    else if (late) result.violation = { id: late.id, step: k, report: formatLiveness(late) };
+    else if (late) result.violation = { id: late.id, step: k, report: withLasso(formatLiveness(late), t, k) };
     o.observer?.step(k, a, s, inv?.witness ?? null);
   }
   hasher.close();
   // The whole trace replayed and the stabilized part had nothing left to do: open obligations fail.
   if (live !== null && result.violation === null && result.mismatch === null && steps === t.actions.length) {
     const end = live.end(steps, s);
-    if (end !== null) result.violation = { id: end.id, step: end.step, report: formatLiveness(end) };
+    if (end !== null) result.violation = { id: end.id, step: end.step, report: withLasso(formatLiveness(end), t, end.step) };
   }
   // Stopped (with `to`) before the recorded step and nothing found: the question stays open.
   const unreached = recorded !== null && result.violation === null && recorded.step >= steps;
@@ -205,4 +206,9 @@ function describeChanges(u: Universe, s: SystemState, d: Delta): string[] {
   }
   if (d.wireAdded.length > 0) lines.push(`wire + ${show(d.wireAdded)}`);
   return lines;
+}
+
+/** A liveness report with the file's lasso, when the cycle closed by the violation's step. */
+function withLasso(report: string, t: TraceFile, step: number): string {
+  return t.lasso !== undefined && t.lasso.to <= step ? `${report}\n  ${formatLasso(t.lasso)}` : report;
 }

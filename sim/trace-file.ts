@@ -1,5 +1,7 @@
 // Trace files: the configuration and the explicit actions of a run, as JSON. A run is reproduced
 // from its trace file, not from its seed (DESIGN.md, principle 4).
+import { isLivenessId } from '../invariants/liveness.ts';
+import { findLasso, type Lasso } from './lasso.ts';
 import { readFileSync } from 'node:fs';
 import type { Action } from '../automata/actions.ts';
 import { initialSystem, step, type SystemState } from '../automata/compose.ts';
@@ -60,6 +62,8 @@ export interface TraceFile {
   checks?: TraceChecks;
   /** A run stabilized at GST (sim/stable-scheduler.ts): where, and the liveness deadlines. */
   stabilized?: TraceStabilized;
+  /** With a liveness violation: the earliest cycle of states after GST (sim/lasso.ts), if any. */
+  lasso?: Lasso;
 }
 
 type TraceExtra = Pick<TraceFile, 'seed' | 'description' | 'strategy' | 'violation' | 'checks' | 'stabilized'>;
@@ -74,7 +78,10 @@ export class TraceError extends Error {}
 /** The trace of actions run in u from its initial state, with the fingerprint after each. */
 export function traceJson(u: Universe, actions: readonly Action[], extra: TraceExtra = {}): TraceFile {
   const json = actions.map((a) => actionToJson(u, a));
-  return { format: TRACE_FORMAT, version: TRACE_VERSION, ...extra, config: u.config, actions: json, fingerprints: fingerprintsOf(u.config, json) };
+  const fingerprints = fingerprintsOf(u.config, json);
+  const live = extra.stabilized !== undefined && extra.violation !== undefined && isLivenessId(extra.violation.id);
+  const lasso = live ? findLasso(u.config, fingerprints, extra.stabilized!.gst) : null;
+  return { format: TRACE_FORMAT, version: TRACE_VERSION, ...extra, config: u.config, actions: json, fingerprints, ...(lasso === null ? {} : { lasso }) };
 }
 
 /** Replays the actions in a fresh universe and hashes the state after each (a few μs a step). */

@@ -282,6 +282,9 @@ export function validateTrace(j: unknown, source = 'trace'): ValidatedTrace {
     top('violation', optional(object({ id: str, step: below('a step', () => actions.length), message: str })));
     top('checks', optional(checksOf(config)));
     top('stabilized', optional(object({ gst: below('a step', () => actions.length + 1), bounds: object({ L1: int(1), L2: int(1), L3: int(1) }), options: optional(object({ requests: nat, timeout: int(1), faultyRate: probability })) })));
+    top('lasso', optional(object({ from: below('a step', () => actions.length), to: below('a step', () => actions.length) })));
+    const lasso = t.lasso as { from: number; to: number } | undefined;
+    if (lasso !== undefined && lasso.from > lasso.to) throw new Bad('lasso', `goes from step ${lasso.from} back to step ${lasso.to}: from must be at most to`);
     actions.forEach((a, k) => {
       at = `step ${k}: `;
       if (!isObject(a)) want('', a, 'an action object');

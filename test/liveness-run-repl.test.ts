@@ -1,13 +1,16 @@
 // --liveness on `run` and in the REPL (issue 16): a walk stabilized at --gst is checked with
 // L1-L3 and saved with its GST; the REPL's `stabilize` makes the cursor GST, `run` then takes the
-// stabilized scheduler's steps, and a saved session replays with its liveness check.
+// stabilized scheduler's steps, and a saved session replays with its liveness check. A liveness
+// counterexample's trace marks the cycle of states after GST (the lasso), and replay reports it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../sim/cli.ts';
+import { findLasso } from '../sim/lasso.ts';
 import { replay } from '../sim/replay.ts';
-import { loadTrace } from '../sim/trace-file.ts';
+import { loadTrace, TraceError } from '../sim/trace-file.ts';
+import { validateTrace } from '../sim/trace-validate.ts';
 import { runRepl } from './repl/run-repl.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pbft-liveness-run-'));
@@ -49,6 +52,17 @@ describe('run --liveness', () => {
     expect(json.liveness.worst.L1).toBeLessThanOrEqual(json.liveness.bounds.L1);
   });
 
+  it('L2 fails at once when a view change cannot complete with a correct primary, and not on the correct model', () => {
+    // new-view-quorum-all: a new-view needs all 3f + 1 view-changes; the silent primary r0 withholds its own.
+    const stall = cli('run', '--liveness', '--steps', '100', '--seed', 's1', '--faulty', '0', '--mutant', 'new-view-quorum-all');
+    expect(stall.code).toBe(1);
+    expect(stall.out).toMatch(/violation of L2 .*\n(?:.*\n)*.*the view change to view (\d+) cannot complete: the correct replicas are all in view \1, its primary r\d is correct and has all their view-changes/);
+    expect(stall.out).toMatch(/lacks the new-view of primary r\d \(3 of the 4 view-changes/);
+    const live = cli('run', '--liveness', '--steps', '100', '--seed', 's1', '--faulty', '0');
+    expect(live.code).toBe(0);
+    expect(live.out).toMatch(/liveness violations\s+none/);
+  });
+
   it('refuses --gst without --liveness and after --steps', () => {
     expect(cli('run', '--gst', '5').err).toMatch(/--gst needs --liveness/);
     const late = cli('run', '--liveness', '--steps', '10', '--gst', '11');
@@ -82,5 +96,31 @@ describe('the REPL with --liveness', () => {
     expect(tight.out).toMatch(/the liveness check is off/);
     const bad = await runRepl([], 'stabilize L1=x\nexit\n');
     expect(bad.out).toMatch(/error: stabilize must be a list like L1=2000/);
+  });
+});
+
+describe('the lasso of a liveness counterexample', () => {
+  it('is the earliest return to a state since GST, from the fingerprints', () => {
+    const config = loadTrace('traces/regression/f-plus-1-agreement.json').config;
+    expect(findLasso(config, ['a', 'b', 'c', 'b', 'a'], 1)).toEqual({ from: 2, to: 3 });
+    expect(findLasso(config, ['a', 'b', 'c', 'b', 'a'], 2)).toEqual({ from: 2, to: 3 });
+    expect(findLasso(config, ['a', 'b', 'c', 'd'], 1)).toBeNull();
+    // a step that changes nothing is a cycle of one step
+    expect(findLasso(config, ['a', 'b', 'b'], 1)).toEqual({ from: 2, to: 2 });
+  });
+
+  it('is recorded with a stall found by run --liveness, replayed with the report, and validated', () => {
+    const file = join(tmp, 'lasso.json');
+    const r = cli('run', '--liveness', '--steps', '200', '--mutant', 'prepare-quorum-all', '--faulty', '3', '--seed', 's2', '--trace', file);
+    expect(r.code).toBe(1);
+    const t = loadTrace(file);
+    expect(t.lasso).toBeDefined();
+    const { from, to } = t.lasso!;
+    expect(from).toBeGreaterThanOrEqual(t.stabilized!.gst);
+    expect(t.fingerprints![to]).toBe(t.fingerprints![from - 1]);
+    const again = replay(t, { check: false, verbose: false }, () => {});
+    expect(again.violation?.report).toContain(`lasso: steps ${from}..${to} lead from the state before step ${from} back to it`);
+    expect(() => validateTrace({ ...t, lasso: { from: to, to: from - 1 } }, 'x.json')).toThrow(TraceError);
+    expect(() => validateTrace({ ...t, lasso: { from, to: t.actions.length } }, 'x.json')).toThrow(/field 'lasso.to'/);
   });
 });

@@ -6,6 +6,7 @@ import { checkDestination, viewPage, writePage } from '../cli-view.ts';
 import { UsageError } from '../cli-usage.ts';
 import { loadTrace, replayTrace, saveTrace, TraceError, traceJson, type TraceChecks, type TraceFile } from '../trace-file.ts';
 import { ActionDecoder } from '../trace-json.ts';
+import { formatLasso } from '../lasso.ts';
 import { baseName, CommandError, type Command } from './context.ts';
 import type { Entry, Session } from './session.ts';
 
@@ -64,6 +65,7 @@ explicit actions in the file).`,
     if (recorded !== null) lines.push(`  recorded violation: ${recorded.id} at step ${recorded.step}: ${recorded.message}`);
     if (chainOn) lines.push('  the chain of simulations runs');
     if (t.stabilized !== undefined) lines.push(`  stabilized at step ${t.stabilized.gst} (GST): the liveness properties are checked from there`);
+    if (t.lasso !== undefined) lines.push(`  ${formatLasso(t.lasso)}`);
     lines.push(`at step 0 of ${t.actions.length}: forward, goto N or trace go through it`);
     return lines.join('\n');
   },

@@ -168,6 +168,8 @@ class ViewBuilder {
     ].join('; ');
     const notes: string[] = [];
     const v = r.violation;
+    const lasso = this.t.lasso;
+    if (v !== null && lasso !== undefined && lasso.to <= v.step) notes.push(`Steps ${lasso.from}..${lasso.to} are a cycle: they lead from the state before step ${lasso.from} back to it (a lasso; both ends are marked).`);
     if (v !== null && v.step < r.steps - 1) notes.push(`The steps after the violation (${v.step + 1}..${r.steps - 1}) were taken but not checked${r.checks.chain ? ", and the abstract side stops at the violation" : ''}.`);
     return {
       title: this.o.path,
@@ -196,7 +198,8 @@ class ViewBuilder {
       for (const x of nestedMessages(m)) add(x);
     };
     for (const m of w?.messages ?? []) add(m);
-    const steps = this.steps.flatMap((st, k) => (st.m !== null && wanted.has(st.m)) || k === v.step ? [k] : []);
+    const lasso = this.t.lasso !== undefined && this.t.lasso.to <= v.step ? [this.t.lasso.from, this.t.lasso.to] : [];
+    const steps = this.steps.flatMap((st, k) => (st.m !== null && wanted.has(st.m)) || k === v.step || lasso.includes(k) ? [k] : []);
     const lanes = [...(w?.replicas ?? []).filter((i) => isReplicaNode(this.u, i)), ...(w?.clients ?? []).map((c) => this.u.n + c)];
     const rec = this.t.violation;
     return { id: v.id, step: v.step, report: v.report, steps, lanes, recorded: rec === undefined ? null : `${rec.id} at step ${rec.step}`, reproduced: r.reproduced };
