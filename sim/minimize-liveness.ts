@@ -1,18 +1,19 @@
 // Minimizing a liveness counterexample: its stabilized part is not chosen, it follows from the
 // state at GST (sim/stable-scheduler.ts), so only the adversarial prefix is shortened: chunks of
 // decreasing size, then single actions, are dropped (with every later action the drop leaves
-// disabled), the stabilized part is run again from where the shorter prefix leaves the system,
-// and a candidate is kept when the same property fails in a shorter whole trace. Chunks of the
-// whole trace are dropped too, the rest taken as the prefix: GST moves later, past the steps of
-// the stabilized part that the stall does not need. The stabilized part may also be made simpler
-// (faulty nodes silent after GST, no new requests).
+// disabled, and the safety minimizer's renaming of the messages a drop changes), the stabilized
+// part is run again from where the shorter prefix leaves the system, and a candidate is kept when
+// the same property fails in a shorter whole trace. Chunks of the whole trace are dropped too,
+// the rest taken as the prefix: GST moves later, past the steps of the stabilized part that the
+// stall does not need. The stabilized part may also be made simpler (faulty nodes silent after
+// GST, no new requests), and another replica may fail in place of a faulty one.
 import type { Config } from '../automata/config.ts';
 import type { CheckSpec, Violation } from './checks.ts';
 import { runChecked, traceStabilized } from './checks.ts';
 import { planRunOptions, type StrategyPlan } from './strategies.ts';
 import { DEFAULT_STABLE, STABLE_HORIZON, type StableOptions } from './stable-scheduler.ts';
 import { traceJson, type TraceFile } from './trace-file.ts';
-import type { Json } from './trace-json.ts';
+import { messageToJson, type Json } from './trace-json.ts';
 
 export interface LivenessMinimized {
   trace: TraceFile;
@@ -20,15 +21,25 @@ export interface LivenessMinimized {
   attempts: number;
 }
 
+/** An action of a candidate, with the messages it added to out_i when last run (for the renaming). */
+interface Entry {
+  json: Json;
+  added: readonly Json[];
+}
+
 /**
- * The prefix taken again (its disabled actions skipped), then the stabilized part with the
- * liveness check, stopped once the whole run is `limit` steps long (a longer one is no better);
- * the trace and its violation.
+ * The prefix taken again (with the minimizer's renaming, its disabled actions skipped), then the
+ * stabilized part with the liveness check, stopped once the whole run is `limit` steps long (a
+ * longer one is no better); the trace, its violation and its actions as entries.
  */
-function rerun(t: TraceFile, plan: StrategyPlan | null, prefix: readonly Json[], checks: CheckSpec, seed: string, options: StableOptions, limit = Infinity): { trace: TraceFile; violation: Violation | null } {
+function rerun(t: TraceFile, plan: StrategyPlan | null, prefix: readonly Entry[], checks: CheckSpec, seed: string, options: StableOptions, limit = Infinity): { trace: TraceFile; violation: Violation | null; entries: () => Entry[] } {
   const bounds = t.stabilized!.bounds;
-  const opts = plan === null ? { config: t.config as Config } : { ...planRunOptions(plan, t.config), config: t.config as Config };
-  const { r, violation, stabilized } = runChecked({ ...opts, steps: prefix.length, prefix, onStep: (k) => k + 1 < limit, stabilize: { gst: prefix.length, horizon: STABLE_HORIZON, seed, options } }, { ...checks, liveness: { bounds } });
+  // The configuration names the nodes the prefix makes fail (a candidate may fail another one).
+  const failing = (kind: string, key: 'i' | 'c') => prefix.flatMap((e) => ((e.json as { kind: string }).kind === kind ? [(e.json as Record<string, number>)[key]!] : [])).sort((a, b) => a - b);
+  const config = { ...(t.config as Config), faultyReplicas: failing('REPLICA-FAILURE', 'i'), faultyClients: failing('CLIENT-FAILURE', 'c') };
+  const opts = plan === null ? { config } : { ...planRunOptions(plan, config), config };
+  const run = { ...opts, steps: prefix.length, prefix: prefix.map((e) => e.json), prefixAdded: prefix.map((e) => e.added), onStep: (k: number) => k + 1 < limit };
+  const { r, violation, stabilized } = runChecked({ ...run, stabilize: { gst: prefix.length, horizon: STABLE_HORIZON, seed, options } }, { ...checks, liveness: { bounds } });
   const trace = traceJson(r.universe, r.trace, {
     ...(t.seed === undefined ? {} : { seed: t.seed }),
     ...(t.strategy === undefined ? {} : { strategy: t.strategy }),
@@ -36,7 +47,8 @@ function rerun(t: TraceFile, plan: StrategyPlan | null, prefix: readonly Json[],
     ...traceStabilized(stabilized),
     ...(violation === null ? {} : { violation, description: `${violation.id} at step ${violation.step}` }),
   });
-  return { trace, violation };
+  const entries = () => trace.actions.map((json, k) => ({ json, added: r.added![k]!.map((m) => messageToJson(r.universe, m)) }));
+  return { trace, violation, entries };
 }
 
 /**
@@ -53,16 +65,20 @@ export function minimizeLiveness(t: TraceFile, o: { checks: CheckSpec; plan: Str
   let attempts = 0;
   let spent = 0;
   const more = () => attempts < budget && spent < stepBudget;
-  const first = rerun(t, o.plan, t.actions.slice(0, gst), o.checks, o.seed, DEFAULT_STABLE);
+  const first = rerun(t, o.plan, t.actions.slice(0, gst).map((json) => ({ json, added: [] })), o.checks, o.seed, DEFAULT_STABLE);
   if (first.violation === null || first.violation.id !== v0.id) return { trace: t, violation: { id: v0.id, step: v0.step, message: v0.message }, attempts };
-  let best = { prefix: first.trace.actions.slice(0, first.trace.stabilized!.gst), trace: first.trace, violation: first.violation, options: DEFAULT_STABLE };
-  const keeps = (prefix: Json[], options = best.options): boolean => {
+  const bestOf = (r: ReturnType<typeof rerun>, options: StableOptions) => {
+    const whole = r.entries();
+    return { whole, prefix: whole.slice(0, r.trace.stabilized!.gst), trace: r.trace, violation: r.violation!, options };
+  };
+  let best = bestOf(first, DEFAULT_STABLE);
+  const keeps = (prefix: Entry[], options = best.options): boolean => {
     if (!more()) return false;
     attempts++;
     const r = rerun(t, o.plan, prefix, o.checks, o.seed, options, best.trace.actions.length - 1);
     spent += r.trace.actions.length;
     if (r.violation === null || r.violation.id !== v0.id || r.trace.actions.length >= best.trace.actions.length) return false;
-    best = { prefix: r.trace.actions.slice(0, r.trace.stabilized!.gst), trace: r.trace, violation: r.violation, options };
+    best = bestOf(r, options);
     return true;
   };
   // A simpler stabilized part: faulty nodes silent after GST, no new requests. The properties
@@ -74,7 +90,7 @@ export function minimizeLiveness(t: TraceFile, o: { checks: CheckSpec; plan: Str
   };
   // Chunks of decreasing size dropped from `start`, each candidate taken as the adversarial prefix;
   // after a kept one, from the prefix it left.
-  const dropChunks = (start: readonly Json[], options?: StableOptions) => {
+  const dropChunks = (start: readonly Entry[], options?: StableOptions) => {
     let base = start;
     for (let size = Math.max(1, base.length >> 1); size >= 1 && more(); size >>= 1)
       for (let at = 0; at < base.length && more(); ) {
@@ -82,16 +98,29 @@ export function minimizeLiveness(t: TraceFile, o: { checks: CheckSpec; plan: Str
         else at += size;
       }
   };
+  // Another replica fails in place of one that does: a faulty primary forces a view change that a
+  // faulty backup does not (the properties must hold whichever f replicas fail).
+  const moveFailures = () => {
+    const n = 3 * t.config.f + 1;
+    for (let k = 0; k < best.prefix.length && more(); k++) {
+      const a = best.prefix[k]!.json as { kind: string; i?: number };
+      if (a.kind !== 'REPLICA-FAILURE') continue;
+      const failing = new Set(best.prefix.flatMap((e) => ((e.json as { kind: string }).kind === 'REPLICA-FAILURE' ? [(e.json as { i: number }).i] : [])));
+      for (let j = 0; j < n && more(); j++)
+        if (!failing.has(j) && keeps(best.prefix.map((e, x) => (x === k ? { json: { kind: 'REPLICA-FAILURE', i: j }, added: [] } : e)))) break;
+    }
+  };
   for (let before = Infinity; best.trace.actions.length < before && more(); ) {
     before = best.trace.actions.length;
     simpler();
+    moveFailures();
     // The adversarial prefix shortened, the stabilized part run again from where it leaves the system.
     dropChunks(best.prefix);
     // Then GST later: the whole trace less a chunk, anywhere, as the adversarial prefix (any enabled
     // actions may come before GST) and the stabilized part run from its end: a stall the stabilized
     // part reached by a long detour may be reached by a few of its steps. The requests the stall
     // needs are in the prefix then: none new after GST, and the faulty nodes silent.
-    dropChunks(best.trace.actions, { ...best.options, requests: 0, faultyRate: 0 });
+    dropChunks(best.whole, { ...best.options, requests: 0, faultyRate: 0 });
   }
   if (process.env.MINDEBUG) console.error(`minimizeLiveness: ${attempts} attempts, ${spent} steps, ${t.actions.length} -> ${best.trace.actions.length}`);
   return { trace: best.trace, violation: best.violation, attempts };

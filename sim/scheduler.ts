@@ -13,6 +13,7 @@ import { SeededRng } from './rng.ts';
 import { StableScheduler, type StableOptions } from './stable-scheduler.ts';
 import { RunStats } from './stats.ts';
 import { ActionDecoder, type Json } from './trace-json.ts';
+import { OutWatch, Renaming, redirectDelivery } from './minimize-rename.ts';
 import './variants.ts'; // the catalog of protocol variants, so that config.mutants can name them
 
 export interface RunOptions {
@@ -55,6 +56,13 @@ export interface RunOptions {
    * The liveness minimizer replays shortened prefixes with it.
    */
   prefix?: readonly Json[];
+  /**
+   * With the prefix: what each of its actions added to out_i when it was last run (trace JSON).
+   * The prefix is then taken with the minimizer's renaming (sim/minimize-rename.ts): a message a
+   * replica now builds differently is named by later actions in place of the old one; and the
+   * result records what every step added (`added`), for the next candidate.
+   */
+  prefixAdded?: readonly (readonly Json[])[];
   /** Called at GST with the state the stabilized part starts from. */
   onStabilize?: (k: number, s: SystemState, stable: StableScheduler) => void;
   /** Called once before the first step. */
@@ -72,6 +80,8 @@ export interface RunResult {
   stats: RunStats;
   /** True when the run stopped before `steps` because nothing was enabled (after GST: nothing left to do). */
   quiescent: boolean;
+  /** With prefixAdded: the messages each step added to out_i. */
+  added?: Message[][];
 }
 
 export interface Stabilize {
@@ -102,11 +112,15 @@ export function runRandom(opts: RunOptions): RunResult {
   const standIns = opts.standIns ?? silentStandIns;
   const stats = new RunStats(u);
   const trace: Action[] = [];
+  const watch = opts.prefixAdded === undefined ? null : new OutWatch();
+  const added: Message[][] = [];
   /** Takes a; `observed` sees the step before the caller's onStep does. */
   const take = (a: Action, observed?: (k: number) => void): boolean => {
     opts.beforeStep?.(trace.length, a, s);
     stats.before(s, a);
+    watch?.before(s);
     step(u, s, a, standIns);
+    if (watch !== null) added.push(watch.after(s));
     stats.after(s, a);
     trace.push(a);
     observed?.(trace.length - 1);
@@ -122,10 +136,14 @@ export function runRandom(opts: RunOptions): RunResult {
   let stopped = false;
   if (opts.prefix !== undefined) {
     const dec = new ActionDecoder(u);
-    for (const j of opts.prefix) {
-      const a = dec.action(j);
+    const renaming = opts.prefixAdded === undefined ? null : new Renaming(u);
+    for (const [k, j] of opts.prefix.entries()) {
+      const a = renaming === null ? dec.action(j) : redirectDelivery(u, s, renaming.action(dec.action(j)));
       if (whyDisabled(u, s, a) !== null) continue;
-      if (!take(a)) {
+      const goOn = take(a);
+      const before = opts.prefixAdded?.[k] ?? [];
+      if (renaming !== null && (before.length > 0 || added[added.length - 1]!.length > 0)) renaming.learn(before.map((m) => dec.message(m)), added[added.length - 1]!);
+      if (!goOn) {
         stopped = true;
         break;
       }
@@ -161,5 +179,5 @@ export function runRandom(opts: RunOptions): RunResult {
       if (!take(a, (k) => stable.observe(k, a, s))) break;
     }
   }
-  return { universe: u, state: s, trace, stats, quiescent };
+  return { universe: u, state: s, trace, stats, quiescent, ...(watch === null ? {} : { added }) };
 }
