@@ -10,7 +10,8 @@ import type { SystemInvariant } from '../invariants/types.ts';
 import { EXPLORE_DEFAULTS, explore, type ExploreReach } from './explore.ts';
 import { PrefixError } from './explore-prefix.ts';
 import { EXPLORE_PRESETS, presetNamed, presetPrefix } from './explore-presets.ts';
-import { loadTrace, replayTrace, saveTrace, TraceError, type TraceFile } from './trace-file.ts';
+import { loadTrace, replayTrace, TraceError, traceText, type TraceFile } from './trace-file.ts';
+import { EXIT_WRITE_FAILED, OutputFile } from './output.ts';
 import { ActionDecoder } from './trace-json.ts';
 
 const PRESET_LINES = EXPLORE_PRESETS.map((p) => `  ${p.name.padEnd(15)}${p.summary} [depth ${p.depth}${p.misbehaveBudget === undefined ? '' : `, --misbehave ${p.misbehaveBudget}`}]`).join('\n');
@@ -65,7 +66,7 @@ const PRESET_MAX_STATES = 20_000_000;
 /** Options that change the configuration, which --from takes from the trace. */
 const CONFIGURING = ['preset', 'variant', 'f', 'clients', 'faulty', 'faulty-clients', 'service', 'chkpt-int', 'log-size', 'network'] as const;
 
-export function exploreCommand(args: string[], out: (s: string) => void): number {
+export function exploreCommand(args: string[], out: (s: string) => void, err: (s: string) => void): number {
   let parsed;
   try {
     parsed = parseArgs({
@@ -130,6 +131,8 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
   const timeLimit = o['time-limit'] === undefined ? undefined : intArg('time-limit', o['time-limit'], 1, 0);
   const misbehaveBudget = intOption('misbehave', o.misbehave, 0) ?? preset?.misbehaveBudget;
   const prefix = start !== null ? start.prefix : preset !== undefined ? presetPrefix(preset, menuStandIns) : undefined;
+  const path = o.out ?? 'pbft-check-explore.json';
+  const file = OutputFile.check(path, '--out');
   const r = withPrefixErrors(preset?.name, () => explore({
     config: input,
     maxDepth: intArg('depth', o.depth, 0, preset?.depth ?? 12),
@@ -140,8 +143,7 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
     ...(prefix === undefined ? {} : { prefix }),
   }));
   const rate = Math.round(r.distinct / Math.max(r.seconds, 1e-9));
-  const path = o.out ?? 'pbft-check-explore.json';
-  if (r.violation !== null) saveTrace(path, r.violation.trace);
+  const writeFailed = r.violation === null ? null : file.write(traceText(r.violation.trace));
   const data = {
     ...(preset === undefined ? {} : { preset: preset.name }),
     ...(start === null ? {} : { from: o.from }),
@@ -166,6 +168,10 @@ export function exploreCommand(args: string[], out: (s: string) => void): number
     lines.push(`  ${reachLine(r.reach)}`);
     lines.push(r.violation === null ? '  no violation' : `  violation of ${r.violation.id} after ${r.violation.trace.actions.length} steps (a shortest trace): ${r.violation.message}\n  written to ${path}`);
     out(lines.join('\n') + '\n');
+  }
+  if (writeFailed !== null) {
+    err(`pbft-check: ${writeFailed}\n`);
+    return EXIT_WRITE_FAILED;
   }
   return r.violation === null ? 0 : 1;
 }

@@ -1,7 +1,7 @@
 // pbft-check replay <trace>: the command-line side of sim/replay.ts.
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { intOption, invariantsArg, mutantArg, relationsArg, UsageError } from './cli-usage.ts';
+import { EXIT_WRITE_FAILED, OutputFile } from './output.ts';
 import { toItf } from './itf.ts';
 import { describeChecks, describeRecorded, replay, type AppliedChecks } from './replay.ts';
 import { loadTrace, TraceError } from './trace-file.ts';
@@ -36,7 +36,7 @@ Exit codes: 0 the trace replays with matching fingerprints and no violation; 1 a
 (recorded or not) or a fingerprint mismatch; 2 a usage error or a bad trace file.
 `;
 
-export function replayCommand(args: string[], out: (s: string) => void): number {
+export function replayCommand(args: string[], out: (s: string) => void, err: (s: string) => void): number {
   let parsed;
   try {
     parsed = parseArgs({
@@ -73,6 +73,8 @@ export function replayCommand(args: string[], out: (s: string) => void): number 
   if (o.relations !== undefined && o['no-chain']) throw new UsageError('--relations needs the chain (drop --no-chain)');
   const path = parsed.positionals[0]!;
   const to = intOption('to', o.to, 0);
+  const itf = o.itf === undefined ? null : OutputFile.check(o.itf, '--itf');
+  let writeFailed: string | null = null;
   let r;
   try {
     const recorded = loadTrace(path);
@@ -87,7 +89,7 @@ export function replayCommand(args: string[], out: (s: string) => void): number 
     r = replay(t, { check: o.check === true, chain, invariants, relations, verbose: o.verbose === true, to }, (l) => {
       if (!o.quiet && !o.json) lines.push(l);
     });
-    if (o.itf !== undefined) writeFileSync(o.itf, JSON.stringify(toItf({ ...t, actions: t.actions.slice(0, r.steps) }, path)) + '\n');
+    if (itf !== null) writeFailed = itf.write(JSON.stringify(toItf({ ...t, actions: t.actions.slice(0, r.steps) }, path)) + '\n');
     if (o.json) out(JSON.stringify({ trace: path, recorded: t.violation ?? null, ...r }, null, 2) + '\n');
     else {
       if (lines.length > 0) out(lines.join('\n') + '\n');
@@ -102,6 +104,10 @@ export function replayCommand(args: string[], out: (s: string) => void): number 
   } catch (e) {
     if (e instanceof TraceError) throw new UsageError(e.message);
     throw e;
+  }
+  if (writeFailed !== null) {
+    err(`pbft-check: ${writeFailed}\n`);
+    return EXIT_WRITE_FAILED;
   }
   return r.mismatch === null && r.violation === null ? 0 : 1;
 }

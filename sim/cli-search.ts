@@ -2,18 +2,16 @@
 // the shared options (sim/search-options.ts); search generates schedules with fast-check and
 // shrinks a failing one, simulate takes seeded random walks. A violation (of the lowest run index)
 // is then minimized (sim/minimize.ts) and written as a trace file that `pbft-check replay` runs.
-import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { minimize } from './minimize.ts';
 import { minimizeLiveness } from './minimize-liveness.ts';
 import { isLivenessId } from '../invariants/liveness.ts';
 import { planOf } from './search.ts';
 import { ProgressReporter } from './progress.ts';
-import { UsageError } from './cli-usage.ts';
 import { runSearch, type SearchMode } from './search-driver.ts';
 import { parseSearchArgs, sharedOptionsHelp } from './search-options.ts';
 import { searchResult, type ResultViolation, type SearchResult } from './search-result.ts';
-import { saveTrace } from './trace-file.ts';
+import { traceText } from './trace-file.ts';
+import { EXIT_WRITE_FAILED, OutputFile } from './output.ts';
 import { formatReach } from './search-reach.ts';
 
 export const SEARCH_HELP = `Usage: pbft-check search [options]
@@ -87,19 +85,19 @@ export async function searchCommand(mode: SearchMode, args: string[], out: (s: s
     out(mode === 'search' ? SEARCH_HELP : SIMULATE_HELP);
     return 0;
   }
-  const dir = dirname(c.out);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--out: directory '${dir}' does not exist`);
+  const file = OutputFile.check(c.out, '--out');
   const progress = new ProgressReporter(mode, err, tty && !c.json);
   const o = await runSearch(mode, c.spec, c.limits, (p) => progress.update(p));
   progress.done();
   let violation: ResultViolation | null = null;
+  let writeFailed: string | null = null;
   if (o.finding !== null) {
     const f = o.finding;
     const t0 = performance.now();
     // A liveness violation's stabilized part follows from its prefix: only the prefix is shortened.
     const m = isLivenessId(f.id) ? minimizeLiveness(f.trace, { checks: c.spec.checks, plan: planOf(c.spec, f.planSeed), seed: f.planSeed }) : minimize(f.trace, { checks: c.spec.checks });
     const minimizeMs = Math.round(performance.now() - t0);
-    saveTrace(c.out, m.trace);
+    writeFailed = file.write(traceText(m.trace));
     const v = m.violation;
     violation = {
       run: f.run,
@@ -119,5 +117,9 @@ export async function searchCommand(mode: SearchMode, args: string[], out: (s: s
   }
   const r = searchResult(mode, c.spec, c.limits, o, violation);
   out(c.json ? JSON.stringify(r, null, 2) + '\n' : formatResult(r));
+  if (writeFailed !== null) {
+    err(`pbft-check: ${writeFailed}\n`);
+    return EXIT_WRITE_FAILED;
+  }
   return violation === null ? 0 : 1;
 }

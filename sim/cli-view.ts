@@ -1,14 +1,12 @@
 // pbft-check view <trace>: writes the trace viewer's page (sim/view/) for a trace file and prints
 // its path; --open opens it in the system's browser.
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from './cli-usage.ts';
 import { loadTrace, TraceError, type TraceFile } from './trace-file.ts';
 import { buildView } from './view/model.ts';
 import { renderPage } from './view/page.ts';
-import { writeWhole } from './write-whole.ts';
+import { EXIT_WRITE_FAILED, OutputFile } from './output.ts';
 
 export const VIEW_HELP = `Usage: pbft-check view <trace.json> [options]
 
@@ -60,9 +58,13 @@ export function viewCommand(args: string[], out: (s: string) => void, err: (s: s
   if (o.chain && o['no-chain']) throw new UsageError('--chain and --no-chain contradict each other');
   const path = parsed.positionals[0]!;
   const target = o.out ?? (path.endsWith('.json') ? `${path.slice(0, -5)}.html` : `${path}.html`);
-  checkDestination(target);
+  const file = OutputFile.check(target, o.out === undefined ? 'view' : '--out');
   const page = viewPage(path, o.chain ? true : o['no-chain'] ? false : undefined);
-  writePage(target, page.html);
+  const failed = file.write(page.html);
+  if (failed !== null) {
+    err(`pbft-check: ${failed}\n`);
+    return EXIT_WRITE_FAILED;
+  }
   out(`${target}\n`);
   if (page.violation !== null) out(`  shows the violation of ${page.violation}\n`);
   if (o.open) openInBrowser(target, err);
@@ -78,22 +80,6 @@ export function viewPage(path: string, chain: boolean | undefined, trace?: Trace
   } catch (e) {
     if (e instanceof TraceError) throw new UsageError(e.message);
     throw e;
-  }
-}
-
-/** Before the work: the folder must exist and the path must not be a folder. */
-export function checkDestination(target: string): void {
-  const dir = dirname(resolve(target));
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${target}: the folder ${dir} does not exist`);
-  if (existsSync(target) && statSync(target).isDirectory()) throw new UsageError(`${target}: is a folder, not a file`);
-}
-
-/** Writes the page whole or not at all; a failure is a one-line usage error. */
-export function writePage(target: string, text: string): void {
-  try {
-    writeWhole(target, text);
-  } catch (e) {
-    throw new UsageError(`could not write ${target}: ${(e as Error).message.split('\n')[0]}`);
   }
 }
 

@@ -11,7 +11,8 @@ import type { LivenessCheck } from './checks.ts';
 import { runSummary, formatSummary, type CheckRequest } from './summary.ts';
 import { replayCommand } from './cli-replay.ts';
 import { viewCommand } from './cli-view.ts';
-import { saveTrace } from './trace-file.ts';
+import { traceText } from './trace-file.ts';
+import { EXIT_WRITE_FAILED, OutputFile } from './output.ts';
 import { searchCommand } from './cli-search.ts';
 import { mergeCommand } from './cli-merge.ts';
 import { replCommand } from './repl/command.ts';
@@ -264,13 +265,13 @@ function dispatchLoaded(argv: string[], out: (s: string) => void, err: (s: strin
     case 'simulate':
       return searchCommand(command, rest, out, err, tty);
     case 'run':
-      return runCommand(rest, out);
+      return runCommand(rest, out, err);
     case 'replay':
-      return replayCommand(rest, out);
+      return replayCommand(rest, out, err);
     case 'view':
       return viewCommand(rest, out, err);
     case 'explore':
-      return exploreCommand(rest, out);
+      return exploreCommand(rest, out, err);
     case 'merge':
       return mergeCommand(rest, out);
     case 'mutants':
@@ -282,15 +283,20 @@ function dispatchLoaded(argv: string[], out: (s: string) => void, err: (s: strin
   }
 }
 
-function runCommand(args: string[], out: (s: string) => void): number {
+function runCommand(args: string[], out: (s: string) => void, err: (s: string) => void): number {
   const p = parseRunArgs(args);
   if (p.help) {
     out(RUN_HELP);
     return 0;
   }
+  const file = p.trace === undefined ? null : OutputFile.check(p.trace, '--trace');
   const summary = runSummary(p.config, p.seed, p.steps, { check: p.check, chain: p.chain, plan: p.plan, coverage: p.coverage, liveness: p.liveness === null ? null : { check: p.liveness.check, gst: p.liveness.gst ?? p.steps } });
-  if (p.trace !== undefined) saveTrace(p.trace, summary.traceJson());
+  const writeFailed = file === null ? null : file.write(traceText(summary.traceJson()));
   out(p.json ? JSON.stringify(summary.data, null, 2) + '\n' : formatSummary(summary.data));
+  if (writeFailed !== null) {
+    err(`pbft-check: ${writeFailed}\n`);
+    return EXIT_WRITE_FAILED;
+  }
   return summary.finding === null && summary.simulationFinding === null && summary.livenessViolation === null ? 0 : 1;
 }
 

@@ -131,7 +131,12 @@ async function search(variant: string | null, seed: string, o: MatrixOptions, tr
   if (o.mutantFiles.length > 0) args.push('--mutant-file', o.mutantFiles.join(','));
   const c = await runChild(args);
   if (c.code !== 0 && c.code !== 1) return firstLine(c.stderr) || `exit code ${c.code}`;
-  return JSON.parse(c.stdout) as SearchJson;
+  // A crash also exits 1 (Node's code for an uncaught exception): no result to read then.
+  try {
+    return JSON.parse(c.stdout) as SearchJson;
+  } catch {
+    return `no result (exit code ${c.code}): ${firstLine(c.stderr) || 'nothing on stderr'}`;
+  }
 }
 
 async function searchSeed(variant: string | null, seed: string, o: MatrixOptions, expectation: Expectation): Promise<SeedOutcome> {

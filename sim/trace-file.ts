@@ -101,9 +101,14 @@ export function fingerprintsOf(config: Config, actions: readonly Json[]): string
   return out;
 }
 
+/** A trace file's text. */
+export function traceText(t: TraceFile): string {
+  return JSON.stringify(t, null, 1) + '\n';
+}
+
 /** Writes the trace file whole or not at all (a temporary file renamed into place). */
 export function saveTrace(path: string, t: TraceFile): void {
-  writeWhole(path, JSON.stringify(t, null, 1) + '\n');
+  writeWhole(path, traceText(t));
 }
 
 /** Reads and validates a trace file; a bad file gives a TraceError naming the field or the step. */

@@ -81,7 +81,7 @@ describe('pbft-check view', () => {
 
   it('checks the destination before the work, and refuses bad arguments in one line', async () => {
     const cases: [string[], RegExp][] = [
-      [['view', F1, '--out', join(tmp, 'no', 'such', 'x.html')], /the folder .*no\/such does not exist/],
+      [['view', F1, '--out', join(tmp, 'no', 'such', 'x.html')], /--out .*x\.html is in a folder that does not exist \(.*no\/such\)/],
       [['view', F1, '--out', tmp], /is a folder, not a file/],
       [['view'], /view needs exactly one trace file, got 0/],
       [['view', F1, F1], /got 2/],
@@ -135,7 +135,7 @@ describe("the REPL's view", () => {
     expect([d.title, d.steps.length]).toEqual([join(tmp, 'repl.json'), 30]);
     expect(d.sections.map((s) => s.id)).toContain("S'");
     expect(loadTrace(join(tmp, 'repl.json')).actions).toHaveLength(30);
-    expect(execute(ctx, `view ${join(tmp, 'none', 'x.html')}`)).toMatch(/^error: .*x\.html: the folder .*none does not exist$/);
+    expect(execute(ctx, `view ${join(tmp, 'none', 'x.html')}`)).toMatch(/^error: view .*x\.html is in a folder that does not exist \(.*none\)$/);
     expect(existsSync(join(tmp, 'none'))).toBe(false);
   });
 });

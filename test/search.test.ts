@@ -233,7 +233,7 @@ describe('pbft-check search', () => {
     [['--invariants', 'A.9.9'], /--invariants: no invariant matches 'A.9.9'/],
     [['--variant', 'a', '--relations', 'H'], /relation H is not in the chain of variant a/],
     [['--service', 'kv'], /--service must be 'log' or 'counter'/],
-    [['--out', '/no/such/dir/x.json'], /--out: directory '\/no\/such\/dir' does not exist/],
+    [['--out', '/no/such/dir/x.json'], /--out \/no\/such\/dir\/x.json is in a folder that does not exist \(\/no\/such\/dir\)/],
     [['--workers', '0'], /--workers must be an integer >= 1/],
     [['--chain', '--no-chain'], /contradict/],
     [['extra'], /Unexpected argument 'extra'/],

@@ -2,9 +2,10 @@
 // trace viewer's page of the execution so far.
 import { makeConfig } from '../../automata/config.ts';
 import { describePlan } from '../strategies.ts';
-import { checkDestination, viewPage, writePage } from '../cli-view.ts';
+import { viewPage } from '../cli-view.ts';
+import { OutputFile } from '../output.ts';
 import { UsageError } from '../cli-usage.ts';
-import { loadTrace, replayTrace, saveTrace, TraceError, traceJson, type TraceChecks, type TraceFile } from '../trace-file.ts';
+import { loadTrace, replayTrace, TraceError, traceJson, traceText, type TraceChecks, type TraceFile } from '../trace-file.ts';
 import { ActionDecoder } from '../trace-json.ts';
 import { formatLasso } from '../lasso.ts';
 import { baseName, CommandError, type Command } from './context.ts';
@@ -98,12 +99,19 @@ function sessionChecks(session: Session): TraceChecks {
   };
 }
 
-function writeTrace(path: string, t: TraceFile): void {
+/** The destination checked, as the REPL reports it (a command error, one line). */
+function destination(path: string, command: string): OutputFile {
   try {
-    saveTrace(path, t);
+    return OutputFile.check(path, command);
   } catch (e) {
-    throw new CommandError(`cannot write ${baseName(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (e instanceof UsageError) throw new CommandError(e.message);
+    throw e;
   }
+}
+
+function write(file: OutputFile, text: string): void {
+  const failed = file.write(text);
+  if (failed !== null) throw new CommandError(failed);
 }
 
 export const saveCommand: Command = {
@@ -116,8 +124,9 @@ its GST and deadlines; \`pbft-check replay FILE\` and \`load FILE\` read it.`,
   run(ctx, arg) {
     const path = arg.trim();
     if (path === '') throw new CommandError('save needs a file name, e.g. save my-run.json');
+    const file = destination(path, 'save');
     const t = sessionTrace(ctx.session);
-    writeTrace(path, t);
+    write(file, traceText(t));
     return `saved ${t.actions.length} actions to ${baseName(path)}`;
   },
 };
@@ -133,12 +142,13 @@ name. The page shows the chain's abstract side when the session runs the chain.`
   run(ctx, arg) {
     const page = arg.trim() === '' ? 'pbft-check-repl.html' : arg.trim();
     const trace = page.endsWith('.html') ? `${page.slice(0, -5)}.json` : `${page}.json`;
+    const pageFile = destination(page, 'view');
+    const traceFile = destination(trace, 'view');
     const t = sessionTrace(ctx.session);
     try {
-      checkDestination(page);
       const { html, violation } = viewPage(trace, ctx.session.setup.chain !== null, t);
-      writeTrace(trace, t);
-      writePage(page, html);
+      write(traceFile, traceText(t));
+      write(pageFile, html);
       return `wrote ${baseName(page)} (${t.actions.length} steps${violation === null ? '' : `, the violation of ${violation}`}) and its trace ${baseName(trace)}`;
     } catch (e) {
       if (e instanceof UsageError) throw new CommandError(e.message);

@@ -120,7 +120,7 @@ describe('trace files', () => {
     const ctx = session();
     expect(execute(ctx, `load ${path}`)).toMatch(/recorded violation: H\(5\) at step 3: made up\n {2}the chain of simulations runs/);
     expect(ctx.session.chain).not.toBe(null);
-    expect(execute(ctx, 'save /nonexistent-dir/x.json')).toMatch(/^error: cannot write x.json/);
+    expect(execute(ctx, 'save /nonexistent-dir/x.json')).toMatch(/^error: save \/nonexistent-dir\/x.json is in a folder that does not exist/);
   });
 });
 
