@@ -90,7 +90,7 @@ export function mergeCommand(args: string[], out: (s: string) => void): number {
     out(MERGE_HELP);
     return 0;
   }
-  if (parsed.positionals.length === 0) throw new UsageError(`merge needs result files\n\n${MERGE_HELP}`);
+  if (parsed.positionals.length === 0) throw new UsageError('merge needs result files, e.g. pbft-check merge shard-*.json (see pbft-check merge --help)');
   const m = merge(parsed.positionals.map((path) => ({ path, r: load(path) })));
   const missing = m.shards === null ? [] : Array.from({ length: m.shards.count }, (_, k) => k + 1).filter((i) => !m.shards!.indices.includes(i));
   const note = missing.length === 0 ? '' : `  (shards ${missing.join(', ')} of ${m.shards!.count} are not in these files)\n`;

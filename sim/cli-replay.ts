@@ -32,8 +32,10 @@ Options:
   --mutant-file FILE  load variants from a file of one's own (without --mutant: apply all of them)
   -h, --help          show this help
 
-Exit codes: 0 the trace replays with matching fingerprints and no violation; 1 a violation
-(recorded or not) or a fingerprint mismatch; 2 a usage error or a bad trace file.
+Exit codes: 0 the trace replays with matching fingerprints and no violation; 1 a violation (the
+recorded one, or one in a file that records none); 2 a usage error, a bad trace file or an --itf
+file that could not be written; 3 the file does not replay as recorded: its recorded violation
+did not come up at its step (with the checks applied), or a fingerprint differs.
 `;
 
 export function replayCommand(args: string[], out: (s: string) => void, err: (s: string) => void): number {
@@ -68,7 +70,7 @@ export function replayCommand(args: string[], out: (s: string) => void, err: (s:
     out(REPLAY_HELP);
     return 0;
   }
-  if (parsed.positionals.length !== 1) throw new UsageError(`replay needs exactly one trace file, got ${parsed.positionals.length}\n\n${REPLAY_HELP}`);
+  if (parsed.positionals.length !== 1) throw new UsageError(`replay needs exactly one trace file, got ${parsed.positionals.length} (see pbft-check replay --help)`);
   if (o.chain && o['no-chain']) throw new UsageError('--chain and --no-chain contradict each other');
   if (o.relations !== undefined && o['no-chain']) throw new UsageError('--relations needs the chain (drop --no-chain)');
   const path = parsed.positionals[0]!;
@@ -109,8 +111,12 @@ export function replayCommand(args: string[], out: (s: string) => void, err: (s:
     err(`pbft-check: ${writeFailed}\n`);
     return EXIT_WRITE_FAILED;
   }
-  return r.mismatch === null && r.violation === null ? 0 : 1;
+  if (r.mismatch !== null || r.reproduced === false) return EXIT_NOT_REPRODUCED;
+  return r.violation === null ? 0 : 1;
 }
+
+/** The exit code of a replay whose file does not replay as recorded. */
+export const EXIT_NOT_REPRODUCED = 3;
 
 /** What was checked, and how it relates to what the file records. */
 function checkedLine(c: AppliedChecks): string {

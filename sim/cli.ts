@@ -1,6 +1,6 @@
 // The command-line tool: dispatch of the commands (search, the default, simulate, replay, view,
-// explore, repl, merge, mutants, run) and `run`'s options. Exit codes: 0 success, 1 a violation
-// was found, 2 usage or input error.
+// explore, repl, merge, mutants, run) and `run`'s options. Exit codes (MAIN_HELP): 0 success, 1 a
+// violation was found, 2 usage or input error or a file not written, 3 a replay not as recorded.
 import { parseArgs } from 'node:util';
 import { StrategyError, planConfig, planFor, noStrategy, STRATEGY_NAMES, type StrategyPlan } from './strategies.ts';
 import { DEFAULT_CONFIG, LITERAL_READINGS, type Config, type ConfigInput } from '../automata/config.ts';
@@ -44,6 +44,14 @@ Commands:
   run      take a seeded random walk of A or A_gc and print a summary
 
 Run 'pbft-check <command> --help' for a command's options.
+
+Exit codes:
+  0  done, nothing violated (replay: the trace replays as recorded, without a violation)
+  1  a violation was found (replay: the recorded one came up again)
+  2  a usage or input error, an output file that could not be written, or a piped REPL script
+     with a failed command
+  3  replay: the file does not replay as recorded (its violation did not come up, or a
+     fingerprint differs)
 `;
 
 const RUN_HELP = `Usage: pbft-check run [options]
@@ -279,7 +287,7 @@ function dispatchLoaded(argv: string[], out: (s: string) => void, err: (s: strin
     case 'repl':
       return replCommand(rest, { input: process.stdin, output: process.stdout, err });
     default:
-      throw new UsageError(`unknown command '${command}'\n\n${MAIN_HELP}`);
+      throw new UsageError(`unknown command '${command}' (see pbft-check --help)`);
   }
 }
 

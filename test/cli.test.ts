@@ -124,11 +124,17 @@ describe('pbft-check', () => {
     [['run', '--check', '--every', '0'], /--every must be >= 1/],
     [['run', '--literal-errata', 'E99'], /no erratum 'E99'/],
     [['run', '--literal-errata', 'E24'], /E24 has no corrected form/],
-    [['frobnicate'], /unknown command 'frobnicate'/],
-  ])('%j is a usage error (exit 2)', (argv, message) => {
+    [['frobnicate'], /^pbft-check: unknown command 'frobnicate' \(see pbft-check --help\)$/],
+    [['replay'], /^pbft-check: replay needs exactly one trace file, got 0 \(see pbft-check replay --help\)$/],
+  ])('%j is a usage error (exit 2) in one line', (argv, message) => {
     const r = cli(...argv);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(message);
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err.trimEnd()).toMatch(message);
     expect(r.out).toBe('');
+  });
+
+  it('--help gives the table of exit codes', () => {
+    expect(cli('--help').out).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 (.*\n)+ {2}3 {2}replay: the file does not replay as recorded/);
   });
 });

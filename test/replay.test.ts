@@ -113,12 +113,22 @@ describe('pbft-check replay', () => {
     // `run --trace` records its checks too; a recorded selection without A.2.3 does not see it, --check does.
     expect(loadTrace(p).checks).toEqual({ chain: false });
     const only = write('e3-only-a24.json', { ...loadTrace(p), checks: { chain: false, invariants: ['A.2.4'] } });
+    expect(cli('replay', only, '--quiet').code).toBe(3);
     expect(cli('replay', only, '--quiet').out).toMatch(/violation\s+none\n\s+recorded\s+A\.2\.3\(1\) at step 492: NOT reproduced\n\s+checked\s+invariants A\.2\.4, chain off, as the file records/);
     expect(cli('replay', only, '--quiet', '--check').code).toBe(1);
     const p2 = join(tmp, 'e3-a23.json');
     expect(cli('run', '--invariants', 'A.2.3', '--literal-errata', 'E3', '--seed', '36', '--steps', '3000', '--trace', p2).code).toBe(1);
     expect(loadTrace(p2).checks).toEqual({ chain: false, invariants: ['A.2.3(1)', 'A.2.3(2)'] });
     expect(cli('replay', p2, '--quiet').out).toMatch(/A\.2\.3\(1\) at step 492: reproduced\n\s+checked\s+invariants A\.2\.3\(1\),A\.2\.3\(2\), chain off, as the file records/);
+  });
+
+  it('exit 3 when a fingerprint differs from the file\'s: the file does not replay as recorded', () => {
+    const t = loadTrace('traces/regression/f-plus-1-agreement.json');
+    const fingerprints = [...t.fingerprints!];
+    fingerprints[3] = fingerprints[3]!.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+    const out = cli('replay', write('mismatch.json', { ...t, fingerprints }), '--quiet');
+    expect(out.code).toBe(3);
+    expect(out.out).toMatch(/fingerprints\s+MISMATCH at step 3/);
   });
 
   it('--verbose shows what each step changed', () => {
@@ -204,7 +214,7 @@ describe('replay applies the checks a trace was found with', () => {
     expect([j.reproduced, j.violation.id, j.checks]).toEqual([true, 'A.1.1(in)', { invariants: 'all', chain: true, relations: 'all', liveness: false, recorded: { chain: true }, asRecorded: true }]);
     // --no-chain overrides the file: A_gc's invariants alone see nothing.
     const off = cli('replay', p, '--quiet', '--no-chain');
-    expect(off.code).toBe(0);
+    expect(off.code).toBe(3);
     expect(off.out).toMatch(/violation\s+none\n\s+recorded\s+A\.1\.1\(in\) at step \d+: NOT reproduced\n\s+checked\s+invariants all, chain off \(the file records invariants all, chain on\)/);
   });
 
@@ -212,7 +222,7 @@ describe('replay applies the checks a trace was found with', () => {
     const { checks: _, ...old } = e22();
     const p = write('e22-old.json', old);
     const out = cli('replay', p, '--quiet');
-    expect(out.code).toBe(0);
+    expect(out.code).toBe(3);
     expect(out.out).toMatch(/NOT reproduced\n\s+checked\s+invariants all, chain off \(the file records no checks\)/);
     const on = cli('replay', p, '--quiet', '--chain');
     expect(on.code).toBe(1);

@@ -18,6 +18,7 @@ echoed after the prompt, so a scripted session reads as a transcript. Type 'help
 
 Options:
   --trace FILE     load this trace file at the start (as the command 'load FILE')
+  --keep-going     with piped input, run every command even after one fails (exit code 2 still)
   --variant, --f, --clients, --service, --ops, --faulty, --faulty-clients, --max-view,
   --chkpt-int, --log-size, --no-loss, --no-duplicate, --no-replay, --literal, --literal-errata,
   --strategy, --faults, --fail-at, --seed, --invariants, --chain, --relations
@@ -28,13 +29,15 @@ Options:
                    scheduler's steps (type 'help stabilize' inside)
   -h, --help       show this help
 
-Exit codes: 0 at 'exit' or the end of input; 2 for a bad option or an unreadable --trace file.
+Exit codes: 0 at 'exit' or the end of input; 2 for a bad option or an unreadable --trace file, and
+with piped input when a command failed (the script stops there unless --keep-going).
 `;
 
-/** Takes --trace FILE (or --trace=FILE) off the arguments: run's own --trace means something else. */
-function splitTrace(args: string[]): { trace: string | null; rest: string[] } {
+/** Takes the REPL's own options off the arguments: --trace FILE (run's --trace means something else) and --keep-going. */
+function splitTrace(args: string[]): { trace: string | null; rest: string[]; keepGoing: boolean } {
   const rest: string[] = [];
   let trace: string | null = null;
+  let keepGoing = false;
   for (let k = 0; k < args.length; k++) {
     const a = args[k]!;
     if (a === '--trace') {
@@ -43,9 +46,10 @@ function splitTrace(args: string[]): { trace: string | null; rest: string[] } {
       trace = v;
       k++;
     } else if (a.startsWith('--trace=')) trace = a.slice('--trace='.length);
+    else if (a === '--keep-going') keepGoing = true;
     else rest.push(a);
   }
-  return { trace, rest };
+  return { trace, rest, keepGoing };
 }
 
 export async function replCommand(
@@ -54,9 +58,11 @@ export async function replCommand(
 ): Promise<number> {
   let session: Session;
   let trace: string | null;
+  let keepGoing = false;
   try {
     const split = splitTrace(args);
     trace = split.trace;
+    keepGoing = split.keepGoing;
     const p = parseRunArgs(split.rest);
     if (p.help) {
       io.output.write(REPL_HELP);
@@ -88,7 +94,7 @@ export async function replCommand(
     }
     banner += `${loaded}\n`;
   }
-  return startLoop(ctx, io, banner);
+  return startLoop(ctx, io, banner, keepGoing);
 }
 
 function describeSession(s: Session): string {

@@ -15,8 +15,12 @@ export interface LoopIo {
 
 export const PROMPT = 'pbft> ';
 
-/** Runs the loop until `exit` or the end of input; resolves with the exit code (0). */
-export function startLoop(ctx: Ctx, io: LoopIo, banner: string): Promise<number> {
+/**
+ * Runs the loop until `exit` or the end of input; resolves with the exit code. In a terminal it is
+ * 0. With piped input a failed command (its answer begins with `error: `) stops the script, exit
+ * code 2; with keepGoing the rest still runs, and the code is 2 at the end.
+ */
+export function startLoop(ctx: Ctx, io: LoopIo, banner: string, keepGoing = false): Promise<number> {
   const terminal = (io.input as { isTTY?: boolean }).isTTY === true && (io.output as { isTTY?: boolean }).isTTY === true;
   let closed = false;
   // Lines already read when `exit` comes are not run, and nothing more is printed.
@@ -29,6 +33,7 @@ export function startLoop(ctx: Ctx, io: LoopIo, banner: string): Promise<number>
         },
       });
   output.write(banner);
+  let failed = false;
   return new Promise((resolve) => {
     let server: repl.REPLServer;
     const handle = (line: string) => {
@@ -36,6 +41,13 @@ export function startLoop(ctx: Ctx, io: LoopIo, banner: string): Promise<number>
       if (!terminal) output.write(`${line}\n`);
       const text = execute(ctx, line);
       if (text !== '') output.write(text.endsWith('\n') ? text : `${text}\n`);
+      if (!terminal && text.startsWith('error: ')) {
+        failed = true;
+        if (!keepGoing) {
+          output.write('(the script stops at a failed command: exit code 2; --keep-going runs the rest)\n');
+          ctx.exit = true;
+        }
+      }
       if (ctx.exit) {
         closed = true;
         server.close();
@@ -69,7 +81,7 @@ export function startLoop(ctx: Ctx, io: LoopIo, banner: string): Promise<number>
     server.on('exit', () => {
       if (!closed) io.output.write('\n');
       closed = true;
-      resolve(0);
+      resolve(failed ? 2 : 0);
     });
   });
 }

@@ -55,10 +55,11 @@ describe('REPL fuzz (fast-check, seed 7)', () => {
     expect(readdirSync('.').filter((f) => /^(\d+|save|x)$/.test(f))).toEqual([]);
   });
 
-  it('arbitrary text piped in is answered line by line and the REPL exits 0', async () => {
+  it('arbitrary text piped in is answered line by line (--keep-going) and the REPL exits 2 for the failed commands', async () => {
     const text = fc.sample(fc.string({ maxLength: 40, unit: 'binary' }), { seed: 11, numRuns: 80 }).join('\n');
-    const r = await runRepl([], text.replace(/\b(exit|quit|run|until|save|load)\b/gi, 'x'));
-    expect(r.code).toBe(0);
+    const r = await runRepl(['--keep-going'], text.replace(/\b(exit|quit|run|until|save|load)\b/gi, 'x'));
+    expect(r.code).toBe(2);
+    expect(r.out).not.toMatch(/the script stops/);
     expect(r.out).not.toMatch(/internal error|Uncaught/);
   });
 });

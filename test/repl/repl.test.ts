@@ -48,6 +48,18 @@ describe('pbft-check repl: options and exit codes', () => {
     expect(bad.err).toMatch(/cannot load missing.json/);
   });
 
+  it('a piped script stops at its first failed command with exit 2; --keep-going runs the rest and still exits 2', async () => {
+    const script = 'step\nbogus\nshow r0\n';
+    const stop = await runRepl([], script);
+    expect(stop.code).toBe(2);
+    expect(stop.out).toMatch(/error: unknown command 'bogus'.*\n\(the script stops at a failed command: exit code 2; --keep-going runs the rest\)\n$/);
+    expect(stop.out).not.toMatch(/replica r0/);
+    const all = await runRepl(['--keep-going'], script);
+    expect(all.code).toBe(2);
+    expect(all.out).toMatch(/replica r0/);
+    expect((await runRepl([], 'step\nshow r0\n')).code).toBe(0);
+  });
+
   it('ends with 0 at exit, .exit or the end of input, and runs nothing after exit', async () => {
     for (const input of ['exit\nshow\n', '.exit\nshow\n', 'quit\nshow\n', '']) {
       const r = await runRepl([], input);
