@@ -1,6 +1,5 @@
 // pbft-check explore: the command-line side of sim/explore.ts.
-import { parseArgs } from 'node:util';
-import { configArg, CONFIG_OPTIONS, MUTANT_HELP, mutantArg, intArg, intOption, listOption, literalErrataArg, serviceArg, UsageError, variantArg } from './cli-usage.ts';
+import { configArg, CONFIG_OPTIONS, MUTANT_HELP, mutantArg, intArg, intOption, listOption, literalErrataArg, serviceArg, UsageError, variantArg, parseOptions } from './cli-usage.ts';
 import type { Action } from '../automata/actions.ts';
 import { menuStandIns } from '../automata/byzantine-menu.ts';
 import type { Config, ConfigInput, Readings } from '../automata/config.ts';
@@ -69,7 +68,7 @@ const CONFIGURING = ['preset', 'variant', 'f', 'clients', 'faulty', 'faulty-clie
 export function exploreCommand(args: string[], out: (s: string) => void, err: (s: string) => void): number {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseOptions({
       args,
       strict: true,
       options: {

@@ -4,9 +4,8 @@
 // after, shrinking, minimizing), and the reach adds up. Files from different
 // searches (another seed, configuration, strategy or checks) or the same shard twice are refused.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { formatResult } from './cli-search.ts';
-import { UsageError } from './cli-usage.ts';
+import { UsageError, parseOptions } from './cli-usage.ts';
 import { RESULT_FORMAT, RESULT_VERSION, TIMING_FIELDS, type SearchResult } from './search-result.ts';
 import { isReachTotals, mergeReach } from './search-reach.ts';
 
@@ -28,7 +27,7 @@ result of the same search.
 function load(path: string): SearchResult {
   let j: unknown;
   try {
-    j = JSON.parse(readFileSync(path, 'utf8'));
+    j = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, '')); // a byte-order mark is not content
   } catch (e) {
     throw new UsageError(`${path}: ${(e as Error).message}`);
   }
@@ -82,7 +81,7 @@ export function merge(results: readonly { path: string; r: SearchResult }[]): Se
 export function mergeCommand(args: string[], out: (s: string) => void): number {
   let parsed;
   try {
-    parsed = parseArgs({ args, strict: true, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseOptions({ args, strict: true, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

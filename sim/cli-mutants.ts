@@ -1,8 +1,7 @@
 // `pbft-check mutants`: the kill matrix of the protocol variants (sim/kill-matrix.ts), or their list.
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import { knownVariants, type VariantDef } from '../automata/variant.ts';
-import { intArg, UsageError } from './cli-usage.ts';
+import { intArg, UsageError, parseOptions } from './cli-usage.ts';
 import { killMatrix, type MatrixRow } from './kill-matrix.ts';
 import { TARGETED_STRATEGIES } from './strategies.ts';
 import { mutantConfig } from './variants.ts';
@@ -40,7 +39,7 @@ Options:
 export async function mutantsCommand(args: string[], out: (s: string) => void, err: (s: string) => void, tty: boolean): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseOptions({
       args,
       strict: true,
       allowPositionals: false,

@@ -1,6 +1,5 @@
 // pbft-check replay <trace>: the command-line side of sim/replay.ts.
-import { parseArgs } from 'node:util';
-import { intOption, invariantsArg, mutantArg, relationsArg, UsageError } from './cli-usage.ts';
+import { intOption, invariantsArg, mutantArg, relationsArg, UsageError, parseOptions } from './cli-usage.ts';
 import { EXIT_WRITE_FAILED, OutputFile } from './output.ts';
 import { toItf } from './itf.ts';
 import { describeChecks, describeRecorded, replay, type AppliedChecks } from './replay.ts';
@@ -41,7 +40,7 @@ did not come up at its step (with the checks applied), or a fingerprint differs.
 export function replayCommand(args: string[], out: (s: string) => void, err: (s: string) => void): number {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseOptions({
       args,
       allowPositionals: true,
       strict: true,
@@ -104,7 +103,7 @@ export function replayCommand(args: string[], out: (s: string) => void, err: (s:
       out(res.join('\n') + '\n');
     }
   } catch (e) {
-    if (e instanceof TraceError) throw new UsageError(e.message);
+    if (e instanceof TraceError) throw new UsageError(e.message.startsWith(`${path}: `) ? e.message : `${path}: ${e.message}`);
     throw e;
   }
   if (writeFailed !== null) {

@@ -6,8 +6,37 @@ import { selectInvariants, SelectionError, systemInvariants } from '../invariant
 import type { ChainOptions } from '../proofs/chain.ts';
 import { VariantError } from '../automata/variant.ts';
 import { mutantConfig } from './variants.ts';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/**
+ * A message as one line a terminal shows safely: control bytes escaped (a newline as \n), at
+ * most `max` characters (a file's content quoted by an error can be long).
+ */
+export function oneLine(s: string, max = 300): string {
+  const flat = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
 
 export class UsageError extends Error {}
+
+/**
+ * node:util's parseArgs with our own one-line messages: a negative number after an option that
+ * takes a value is refused by name (parseArgs would call it an ambiguous option, in three lines),
+ * and parseArgs's own errors keep their first line.
+ */
+export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  const args = config.args ?? [];
+  for (let k = 0; k + 1 < args.length; k++) {
+    const name = args[k]!.startsWith('--') ? args[k]!.slice(2) : null;
+    const value = args[k + 1]!;
+    if (name !== null && config.options?.[name]?.type === 'string' && /^-\d+(\.\d*)?$/.test(value)) throw new UsageError(`--${name} must not be negative, got '${value}'`);
+  }
+  try {
+    return parseArgs(config);
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]!);
+  }
+}
 
 /** The parseArgs declarations of the options every checking command takes (same names everywhere). */
 export const CONFIG_OPTIONS = {

@@ -1,8 +1,7 @@
 // pbft-check view <trace>: writes the trace viewer's page (sim/view/) for a trace file and prints
 // its path; --open opens it in the system's browser.
 import { spawn } from 'node:child_process';
-import { parseArgs } from 'node:util';
-import { UsageError } from './cli-usage.ts';
+import { UsageError, parseOptions } from './cli-usage.ts';
 import { loadTrace, TraceError, type TraceFile } from './trace-file.ts';
 import { buildView } from './view/model.ts';
 import { renderPage } from './view/page.ts';
@@ -34,7 +33,7 @@ that could not be written (nothing is left half-written).
 export function viewCommand(args: string[], out: (s: string) => void, err: (s: string) => void): number {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseOptions({
       args,
       allowPositionals: true,
       strict: true,
@@ -78,7 +77,7 @@ export function viewPage(path: string, chain: boolean | undefined, trace?: Trace
     const data = buildView(t, { path, chain });
     return { html: renderPage(data), violation: data.violation === null ? null : `${data.violation.id} at step ${data.violation.step}` };
   } catch (e) {
-    if (e instanceof TraceError) throw new UsageError(e.message);
+    if (e instanceof TraceError) throw new UsageError(e.message.startsWith(`${path}: `) ? e.message : `${path}: ${e.message}`);
     throw e;
   }
 }

@@ -1,7 +1,6 @@
 // The command-line tool: dispatch of the commands (search, the default, simulate, replay, view,
 // explore, repl, merge, mutants, run) and `run`'s options. Exit codes (MAIN_HELP): 0 success, 1 a
 // violation was found, 2 usage or input error or a file not written, 3 a replay not as recorded.
-import { parseArgs } from 'node:util';
 import { StrategyError, planConfig, planFor, noStrategy, STRATEGY_NAMES, type StrategyPlan } from './strategies.ts';
 import { DEFAULT_CONFIG, LITERAL_READINGS, type Config, type ConfigInput } from '../automata/config.ts';
 import { DEFAULT_SEED } from './scheduler.ts';
@@ -18,7 +17,7 @@ import { mergeCommand } from './cli-merge.ts';
 import { replCommand } from './repl/command.ts';
 import { exploreCommand } from './cli-explore.ts';
 import { mutantsCommand } from './cli-mutants.ts';
-import { configArg, CONFIG_OPTIONS, LIVENESS_BOUNDS_HELP, LIVENESS_OPTIONS, livenessArg, MUTANT_HELP, mutantArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError } from './cli-usage.ts';
+import { oneLine, configArg, CONFIG_OPTIONS, LIVENESS_BOUNDS_HELP, LIVENESS_OPTIONS, livenessArg, MUTANT_HELP, mutantArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError, parseOptions } from './cli-usage.ts';
 
 import { VariantError } from '../automata/variant.ts';
 import { preloadMutants } from './variants.ts';
@@ -119,7 +118,7 @@ export function parseRunArgs(args: string[]): {
 } {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseOptions({
       args,
       allowPositionals: false,
       strict: true,
@@ -234,7 +233,7 @@ export interface CliEnv {
 export function main(argv: string[], out: (s: string) => void, err: (s: string) => void, env: CliEnv = {}): number | Promise<number> {
   const failed = (e: unknown): number => {
     if (e instanceof UsageError || e instanceof VariantError) {
-      err(`pbft-check: ${e.message}\n`);
+      err(`pbft-check: ${oneLine(e.message)}\n`);
       return 2;
     }
     throw e;

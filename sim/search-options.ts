@@ -1,9 +1,8 @@
 // The options shared by the search commands (`search` and `simulate`), parsed into a search spec
 // (what decides every run), the limits (how many runs, where, for how long) and the output.
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import { makeConfig, type ConfigInput } from '../automata/config.ts';
-import { configArg, CONFIG_OPTIONS, LIVENESS_HELP, LIVENESS_OPTIONS, livenessArg, MUTANT_HELP, mutantArg, intArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError, variantArg } from './cli-usage.ts';
+import { configArg, CONFIG_OPTIONS, LIVENESS_HELP, LIVENESS_OPTIONS, livenessArg, MUTANT_HELP, mutantArg, intArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError, variantArg, parseOptions } from './cli-usage.ts';
 import type { SearchLimits, SearchMode } from './search-driver.ts';
 import { DEFAULT_SHRINK_BUDGET, type SearchSpec } from './search.ts';
 import { planFor, STRATEGY_NAMES, StrategyError } from './strategies.ts';
@@ -65,7 +64,7 @@ function shardArg(v: string | undefined): { index: number; count: number } | und
 export function parseSearchArgs(mode: SearchMode, args: string[]): SearchCommand {
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseOptions({
       args,
       strict: true,
       allowPositionals: false,

@@ -115,7 +115,7 @@ export function saveTrace(path: string, t: TraceFile): void {
 export function loadTrace(path: string): TraceFile {
   let j: unknown;
   try {
-    j = JSON.parse(readFileSync(path, 'utf8'));
+    j = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, '')); // a byte-order mark is not content
   } catch (e) {
     throw new TraceError(`${path}: not a readable JSON file (${(e as Error).message})`);
   }

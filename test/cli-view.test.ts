@@ -68,7 +68,7 @@ describe('pbft-check view', () => {
       [bad, /^pbft-check: .*bad\.json: not a readable JSON file/],
       [join(tmp, 'missing.json'), /^pbft-check: .*missing\.json: not a readable JSON file/],
       [mismatched, /^pbft-check: .*mismatched\.json: the state after step 4 does not match the file's fingerprint/],
-      [disabled, /^pbft-check: step 0 \(.*\) is not enabled/],
+      [disabled, /^pbft-check: .*disabled\.json: step 0 \(.*\) is not enabled/],
     ] as const) {
       const r = await cli('view', file, '--out', join(tmp, 'never.html'));
       expect([r.code, r.out], file).toEqual([2, '']);

@@ -125,6 +125,9 @@ describe('pbft-check', () => {
     [['run', '--literal-errata', 'E99'], /no erratum 'E99'/],
     [['run', '--literal-errata', 'E24'], /E24 has no corrected form/],
     [['frobnicate'], /^pbft-check: unknown command 'frobnicate' \(see pbft-check --help\)$/],
+    [['run', '--f', '-1'], /^pbft-check: --f must not be negative, got '-1'$/],
+    [['explore', '--depth', '-2'], /^pbft-check: --depth must not be negative, got '-2'$/],
+    [['run', '--seed'], /^pbft-check: Option '--seed <value>' argument missing$/],
     [['replay'], /^pbft-check: replay needs exactly one trace file, got 0 \(see pbft-check replay --help\)$/],
   ])('%j is a usage error (exit 2) in one line', (argv, message) => {
     const r = cli(...argv);

@@ -1,12 +1,13 @@
 // Every output path (issue 17): a destination that cannot be written is refused before the work,
 // in one line with exit 2; a write that fails at the end is reported in one line with exit 2 after
 // the result; no temporary file is ever left behind.
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../sim/cli.ts';
+import { oneLine } from '../sim/cli-usage.ts';
 import { OutputFile } from '../sim/output.ts';
 import { replCommand } from '../sim/repl/command.ts';
 
@@ -77,11 +78,34 @@ describe("the REPL's save and view", () => {
     let out = '';
     stdout.on('data', (d: Buffer) => (out += d.toString()));
     stdin.end(`run 5\nsave ${tmp}\nsave ${join(tmp, 'nope', 'x.json')}\nview ${join(tmp, 'nope', 'x.html')}\nsave ${join(tmp, 'ok.json')}\nexit\n`);
-    await replCommand([], { input: stdin, output: stdout, err: () => {} });
+    await replCommand(['--keep-going'], { input: stdin, output: stdout, err: () => {} });
     expect(out).toMatch(/error: save .* is a folder, not a file/);
     expect(out).toMatch(/error: save .*x\.json is in a folder that does not exist/);
     expect(out).toMatch(/error: view .*x\.html is in a folder that does not exist/);
     expect(out).toMatch(/saved 5 actions to ok\.json/);
     expect(leftovers(tmp)).toEqual([]);
+  });
+});
+
+describe('error messages', () => {
+  it('are one line of at most 300 characters, control bytes escaped, the file named', async () => {
+    const bad = join(tmp, 'control.json');
+    writeFileSync(bad, `{"format": "pbft-check-trace",\n\u0001\u0002 "x": "${'a'.repeat(2000)}"`);
+    const r = await cli('replay', bad);
+    expect(r.code).toBe(2);
+    const line = r.err.replace(/\n$/, '');
+    expect(line.split('\n')).toHaveLength(1);
+    expect(line.length).toBeLessThanOrEqual(300 + 'pbft-check: '.length);
+    expect(line).toContain(bad);
+    expect(oneLine('a\nb\u0001c\td')).toBe('a\\nb\\x01c\\td');
+    expect(oneLine('x'.repeat(500))).toHaveLength(300);
+  });
+
+  it('a trace file that begins with a byte-order mark is read', async () => {
+    const bom = join(tmp, 'bom.json');
+    writeFileSync(bom, `\uFEFF${readFileSync(TRACE, 'utf8')}`);
+    const r = await cli('replay', bom, '--quiet');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/recorded\s+AGREEMENT at step 28: reproduced/);
   });
 });
