@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { formatResult } from './cli-search.ts';
 import { UsageError, parseOptions } from './cli-usage.ts';
-import { RESULT_FORMAT, RESULT_VERSION, TIMING_FIELDS, type SearchResult } from './search-result.ts';
-import { isReachTotals, mergeReach } from './search-reach.ts';
+import type { SearchResult } from './search-result.ts';
+import { mergeReach } from './search-reach.ts';
+import { validateResult } from './result-validate.ts';
 
 export const MERGE_HELP = `Usage: pbft-check merge [--json] FILE...
 
@@ -17,11 +18,13 @@ reported is the one with the lowest run index (its trace is where that shard wro
 times those of that shard: found after, shrinking, minimizing).
 
 Options:
-  --json      print the merged result as JSON (the same format, so merges can be merged)
-  -h, --help  show this help
+  --json           print the merged result as JSON (the same format, so merges can be merged)
+  --allow-missing  merge an incomplete set of shards without failing (the result says which are missing)
+  -h, --help       show this help
 
-Exit codes: 0 no shard found a violation; 1 one did; 2 usage error or a file that is not a
-result of the same search.
+Every field of every file is validated. Exit codes: 0 no shard found a violation; 1 one did; 2
+a usage error, a file that is not a result of the same search, or shards missing (the merged
+result of those given is still printed) without --allow-missing.
 `;
 
 function load(path: string): SearchResult {
@@ -29,20 +32,9 @@ function load(path: string): SearchResult {
   try {
     j = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, '')); // a byte-order mark is not content
   } catch (e) {
-    throw new UsageError(`${path}: ${(e as Error).message}`);
+    throw new UsageError(`${path}: not a readable JSON file (${(e as Error).message})`);
   }
-  const r = j as Partial<SearchResult> | null;
-  if (r === null || typeof r !== 'object' || r.format !== RESULT_FORMAT) throw new UsageError(`${path}: not a search result (format must be '${RESULT_FORMAT}')`);
-  if (r.version !== RESULT_VERSION) throw new UsageError(`${path}: result version ${String(r.version)} is not supported (this is version ${RESULT_VERSION})`);
-  for (const k of ['runs', 'steps', 'seconds', 'violations'] as const) if (typeof r[k] !== 'number' || !(r[k] >= 0)) throw new UsageError(`${path}: field '${k}' must be a number >= 0`);
-  if (typeof r.search !== 'object' || r.search === null) throw new UsageError(`${path}: field 'search' is missing`);
-  if (r.violation !== null && (typeof r.violation !== 'object' || typeof r.violation?.run !== 'number')) throw new UsageError(`${path}: field 'violation' must be null or have a run number`);
-  for (const k of TIMING_FIELDS) {
-    const ms: unknown = r.violation?.[k];
-    if (ms !== undefined && !(typeof ms === 'number' && ms >= 0)) throw new UsageError(`${path}: field 'violation.${k}' must be a number >= 0`);
-  }
-  if (r.reach !== undefined && !isReachTotals(r.reach)) throw new UsageError(`${path}: field 'reach' must have whole numbers runs, alive, adopted and views by view number`);
-  return r as SearchResult;
+  return validateResult(j, path);
 }
 
 export function merge(results: readonly { path: string; r: SearchResult }[]): SearchResult {
@@ -78,10 +70,10 @@ export function merge(results: readonly { path: string; r: SearchResult }[]): Se
   };
 }
 
-export function mergeCommand(args: string[], out: (s: string) => void): number {
+export function mergeCommand(args: string[], out: (s: string) => void, err: (s: string) => void): number {
   let parsed;
   try {
-    parsed = parseOptions({ args, strict: true, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseOptions({ args, strict: true, allowPositionals: true, options: { json: { type: 'boolean' }, 'allow-missing': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -94,5 +86,9 @@ export function mergeCommand(args: string[], out: (s: string) => void): number {
   const missing = m.shards === null ? [] : Array.from({ length: m.shards.count }, (_, k) => k + 1).filter((i) => !m.shards!.indices.includes(i));
   const note = missing.length === 0 ? '' : `  (shards ${missing.join(', ')} of ${m.shards!.count} are not in these files)\n`;
   out(parsed.values.json ? JSON.stringify(m, null, 2) + '\n' : formatResult(m) + note);
+  if (missing.length > 0 && !parsed.values['allow-missing']) {
+    err(`pbft-check: shards ${missing.join(', ')} of ${m.shards!.count} are missing, so this is not the whole search (--allow-missing merges the shards there are)\n`);
+    return 2;
+  }
   return m.violation === null ? 0 : 1;
 }

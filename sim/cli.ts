@@ -280,7 +280,7 @@ function dispatchLoaded(argv: string[], out: (s: string) => void, err: (s: strin
     case 'explore':
       return exploreCommand(rest, out, err);
     case 'merge':
-      return mergeCommand(rest, out);
+      return mergeCommand(rest, out, err);
     case 'mutants':
       return mutantsCommand(rest, out, err, tty);
     case 'repl':

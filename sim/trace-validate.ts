@@ -8,6 +8,7 @@ import { DEFAULT_CONFIG, makeConfig, type Config } from '../automata/config.ts';
 import type { Tag } from '../automata/messages.ts';
 import { selectInvariants, SelectionError, systemInvariants } from '../invariants/registry.ts';
 import { TRACE_FORMAT, TraceError, type TraceChecks, type TraceFile } from './trace-file.ts';
+import { array, Bad, bool, field, hex, int, isNat, isObject, nat, NO_SIZES, nullOr, object, oneOf, optional, present, probability, show, str, sub, want, type Check, type Sizes, type Spec } from './validate.ts';
 
 /** A trace file as validateTrace accepts it: version 0, or 1 with its optional fields. */
 export interface ValidatedTrace extends TraceFile {
@@ -20,54 +21,6 @@ export interface ValidatedTrace extends TraceFile {
   checks?: TraceChecks;
 }
 
-/** Sizes that ranges depend on: replicas n = 3f+1, clients, nodes n + clients. */
-interface Sizes {
-  n: number;
-  clients: number;
-  nodes: number;
-}
-
-/** A failed check: the field path ('' for the value itself) and what is wrong with it. */
-class Bad {
-  constructor(
-    readonly path: string,
-    readonly what: string,
-  ) {}
-}
-
-/** A check throws Bad if the value at `path` is not acceptable. */
-type Check = (v: unknown, path: string, z: Sizes) => void;
-type Spec = Readonly<Record<string, Check>>;
-
-/** A short rendering of an offending value. */
-function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (typeof v === 'number') return String(v);
-  let s: string | undefined;
-  try {
-    s = JSON.stringify(v);
-  } catch {
-    s = undefined;
-  }
-  if (s === undefined) return typeof v;
-  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
-}
-
-const want = (path: string, v: unknown, desc: string): never => {
-  throw new Bad(path, v === undefined ? `is missing (must be ${desc})` : `must be ${desc}, got ${show(v)}`);
-};
-const sub = (path: string, k: string | number) => (typeof k === 'number' ? `${path}[${k}]` : path === '' ? k : `${path}.${k}`);
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-const field = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
-
-// Leaf checks.
-const int =
-  (min: number): Check =>
-  (v, p) => {
-    if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= min)) want(p, v, `an integer >= ${min}`);
-  };
-const nat = int(0);
 /** An integer in 0..max(z)-1, `what` naming it (replica, client, node). */
 const below =
   (what: string, max: (z: Sizes) => number): Check =>
@@ -77,31 +30,8 @@ const below =
 const replica = below('a replica', (z) => z.n);
 const client = below('a client', (z) => z.clients);
 const node = below('a node', (z) => z.nodes);
-const probability: Check = (v, p) => {
-  if (!(typeof v === 'number' && v >= 0 && v <= 1)) want(p, v, 'a number in 0..1');
-};
-const str: Check = (v, p) => {
-  if (typeof v !== 'string') want(p, v, 'a string');
-};
-const bool: Check = (v, p) => {
-  if (typeof v !== 'boolean') want(p, v, 'a boolean');
-};
-/** Lowercase hex strings of a fixed length: digests (SHA-256, digests.ts), state fingerprints (state-hash.ts). */
-const hex =
-  (what: string, len: number): Check =>
-  (v, p) => {
-    if (!(typeof v === 'string' && v.length === len && /^[0-9a-f]*$/.test(v))) want(p, v, `${what} (${len} lowercase hex digits)`);
-  };
 const digest = hex('a digest', 64);
 const fingerprint = hex('a fingerprint', 16);
-const present: Check = (v, p) => {
-  if (v === undefined) throw new Bad(p, 'is missing');
-};
-const oneOf =
-  (...xs: readonly unknown[]): Check =>
-  (v, p) => {
-    if (!xs.includes(v)) want(p, v, xs.length === 1 ? show(xs[0]) : `one of ${xs.map(show).join(', ')}`);
-  };
 /** A destination set: a bit mask over the nodes 0..nodes-1 (actions.ts). */
 const mask: Check = (v, p, z) => {
   if (!isNat(v)) want(p, v, 'a node mask (an integer >= 0)');
@@ -113,30 +43,6 @@ const mask: Check = (v, p, z) => {
   }
 };
 
-// Combinators.
-const optional =
-  (c: Check): Check =>
-  (v, p, z) => {
-    if (v !== undefined) c(v, p, z);
-  };
-const nullOr =
-  (c: Check): Check =>
-  (v, p, z) => {
-    if (v !== null) c(v, p, z);
-  };
-const array =
-  (c: Check, len?: (z: Sizes) => number): Check =>
-  (v, p, z) => {
-    if (!Array.isArray(v)) return want(p, v, 'an array');
-    if (len !== undefined && v.length !== len(z)) throw new Bad(p, `must have ${len(z)} elements, got ${v.length}`);
-    v.forEach((x, k) => c(x, sub(p, k), z));
-  };
-const object =
-  (spec: Spec): Check =>
-  (v, p, z) => {
-    if (!isObject(v)) return want(p, v, 'an object');
-    for (const [k, c] of Object.entries(spec)) c(field(v, k), sub(p, k), z);
-  };
 /** A message with one of the given tags, checked against its tag's spec. */
 const message =
   (...tags: readonly Tag[]): Check =>
@@ -195,7 +101,7 @@ const ACTIONS: Readonly<Record<ActionKind, Spec>> = {
 
 // The configuration's fields, all optional (makeConfig fills in defaults); makeConfig then
 // checks the relations between them (chkptInt < L, sizes, faulty nodes in range).
-const CONFIG: Spec = {
+export const CONFIG: Spec = {
   variant: optional(oneOf('A', 'Agc')),
   f: optional(int(1)),
   clients: optional(int(1)),
@@ -214,7 +120,6 @@ const CONFIG: Spec = {
   readings: optional(object(Object.fromEntries(Object.keys(DEFAULT_CONFIG.readings).map((k) => [k, optional(bool)])))),
 };
 
-const NO_SIZES: Sizes = { n: 0, clients: 0, nodes: 0 };
 
 /** Clause counts of the relations (Defs A.1.15, A.1.20, A.2.6), as sim/cli-usage.ts relationsArg has them. */
 const RELATION_CLAUSES: Readonly<Record<string, number>> = { F: 3, G: 11, H: 7 };
@@ -243,7 +148,7 @@ const patternOf =
   };
 
 /** The recorded checks: chain on or off, the invariants and relations selected. */
-const checksOf =
+export const checksOf =
   (config: Config): Check =>
   (v, p, z) => {
     object({ chain: bool, invariants: optional(array(patternOf(config))), relations: optional(array(relationOf(config))), liveness: optional(bool) })(v, p, z);

@@ -187,8 +187,29 @@ describe('pbft-check search', () => {
     const m = JSON.parse(merged.out);
     expect([m.runs, m.steps, m.violation, m.shards]).toEqual([6, whole.steps, null, { count: 3, indices: [1, 2, 3] }]);
     expect(m.reach).toEqual(whole.reach);
+    // An incomplete set of shards: the merged result of those given, and exit 2 unless --allow-missing.
     const two = await cli('merge', paths[0]!, paths[1]!);
     expect(two.out).toMatch(/search: 4 runs[^]*shards 3 of 3 are not in these files/);
+    expect([two.code, two.err]).toEqual([2, 'pbft-check: shards 3 of 3 are missing, so this is not the whole search (--allow-missing merges the shards there are)\n']);
+    expect((await cli('merge', '--allow-missing', paths[0]!, paths[1]!)).code).toBe(0);
+    // Every field is validated: structural mutations are one-line errors naming the field.
+    const r1 = JSON.parse(readFileSync(paths[0]!, 'utf8'));
+    for (const [mutation, message] of [
+      [{ search: {} }, /field 'search.seed' is missing/],
+      [{ search: { ...r1.search, config: null } }, /field 'search.config' must be an object, got null/],
+      [{ shards: { count: 3, indices: 5 } }, /field 'shards.indices' must be an array, got 5/],
+      [{ shards: { count: 3, indices: [4] } }, /field 'shards.indices' names shard 4 of 3/],
+      [{ mode: 'explore' }, /field 'mode' must be one of "search", "simulate", got "explore"/],
+      [{ runs: -1 }, /field 'runs' must be an integer >= 0, got -1/],
+      [{ search: { ...r1.search, config: { ...r1.search.config, chkptInt: 8, L: 8 } } }, /field 'search.config' is rejected: chkptInt \(8\) must be < L \(8\)/],
+    ] as const) {
+      const p = join(tmp, 'mutated.json');
+      writeFileSync(p, JSON.stringify({ ...r1, ...mutation }));
+      const r = await cli('merge', p);
+      expect(r.code, JSON.stringify(mutation)).toBe(2);
+      expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(message);
+    }
   });
 
   it('merge keeps the times of the lowest run\'s violation, checks them, and prints results without them', () => {
@@ -221,7 +242,7 @@ describe('pbft-check search', () => {
     const junk = join(tmp, 'junk.json');
     writeFileSync(junk, '{"format":"pbft-check-trace"}');
     const r = await cli('merge', junk);
-    expect([r.code, r.err]).toEqual([2, expect.stringMatching(/not a search result/)]);
+    expect([r.code, r.err]).toEqual([2, expect.stringMatching(/field 'format' must be "pbft-check-search-result", got "pbft-check-trace"/)]);
     expect((await cli('merge', join(tmp, 'missing.json'))).code).toBe(2);
     expect((await cli('merge')).err).toMatch(/merge needs result files/);
   });
