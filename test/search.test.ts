@@ -249,6 +249,7 @@ describe('pbft-check search', () => {
 
   it.each([
     [['--shard', '3/2'], /--shard must be i\/N with 1 <= i <= N/],
+    [['--workers', '1000'], /--workers 1000 is more than this machine's \d+ cores: .* give --force to run them anyway/],
     [['--faults', '2', '--faulty', '1,2'], /--faults and --faulty both say/],
     [['--relations', 'H', '--no-chain'], /--relations needs the chain/],
     [['--invariants', 'A.9.9'], /--invariants: no invariant matches 'A.9.9'/],
