@@ -11,6 +11,7 @@ import { findLasso } from '../sim/lasso.ts';
 import { replay } from '../sim/replay.ts';
 import { loadTrace, TraceError } from '../sim/trace-file.ts';
 import { validateTrace } from '../sim/trace-validate.ts';
+import { buildView } from '../sim/view/model.ts';
 import { runRepl } from './repl/run-repl.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pbft-liveness-run-'));
@@ -120,6 +121,9 @@ describe('the lasso of a liveness counterexample', () => {
     expect(t.fingerprints![to]).toBe(t.fingerprints![from - 1]);
     const again = replay(t, { check: false, verbose: false }, () => {});
     expect(again.violation?.report).toContain(`lasso: steps ${from}..${to} lead from the state before step ${from} back to it`);
+    const view = buildView(t, { path: file, chain: undefined });
+    expect(view.notes).toContain(`Steps ${from}..${to} are a cycle: they lead from the state before step ${from} back to it (a lasso; both ends are marked).`);
+    expect(view.violation!.steps).toEqual(expect.arrayContaining([from, to]));
     expect(() => validateTrace({ ...t, lasso: { from: to, to: from - 1 } }, 'x.json')).toThrow(TraceError);
     expect(() => validateTrace({ ...t, lasso: { from, to: t.actions.length } }, 'x.json')).toThrow(/field 'lasso.to'/);
   });
