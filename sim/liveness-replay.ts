@@ -1,7 +1,7 @@
-// The liveness properties along a replayed trace: from the file's GST on, the monitor follows the
-// recorded steps, and a shadow of the stabilized scheduler follows them too, so that at the end
-// of the trace it can tell whether the stabilized run had nothing left to do (then an obligation
-// still open is violated, as during the search).
+// The liveness properties along a replayed trace or a REPL session: from GST on, the monitor
+// follows the steps taken, and a shadow of the stabilized scheduler follows them too, so that at
+// the end it can tell whether the stabilized run had nothing left to do (then an obligation still
+// open is violated, as during the search); in the REPL the shadow also proposes the next step.
 import type { Action } from '../automata/actions.ts';
 import type { SystemState } from '../automata/compose.ts';
 import type { Universe } from '../automata/universe.ts';

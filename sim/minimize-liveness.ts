@@ -27,6 +27,11 @@ interface Entry {
   added: readonly Json[];
 }
 
+/** The replicas ('REPLICA-FAILURE', 'i') or clients ('CLIENT-FAILURE', 'c') the entries make fail, in order. */
+function failing(entries: readonly Entry[], kind: string, key: 'i' | 'c'): number[] {
+  return entries.flatMap((e) => ((e.json as { kind: string }).kind === kind ? [(e.json as Record<string, number>)[key]!] : [])).sort((a, b) => a - b);
+}
+
 /**
  * The prefix taken again (with the minimizer's renaming, its disabled actions skipped), then the
  * stabilized part with the liveness check, stopped once the whole run is `limit` steps long (a
@@ -35,8 +40,7 @@ interface Entry {
 function rerun(t: TraceFile, plan: StrategyPlan | null, prefix: readonly Entry[], checks: CheckSpec, seed: string, options: StableOptions, limit = Infinity): { trace: TraceFile; violation: Violation | null; entries: () => Entry[] } {
   const bounds = t.stabilized!.bounds;
   // The configuration names the nodes the prefix makes fail (a candidate may fail another one).
-  const failing = (kind: string, key: 'i' | 'c') => prefix.flatMap((e) => ((e.json as { kind: string }).kind === kind ? [(e.json as Record<string, number>)[key]!] : [])).sort((a, b) => a - b);
-  const config = { ...(t.config as Config), faultyReplicas: failing('REPLICA-FAILURE', 'i'), faultyClients: failing('CLIENT-FAILURE', 'c') };
+  const config = { ...(t.config as Config), faultyReplicas: failing(prefix, 'REPLICA-FAILURE', 'i'), faultyClients: failing(prefix, 'CLIENT-FAILURE', 'c') };
   const opts = plan === null ? { config } : { ...planRunOptions(plan, config), config };
   const run = { ...opts, steps: prefix.length, prefix: prefix.map((e) => e.json), prefixAdded: prefix.map((e) => e.added), onStep: (k: number) => k + 1 < limit };
   const { r, violation, stabilized } = runChecked({ ...run, stabilize: { gst: prefix.length, horizon: STABLE_HORIZON, seed, options } }, { ...checks, liveness: { bounds } });
@@ -103,11 +107,10 @@ export function minimizeLiveness(t: TraceFile, o: { checks: CheckSpec; plan: Str
   const moveFailures = () => {
     const n = 3 * t.config.f + 1;
     for (let k = 0; k < best.prefix.length && more(); k++) {
-      const a = best.prefix[k]!.json as { kind: string; i?: number };
-      if (a.kind !== 'REPLICA-FAILURE') continue;
-      const failing = new Set(best.prefix.flatMap((e) => ((e.json as { kind: string }).kind === 'REPLICA-FAILURE' ? [(e.json as { i: number }).i] : [])));
+      if ((best.prefix[k]!.json as { kind: string }).kind !== 'REPLICA-FAILURE') continue;
+      const failed = failing(best.prefix, 'REPLICA-FAILURE', 'i');
       for (let j = 0; j < n && more(); j++)
-        if (!failing.has(j) && keeps(best.prefix.map((e, x) => (x === k ? { json: { kind: 'REPLICA-FAILURE', i: j }, added: [] } : e)))) break;
+        if (!failed.includes(j) && keeps(best.prefix.map((e, x) => (x === k ? { json: { kind: 'REPLICA-FAILURE', i: j }, added: [] } : e)))) break;
     }
   };
   for (let before = Infinity; best.trace.actions.length < before && more(); ) {
@@ -122,6 +125,5 @@ export function minimizeLiveness(t: TraceFile, o: { checks: CheckSpec; plan: Str
     // needs are in the prefix then: none new after GST, and the faulty nodes silent.
     dropChunks(best.whole, { ...best.options, requests: 0, faultyRate: 0 });
   }
-  if (process.env.MINDEBUG) console.error(`minimizeLiveness: ${attempts} attempts, ${spent} steps, ${t.actions.length} -> ${best.trace.actions.length}`);
   return { trace: best.trace, violation: best.violation, attempts };
 }
