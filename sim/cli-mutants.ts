@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { knownVariants, type VariantDef } from '../automata/variant.ts';
 import { intArg, UsageError, parseOptions } from './cli-usage.ts';
+import { prepareFolder } from './output.ts';
 import { killMatrix, type MatrixRow } from './kill-matrix.ts';
 import { TARGETED_STRATEGIES } from './strategies.ts';
 import { mutantConfig } from './variants.ts';
@@ -86,6 +87,7 @@ export async function mutantsCommand(args: string[], out: (s: string) => void, e
     fallbackStrategies: TARGETED_STRATEGIES.map((s) => s.name),
     ...(tty && !o.json ? { onProgress: (d: number, t: number, label: string) => err(`\r\x1b[Kmutants: ${d}/${t} searches (${label})${d === t ? '\n' : ''}`) } : {}),
   };
+  prepareFolder(opts.outDir, '--out');
   const t0 = performance.now();
   const rows = await killMatrix(chosen, opts);
   const seconds = (performance.now() - t0) / 1000;

@@ -2,7 +2,7 @@
 // work starts (its folder exists and is writable, the path is not a folder), the file is written
 // whole or not at all (sim/write-whole.ts: no temporary file is left), and a failure at the end is
 // one line for the command to report, with exit code 2, after it has printed the result it has.
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from './cli-usage.ts';
 import { writeWhole } from './write-whole.ts';
@@ -50,5 +50,16 @@ export class OutputFile {
       const code = (e as NodeJS.ErrnoException).code;
       return `could not write ${this.path} (${this.option}): ${code ?? (e as Error).message.split('\n')[0]}`;
     }
+  }
+}
+
+/** Makes sure the folder `path` exists (creating it) and can be written, before any work; a usage error (exit 2) if not. */
+export function prepareFolder(path: string, option: string): void {
+  if (existsSync(path) && !statSync(path).isDirectory()) throw new UsageError(`${option} ${path} is a file, not a folder`);
+  try {
+    mkdirSync(path, { recursive: true });
+    accessSync(path, constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`${option} ${path} cannot be made a writable folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message.split('\n')[0]})`);
   }
 }

@@ -49,6 +49,16 @@ describe('a destination that cannot be written is refused before the work', () =
       expect(leftovers(folder)).toEqual([]);
     });
 
+  it('mutants --out: a file, or a folder that cannot be made', async () => {
+    const file = join(tmp, 'plain.txt');
+    writeFileSync(file, 'x');
+    const a = await cli('mutants', '--only', 'prepare-quorum-all', '--out', file);
+    expect([a.code, a.err]).toEqual([2, `pbft-check: --out ${file} is a file, not a folder\n`]);
+    const b = await cli('mutants', '--only', 'prepare-quorum-all', '--out', join(file, 'sub'));
+    expect(b.code).toBe(2);
+    expect(b.err).toMatch(/^pbft-check: --out .*plain\.txt\/sub cannot be made a writable folder \(E[A-Z]+\)\n$/);
+  });
+
   it('a folder without write permission is named (unless running as root, who may write anywhere)', async () => {
     const locked = join(tmp, 'locked');
     mkdirSync(locked);
