@@ -17,7 +17,7 @@ import { mergeCommand } from './cli-merge.ts';
 import { replCommand } from './repl/command.ts';
 import { exploreCommand } from './cli-explore.ts';
 import { mutantsCommand } from './cli-mutants.ts';
-import { oneLine, configArg, CONFIG_OPTIONS, LIVENESS_BOUNDS_HELP, LIVENESS_OPTIONS, livenessArg, MUTANT_HELP, mutantArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError, parseOptions } from './cli-usage.ts';
+import { oneLine, configArg, CONFIG_OPTIONS, LIVENESS_BOUNDS_HELP, LIVENESS_OPTIONS, livenessArg, MUTANT_HELP, mutantArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError, parseOptions, stepsArg } from './cli-usage.ts';
 
 import { VariantError } from '../automata/variant.ts';
 import { preloadMutants } from './variants.ts';
@@ -203,7 +203,7 @@ export function parseRunArgs(args: string[]): {
     const invariants = selectInvariants(systemInvariants(config.readings), invariantsArg(config, o.invariants));
     check = { invariants, every: intOption('every', o.every, 1) ?? 1 };
   }
-  const steps = intOption('steps', o.steps, 0) ?? 10_000;
+  const steps = stepsArg(o.steps, 10_000);
   const livenessCheck = livenessArg(o);
   const gst = intOption('gst', o.gst, 0);
   if (gst !== undefined && livenessCheck === undefined) throw new UsageError('--gst needs --liveness (it says where the walk stabilizes)');

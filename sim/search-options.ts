@@ -2,7 +2,7 @@
 // (what decides every run), the limits (how many runs, where, for how long) and the output.
 import { availableParallelism } from 'node:os';
 import { makeConfig, type ConfigInput } from '../automata/config.ts';
-import { configArg, CONFIG_OPTIONS, LIVENESS_HELP, LIVENESS_OPTIONS, livenessArg, MUTANT_HELP, mutantArg, intArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError, variantArg, parseOptions } from './cli-usage.ts';
+import { configArg, CONFIG_OPTIONS, LIVENESS_HELP, LIVENESS_OPTIONS, livenessArg, MUTANT_HELP, mutantArg, intArg, intOption, invariantsArg, listOption, literalErrataArg, relationsArg, serviceArg, UsageError, variantArg, parseOptions, stepsArg } from './cli-usage.ts';
 import type { SearchLimits, SearchMode } from './search-driver.ts';
 import { DEFAULT_SHRINK_BUDGET, type SearchSpec } from './search.ts';
 import { planFor, STRATEGY_NAMES, StrategyError } from './strategies.ts';
@@ -123,7 +123,7 @@ export function parseSearchArgs(mode: SearchMode, args: string[]): SearchCommand
     ...(faults === undefined ? {} : { faults }),
     ...(faultyReplicas === undefined ? {} : { faultyReplicas }),
     ...(faultyClients === undefined ? {} : { faultyClients }),
-    steps: intArg('steps', o.steps, 1, 2000),
+    steps: stepsArg(o.steps, 2000),
     seed: o.seed ?? 'pbft-check',
     checks: { invariants: invariantsArg(config, o.invariants), chain: o['no-chain'] !== true, ...(relations === undefined ? {} : { relations }), ...(liveness === undefined ? {} : { liveness }) },
     shrinkBudget: intArg('shrink-budget', o['shrink-budget'], 0, DEFAULT_SHRINK_BUDGET),

@@ -125,6 +125,7 @@ describe('pbft-check', () => {
     [['run', '--literal-errata', 'E99'], /no erratum 'E99'/],
     [['run', '--literal-errata', 'E24'], /E24 has no corrected form/],
     [['frobnicate'], /^pbft-check: unknown command 'frobnicate' \(see pbft-check --help\)$/],
+    [['run', '--steps', '99999999999999999999'], /^pbft-check: --steps must be at most 2,000,000, got '99999999999999999999': a run keeps every step/],
     [['run', '--f', '-1'], /^pbft-check: --f must not be negative, got '-1'$/],
     [['explore', '--depth', '-2'], /^pbft-check: --depth must not be negative, got '-2'$/],
     [['run', '--seed'], /^pbft-check: Option '--seed <value>' argument missing$/],

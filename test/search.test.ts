@@ -249,6 +249,7 @@ describe('pbft-check search', () => {
 
   it.each([
     [['--shard', '3/2'], /--shard must be i\/N with 1 <= i <= N/],
+    [['--steps', '1000000000'], /--steps must be at most 2,000,000, got '1000000000'/],
     [['--workers', '1000'], /--workers 1000 is more than this machine's \d+ cores: .* give --force to run them anyway/],
     [['--faults', '2', '--faulty', '1,2'], /--faults and --faulty both say/],
     [['--relations', 'H', '--no-chain'], /--relations needs the chain/],
