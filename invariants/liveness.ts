@@ -159,8 +159,8 @@ export class LivenessMonitor {
     if (v === undefined || correct.some((r) => r.view !== v)) return null;
     const p = s.replicas[this.u.primary(v)]!;
     if (p.faulty || hasNewView(this.u, v, p.in)) return null;
-    const signers = p.in.viewChangesByV.get(v);
-    if (correct.some((r) => ![...(signers ?? [])].some((m) => m.j === r.i))) return null;
+    const signers = new Set([...(p.in.viewChangesByV.get(v) ?? [])].map((m) => m.j));
+    if (correct.some((r) => !signers.has(r.i))) return null;
     return { id: 'L2', step: k, message: `the view change to view ${v} cannot complete: the correct replicas are all in view ${v}, its primary r${p.i} is correct and has all their view-changes, and no correct node can act (only a view-change timer could change the state)${this.context(s)}` };
   }
 

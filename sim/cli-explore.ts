@@ -10,7 +10,7 @@ import { EXPLORE_DEFAULTS, explore, type ExploreReach } from './explore.ts';
 import { PrefixError } from './explore-prefix.ts';
 import { EXPLORE_PRESETS, presetNamed, presetPrefix } from './explore-presets.ts';
 import { loadTrace, replayTrace, TraceError, traceText, type TraceFile } from './trace-file.ts';
-import { EXIT_WRITE_FAILED, OutputFile } from './output.ts';
+import { exitAfterWrite, OutputFile } from './output.ts';
 import { ActionDecoder } from './trace-json.ts';
 
 const PRESET_LINES = EXPLORE_PRESETS.map((p) => `  ${p.name.padEnd(15)}${p.summary} [depth ${p.depth}${p.misbehaveBudget === undefined ? '' : `, --misbehave ${p.misbehaveBudget}`}]`).join('\n');
@@ -66,33 +66,28 @@ const PRESET_MAX_STATES = 20_000_000;
 const CONFIGURING = ['preset', 'variant', 'f', 'clients', 'faulty', 'faulty-clients', 'service', 'chkpt-int', 'log-size', 'network'] as const;
 
 export function exploreCommand(args: string[], out: (s: string) => void, err: (s: string) => void): number {
-  let parsed;
-  try {
-    parsed = parseOptions({
-      args,
-      strict: true,
-      options: {
-        ...CONFIG_OPTIONS,
-        preset: { type: 'string' },
-        from: { type: 'string' },
-        'from-step': { type: 'string' },
-        faulty: { type: 'string' },
-        'faulty-clients': { type: 'string' },
-        requests: { type: 'string' },
-        'max-view': { type: 'string' },
-        'chkpt-int': { type: 'string' },
-        'log-size': { type: 'string' },
-        depth: { type: 'string' },
-        'max-states': { type: 'string' },
-        'time-limit': { type: 'string' },
-        network: { type: 'boolean' },
-        misbehave: { type: 'string' },
-        out: { type: 'string' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseOptions({
+    args,
+    strict: true,
+    options: {
+      ...CONFIG_OPTIONS,
+      preset: { type: 'string' },
+      from: { type: 'string' },
+      'from-step': { type: 'string' },
+      faulty: { type: 'string' },
+      'faulty-clients': { type: 'string' },
+      requests: { type: 'string' },
+      'max-view': { type: 'string' },
+      'chkpt-int': { type: 'string' },
+      'log-size': { type: 'string' },
+      depth: { type: 'string' },
+      'max-states': { type: 'string' },
+      'time-limit': { type: 'string' },
+      network: { type: 'boolean' },
+      misbehave: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
   const o = parsed.values;
   if (o.help) {
     out(EXPLORE_HELP);
@@ -168,11 +163,7 @@ export function exploreCommand(args: string[], out: (s: string) => void, err: (s
     lines.push(r.violation === null ? '  no violation' : `  violation of ${r.violation.id} after ${r.violation.trace.actions.length} steps (a shortest trace): ${r.violation.message}\n  written to ${path}`);
     out(lines.join('\n') + '\n');
   }
-  if (writeFailed !== null) {
-    err(`pbft-check: ${writeFailed}\n`);
-    return EXIT_WRITE_FAILED;
-  }
-  return r.violation === null ? 0 : 1;
+  return exitAfterWrite(writeFailed, err, r.violation === null ? 0 : 1);
 }
 
 /**

@@ -71,12 +71,7 @@ export function merge(results: readonly { path: string; r: SearchResult }[]): Se
 }
 
 export function mergeCommand(args: string[], out: (s: string) => void, err: (s: string) => void): number {
-  let parsed;
-  try {
-    parsed = parseOptions({ args, strict: true, allowPositionals: true, options: { json: { type: 'boolean' }, 'allow-missing': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseOptions({ args, strict: true, allowPositionals: true, options: { json: { type: 'boolean' }, 'allow-missing': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (parsed.values.help) {
     out(MERGE_HELP);
     return 0;

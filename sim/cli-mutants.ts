@@ -38,28 +38,23 @@ Options:
 `;
 
 export async function mutantsCommand(args: string[], out: (s: string) => void, err: (s: string) => void, tty: boolean): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseOptions({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        only: { type: 'string' },
-        'time-limit': { type: 'string' },
-        seeds: { type: 'string' },
-        jobs: { type: 'string' },
-        'mutant-file': { type: 'string' },
-        out: { type: 'string' },
-        'shrink-budget': { type: 'string' },
-        list: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseOptions({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      only: { type: 'string' },
+      'time-limit': { type: 'string' },
+      seeds: { type: 'string' },
+      jobs: { type: 'string' },
+      'mutant-file': { type: 'string' },
+      out: { type: 'string' },
+      'shrink-budget': { type: 'string' },
+      list: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const o = parsed.values;
   if (o.help) {
     out(MUTANTS_HELP);

@@ -1,9 +1,9 @@
 // pbft-check replay <trace>: the command-line side of sim/replay.ts.
 import { intOption, invariantsArg, mutantArg, relationsArg, UsageError, parseOptions } from './cli-usage.ts';
-import { EXIT_WRITE_FAILED, OutputFile } from './output.ts';
+import { exitAfterWrite, OutputFile } from './output.ts';
 import { toItf } from './itf.ts';
 import { describeChecks, describeRecorded, replay, type AppliedChecks } from './replay.ts';
-import { loadTrace, TraceError } from './trace-file.ts';
+import { inFile, loadTrace, TraceError } from './trace-file.ts';
 
 export const REPLAY_HELP = `Usage: pbft-check replay <trace.json> [options]
 
@@ -38,32 +38,27 @@ did not come up at its step (with the checks applied), or a fingerprint differs.
 `;
 
 export function replayCommand(args: string[], out: (s: string) => void, err: (s: string) => void): number {
-  let parsed;
-  try {
-    parsed = parseOptions({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        check: { type: 'boolean' },
-        chain: { type: 'boolean' },
-        'no-chain': { type: 'boolean' },
-        invariants: { type: 'string' },
-        relations: { type: 'string' },
-        verbose: { type: 'boolean' },
-        to: { type: 'string' },
-        quiet: { type: 'boolean' },
-        json: { type: 'boolean' },
-        itf: { type: 'string' },
-        mutant: { type: 'string' },
-        'mutant-file': { type: 'string' },
-        'no-mutants': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseOptions({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      check: { type: 'boolean' },
+      chain: { type: 'boolean' },
+      'no-chain': { type: 'boolean' },
+      invariants: { type: 'string' },
+      relations: { type: 'string' },
+      verbose: { type: 'boolean' },
+      to: { type: 'string' },
+      quiet: { type: 'boolean' },
+      json: { type: 'boolean' },
+      itf: { type: 'string' },
+      mutant: { type: 'string' },
+      'mutant-file': { type: 'string' },
+      'no-mutants': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const o = parsed.values;
   if (o.help) {
     out(REPLAY_HELP);
@@ -103,15 +98,10 @@ export function replayCommand(args: string[], out: (s: string) => void, err: (s:
       out(res.join('\n') + '\n');
     }
   } catch (e) {
-    if (e instanceof TraceError) throw new UsageError(e.message.startsWith(`${path}: `) ? e.message : `${path}: ${e.message}`);
+    if (e instanceof TraceError) throw new UsageError(inFile(path, e));
     throw e;
   }
-  if (writeFailed !== null) {
-    err(`pbft-check: ${writeFailed}\n`);
-    return EXIT_WRITE_FAILED;
-  }
-  if (r.mismatch !== null || r.reproduced === false) return EXIT_NOT_REPRODUCED;
-  return r.violation === null ? 0 : 1;
+  return exitAfterWrite(writeFailed, err, r.mismatch !== null || r.reproduced === false ? EXIT_NOT_REPRODUCED : r.violation === null ? 0 : 1);
 }
 
 /** The exit code of a replay whose file does not replay as recorded. */

@@ -11,7 +11,7 @@ import { runSearch, type SearchMode } from './search-driver.ts';
 import { parseSearchArgs, sharedOptionsHelp } from './search-options.ts';
 import { searchResult, type ResultViolation, type SearchResult } from './search-result.ts';
 import { traceText } from './trace-file.ts';
-import { EXIT_WRITE_FAILED, OutputFile } from './output.ts';
+import { exitAfterWrite, OutputFile } from './output.ts';
 import { formatReach } from './search-reach.ts';
 
 export const SEARCH_HELP = `Usage: pbft-check search [options]
@@ -117,9 +117,5 @@ export async function searchCommand(mode: SearchMode, args: string[], out: (s: s
   }
   const r = searchResult(mode, c.spec, c.limits, o, violation);
   out(c.json ? JSON.stringify(r, null, 2) + '\n' : formatResult(r));
-  if (writeFailed !== null) {
-    err(`pbft-check: ${writeFailed}\n`);
-    return EXIT_WRITE_FAILED;
-  }
-  return violation === null ? 0 : 1;
+  return exitAfterWrite(writeFailed, err, violation === null ? 0 : 1);
 }

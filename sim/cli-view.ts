@@ -2,10 +2,10 @@
 // its path; --open opens it in the system's browser.
 import { spawn } from 'node:child_process';
 import { UsageError, parseOptions } from './cli-usage.ts';
-import { loadTrace, TraceError, type TraceFile } from './trace-file.ts';
+import { inFile, loadTrace, TraceError, type TraceFile } from './trace-file.ts';
 import { buildView } from './view/model.ts';
 import { renderPage } from './view/page.ts';
-import { EXIT_WRITE_FAILED, OutputFile } from './output.ts';
+import { exitAfterWrite, OutputFile } from './output.ts';
 
 export const VIEW_HELP = `Usage: pbft-check view <trace.json> [options]
 
@@ -31,23 +31,18 @@ that could not be written (nothing is left half-written).
 `;
 
 export function viewCommand(args: string[], out: (s: string) => void, err: (s: string) => void): number {
-  let parsed;
-  try {
-    parsed = parseOptions({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string' },
-        open: { type: 'boolean' },
-        chain: { type: 'boolean' },
-        'no-chain': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseOptions({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      out: { type: 'string' },
+      open: { type: 'boolean' },
+      chain: { type: 'boolean' },
+      'no-chain': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const o = parsed.values;
   if (o.help) {
     out(VIEW_HELP);
@@ -60,10 +55,7 @@ export function viewCommand(args: string[], out: (s: string) => void, err: (s: s
   const file = OutputFile.check(target, o.out === undefined ? 'view' : '--out');
   const page = viewPage(path, o.chain ? true : o['no-chain'] ? false : undefined);
   const failed = file.write(page.html);
-  if (failed !== null) {
-    err(`pbft-check: ${failed}\n`);
-    return EXIT_WRITE_FAILED;
-  }
+  if (failed !== null) return exitAfterWrite(failed, err, 0);
   out(`${target}\n`);
   if (page.violation !== null) out(`  shows the violation of ${page.violation}\n`);
   if (o.open) openInBrowser(target, err);
@@ -77,7 +69,7 @@ export function viewPage(path: string, chain: boolean | undefined, trace?: Trace
     const data = buildView(t, { path, chain });
     return { html: renderPage(data), violation: data.violation === null ? null : `${data.violation.id} at step ${data.violation.step}` };
   } catch (e) {
-    if (e instanceof TraceError) throw new UsageError(e.message.startsWith(`${path}: `) ? e.message : `${path}: ${e.message}`);
+    if (e instanceof TraceError) throw new UsageError(inFile(path, e));
     throw e;
   }
 }

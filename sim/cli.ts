@@ -11,7 +11,7 @@ import { runSummary, formatSummary, type CheckRequest } from './summary.ts';
 import { replayCommand } from './cli-replay.ts';
 import { viewCommand } from './cli-view.ts';
 import { traceText } from './trace-file.ts';
-import { EXIT_WRITE_FAILED, OutputFile } from './output.ts';
+import { exitAfterWrite, OutputFile } from './output.ts';
 import { searchCommand } from './cli-search.ts';
 import { mergeCommand } from './cli-merge.ts';
 import { replCommand } from './repl/command.ts';
@@ -116,42 +116,37 @@ export function parseRunArgs(args: string[]): {
   /** --liveness: the check, and --gst (null when not given: `run` stabilizes after --steps). */
   liveness: { check: LivenessCheck; gst: number | null } | null;
 } {
-  let parsed;
-  try {
-    parsed = parseOptions({
-      args,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        ...CONFIG_OPTIONS,
-        ...LIVENESS_OPTIONS,
-        gst: { type: 'string' },
-        steps: { type: 'string' },
-        seed: { type: 'string' },
-        ops: { type: 'string' },
-        faulty: { type: 'string' },
-        'faulty-clients': { type: 'string' },
-        'max-view': { type: 'string' },
-        'chkpt-int': { type: 'string' },
-        'log-size': { type: 'string' },
-        'no-loss': { type: 'boolean' },
-        'no-duplicate': { type: 'boolean' },
-        'no-replay': { type: 'boolean' },
-        literal: { type: 'boolean' },
-        check: { type: 'boolean' },
-        chain: { type: 'boolean' },
-        relations: { type: 'string' },
-        strategy: { type: 'string' },
-        'fail-at': { type: 'string' },
-        faults: { type: 'string' },
-        coverage: { type: 'boolean' },
-        every: { type: 'string' },
-        trace: { type: 'string' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseOptions({
+    args,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      ...CONFIG_OPTIONS,
+      ...LIVENESS_OPTIONS,
+      gst: { type: 'string' },
+      steps: { type: 'string' },
+      seed: { type: 'string' },
+      ops: { type: 'string' },
+      faulty: { type: 'string' },
+      'faulty-clients': { type: 'string' },
+      'max-view': { type: 'string' },
+      'chkpt-int': { type: 'string' },
+      'log-size': { type: 'string' },
+      'no-loss': { type: 'boolean' },
+      'no-duplicate': { type: 'boolean' },
+      'no-replay': { type: 'boolean' },
+      literal: { type: 'boolean' },
+      check: { type: 'boolean' },
+      chain: { type: 'boolean' },
+      relations: { type: 'string' },
+      strategy: { type: 'string' },
+      'fail-at': { type: 'string' },
+      faults: { type: 'string' },
+      coverage: { type: 'boolean' },
+      every: { type: 'string' },
+      trace: { type: 'string' },
+    },
+  });
   const o = parsed.values;
   const variant = o.variant === undefined ? undefined : o.variant.toLowerCase();
   if (variant !== undefined && variant !== 'a' && variant !== 'agc') throw new UsageError(`--variant must be 'a' or 'agc', got '${o.variant}'`);
@@ -300,11 +295,7 @@ function runCommand(args: string[], out: (s: string) => void, err: (s: string) =
   const summary = runSummary(p.config, p.seed, p.steps, { check: p.check, chain: p.chain, plan: p.plan, coverage: p.coverage, liveness: p.liveness === null ? null : { check: p.liveness.check, gst: p.liveness.gst ?? p.steps } });
   const writeFailed = file === null ? null : file.write(traceText(summary.traceJson()));
   out(p.json ? JSON.stringify(summary.data, null, 2) + '\n' : formatSummary(summary.data));
-  if (writeFailed !== null) {
-    err(`pbft-check: ${writeFailed}\n`);
-    return EXIT_WRITE_FAILED;
-  }
-  return summary.finding === null && summary.simulationFinding === null && summary.livenessViolation === null ? 0 : 1;
+  return exitAfterWrite(writeFailed, err, summary.finding === null && summary.simulationFinding === null && summary.livenessViolation === null ? 0 : 1);
 }
 
 const invokedDirectly = process.argv[1] !== undefined && /cli\.[jt]s$/.test(process.argv[1]);

@@ -10,6 +10,13 @@ import { writeWhole } from './write-whole.ts';
 /** The exit code of a command whose work is done but whose file could not be written. */
 export const EXIT_WRITE_FAILED = 2;
 
+/** A command's exit code once its result is printed: `code`, or EXIT_WRITE_FAILED after the write's one-line failure. */
+export function exitAfterWrite(failed: string | null, err: (s: string) => void, code: number): number {
+  if (failed === null) return code;
+  err(`pbft-check: ${failed}\n`);
+  return EXIT_WRITE_FAILED;
+}
+
 /** Why `path` cannot be written, as the end of a sentence, or null when it can. */
 export function destinationProblem(path: string): string | null {
   if (path === '') return 'is empty: give a file name';

@@ -63,36 +63,31 @@ function shardArg(v: string | undefined): { index: number; count: number } | und
 }
 
 export function parseSearchArgs(mode: SearchMode, args: string[]): SearchCommand {
-  let parsed;
-  try {
-    parsed = parseOptions({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        ...CONFIG_OPTIONS,
-        ...LIVENESS_OPTIONS,
-        seed: { type: 'string' },
-        runs: { type: 'string' },
-        steps: { type: 'string' },
-        'time-limit': { type: 'string' },
-        chain: { type: 'boolean' },
-        'no-chain': { type: 'boolean' },
-        strategy: { type: 'string' },
-        faults: { type: 'string' },
-        faulty: { type: 'string' },
-        'faulty-clients': { type: 'string' },
-        relations: { type: 'string' },
-        workers: { type: 'string' },
-        force: { type: 'boolean' },
-        shard: { type: 'string' },
-        'shrink-budget': { type: 'string' },
-        out: { type: 'string' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseOptions({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      ...CONFIG_OPTIONS,
+      ...LIVENESS_OPTIONS,
+      seed: { type: 'string' },
+      runs: { type: 'string' },
+      steps: { type: 'string' },
+      'time-limit': { type: 'string' },
+      chain: { type: 'boolean' },
+      'no-chain': { type: 'boolean' },
+      strategy: { type: 'string' },
+      faults: { type: 'string' },
+      faulty: { type: 'string' },
+      'faulty-clients': { type: 'string' },
+      relations: { type: 'string' },
+      workers: { type: 'string' },
+      force: { type: 'boolean' },
+      shard: { type: 'string' },
+      'shrink-budget': { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
   const o = parsed.values;
   if (o.chain && o['no-chain']) throw new UsageError('--chain and --no-chain contradict each other');
   if (o['shrink-budget'] !== undefined && mode !== 'search') throw new UsageError('--shrink-budget is an option of search (simulate does not shrink)');

@@ -75,6 +75,11 @@ export function traceChecks(spec: CheckSpec): TraceChecks {
 
 export class TraceError extends Error {}
 
+/** A TraceError's message naming the file it is about (loadTrace's do already; a replay's step errors do not). */
+export function inFile(path: string, e: TraceError): string {
+  return e.message.startsWith(`${path}: `) ? e.message : `${path}: ${e.message}`;
+}
+
 /** The trace of actions run in u from its initial state, with the fingerprint after each. */
 export function traceJson(u: Universe, actions: readonly Action[], extra: TraceExtra = {}): TraceFile {
   const json = actions.map((a) => actionToJson(u, a));

@@ -1,7 +1,7 @@
 // stabilize and liveness: the liveness properties of Section 2.3.5 in the REPL. `stabilize` makes
 // the current step GST (sim/stable-scheduler.ts takes `run`'s steps from there; L1-L3 of
 // invariants/liveness.ts are checked after each step); `liveness` shows what is outstanding.
-import { waitingFor } from '../../invariants/liveness.ts';
+import { isLivenessId, waitingFor } from '../../invariants/liveness.ts';
 import { livenessArg, UsageError } from '../cli-usage.ts';
 import { CommandError, type Command } from './context.ts';
 
@@ -54,7 +54,7 @@ lacks), as a liveness violation reports them.`,
     const m = session.live.watching;
     if (m === null) return `GST is step ${l.gst}; now at step ${session.cursor}, before it`;
     const open = m.openRequests();
-    const props = session.allFindings().filter((f) => /^L[123]$/.test(f.id));
+    const props = session.allFindings().filter((f) => isLivenessId(f.id));
     return [
       `GST step ${m.gst}, now at step ${session.cursor}; deadlines B = ${m.bounds.L1}, B' = ${m.bounds.L2}, B'' = ${m.bounds.L3}`,
       `  longest open so far: L1 ${m.worst.L1}, L2 ${m.worst.L2}, L3 ${m.worst.L3} steps`,
